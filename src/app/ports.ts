@@ -1,0 +1,112 @@
+// The ports the use cases need. Adapters (src/adapters/*) implement them; the app and the
+// domain never see @kubernetes/client-node or Prisma types.
+import type { ClusterSnapshot, NodeState, PodState } from '../domain/cluster.js'
+import type { Change, ChangeProgress, Plan, PlanDraft, PlanStatus } from '../domain/plan.js'
+
+export type NodeEventType = 'ADDED' | 'MODIFIED' | 'DELETED'
+export interface NodeEvent {
+  type: NodeEventType
+  node: NodeState
+  previous: NodeState | null
+}
+
+/** An informer-backed, read-only view of nodes, pods and PDBs. */
+export interface ClusterCache {
+  start(): Promise<void>
+  stop(): Promise<void>
+  /** True once the first list of every resource has arrived. */
+  synced(): boolean
+  snapshot(): ClusterSnapshot
+  node(name: string): NodeState | undefined
+  podsOn(node: string): PodState[]
+  /** Re-read these nodes (and the pods on them) from the API server, so a plan is computed on fresh state. */
+  refresh(nodes: string[]): Promise<void>
+  onNodeEvent(listener: (event: NodeEvent) => void): () => void
+  /** Throws when the API server cannot be reached (readiness). */
+  ping(): Promise<void>
+}
+
+export type ApplyOutcome = 'applied' | 'already'
+
+/** Writes one planned change exactly: only the named taint or label, guarded by optimistic concurrency. */
+export interface NodeWriter {
+  apply(change: Change, options: { deadline: number }): Promise<ApplyOutcome>
+}
+
+export interface AuditInput {
+  actor: string
+  action: string
+  planId?: string | null
+  node?: string | null
+  detail?: Record<string, unknown> | null
+}
+
+export interface AuditEvent {
+  id: string
+  seq: number
+  at: Date
+  actor: string
+  action: string
+  planId: string | null
+  node: string | null
+  detail: Record<string, unknown> | null
+  hash: string
+  prevHash: string
+}
+
+export interface AuditFilter {
+  node?: string | null
+  planId?: string | null
+  actor?: string | null
+  action?: string | null
+  since?: Date | null
+  until?: Date | null
+}
+
+export interface Page<T> {
+  items: T[]
+  hasNextPage: boolean
+  endCursor: string | null
+  totalCount: number
+}
+
+export interface PlanListQuery {
+  status?: PlanStatus[] | null
+  node?: string | null
+  first: number
+  after?: string | null
+}
+
+export interface TransitionFields {
+  approvedBy?: string
+  appliedBy?: string
+  appliedAt?: Date
+}
+
+/** Stored plans. Every write that changes a plan also appends its audit event in the same transaction. */
+export interface PlanRepository {
+  create(draft: PlanDraft, audit: AuditInput): Promise<Plan>
+  get(id: string): Promise<Plan | null>
+  list(query: PlanListQuery): Promise<Page<Plan>>
+  /** Compare-and-set: moves the plan only if its status is one of `from`; null when it was not. */
+  transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null>
+  recordChange(planId: string, index: number, progress: ChangeProgress, audit: AuditInput | null): Promise<void>
+  /** Takes every node's lock for the plan, or none: on conflict returns the node and the plan holding it. */
+  lockNodes(planId: string, nodes: string[]): Promise<{ ok: true } | { ok: false; node: string; heldBy: string }>
+  unlockNodes(planId: string): Promise<void>
+  /** Plans left APPLYING by a process that died. */
+  applying(): Promise<Plan[]>
+}
+
+export interface AuditRepository {
+  append(event: AuditInput): Promise<AuditEvent>
+  list(filter: AuditFilter, first: number, after: string | null): Promise<Page<AuditEvent>>
+  /** Walks the hash chain; the first event whose hash or link does not match, or null. */
+  verify(): Promise<{ checked: number; firstBroken: AuditEvent | null }>
+}
+
+/** Injected wherever time matters, so tests advance a clock instead of sleeping. */
+export interface Clock {
+  now(): Date
+  sleep(ms: number): Promise<void>
+}
