@@ -1,7 +1,7 @@
 // The ports the use cases need. Adapters (src/adapters/*) implement them; the app and the
 // domain never see @kubernetes/client-node or Prisma types.
 import type { ClusterSnapshot, NodeState, PodState } from '../domain/cluster.js'
-import type { Change, ChangeProgress, Plan, PlanDraft, PlanStatus } from '../domain/plan.js'
+import type { Change, ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
 
 export type NodeEventType = 'ADDED' | 'MODIFIED' | 'DELETED'
 export interface NodeEvent {
@@ -65,6 +65,10 @@ export interface AuditFilter {
 
 export interface Page<T> {
   items: T[]
+  /** One opaque cursor per item: `after: cursors[i]` continues after items[i]. */
+  cursors: string[]
+  /** The cursor of each item (same order), for connection edges. */
+  cursors?: string[]
   hasNextPage: boolean
   endCursor: string | null
   totalCount: number
@@ -96,6 +100,10 @@ export interface PlanRepository {
   unlockNodes(planId: string): Promise<void>
   /** Plans left APPLYING by a process that died. */
   applying(): Promise<Plan[]>
+  /** The newest APPLIED plan of this kind touching the node (e.g. the DECOMMISSION whose labels a rejoin restores). */
+  lastApplied(kind: PlanKind, node: string): Promise<Plan | null>
+  /** Plans of this kind touching the node that are not final yet (PENDING, APPROVED, APPLYING), newest first. */
+  pendingFor(node: string, kind: PlanKind): Promise<Plan[]>
 }
 
 export interface AuditRepository {
