@@ -67,8 +67,6 @@ export interface Page<T> {
   items: T[]
   /** One opaque cursor per item: `after: cursors[i]` continues after items[i]. */
   cursors: string[]
-  /** The cursor of each item (same order), for connection edges. */
-  cursors?: string[]
   hasNextPage: boolean
   endCursor: string | null
   totalCount: number
