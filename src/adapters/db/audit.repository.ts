@@ -1,0 +1,125 @@
+import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, Clock, Page } from '../../app/ports.js'
+import type { AuditEvent as AuditRow, Prisma } from '../../generated/prisma/client.js'
+import { GENESIS_HASH, canonicalJson, eventHash } from './audit-chain.js'
+import { auditCursor, checkPageSize, decodeAuditCursor } from './cursor.js'
+import { newAuditEventId } from './ids.js'
+import { inWriteTransaction } from './write-transaction.js'
+import type { Db, Tx } from './write-transaction.js'
+
+const VERIFY_BATCH = 5_000
+
+export function toAuditEvent(row: AuditRow): AuditEvent {
+  return {
+    id: row.id,
+    seq: row.seq,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    planId: row.planId,
+    node: row.node,
+    detail: row.detail === null ? null : (JSON.parse(row.detail) as Record<string, unknown>),
+    prevHash: row.prevHash,
+    hash: row.hash,
+  }
+}
+
+/**
+ * Appends one event to the chain. Must run inside inWriteTransaction, which holds the head
+ * row's lock, so the head read here is the chain's end until this transaction commits.
+ */
+export async function appendAuditEvent(tx: Tx, input: AuditInput, at: Date): Promise<AuditEvent> {
+  const head = await tx.auditHead.findUniqueOrThrow({ where: { id: 1 } })
+  // Round-trip through JSON so that what is hashed is exactly what a later read parses.
+  const detail = input.detail == null ? null : (JSON.parse(canonicalJson(input.detail)) as Record<string, unknown>)
+  const content = {
+    seq: head.seq + 1,
+    at,
+    actor: input.actor,
+    action: input.action,
+    planId: input.planId ?? null,
+    node: input.node ?? null,
+    detail,
+  }
+  const hash = eventHash(head.hash, content)
+  const row = await tx.auditEvent.create({
+    data: { ...content, id: newAuditEventId(), detail: detail === null ? null : canonicalJson(detail), prevHash: head.hash, hash },
+  })
+  await tx.auditHead.update({ where: { id: 1 }, data: { seq: content.seq, hash } })
+  return toAuditEvent(row)
+}
+
+/** An edited detail may no longer be JSON: that is a broken link, not a crash. */
+function readForVerify(row: AuditRow): AuditEvent {
+  try {
+    return toAuditEvent(row)
+  } catch {
+    return { ...toAuditEvent({ ...row, detail: null }), detail: { unparseableDetail: row.detail } }
+  }
+}
+
+function where(filter: AuditFilter): Prisma.AuditEventWhereInput {
+  const at: Prisma.DateTimeFilter = {}
+  if (filter.since) at.gte = filter.since
+  if (filter.until) at.lte = filter.until
+  return {
+    ...(filter.node != null && { node: filter.node }),
+    ...(filter.planId != null && { planId: filter.planId }),
+    ...(filter.actor != null && { actor: filter.actor }),
+    ...(filter.action != null && { action: filter.action }),
+    ...((filter.since || filter.until) && { at }),
+  }
+}
+
+export class PrismaAuditRepository implements AuditRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Pick<Clock, 'now'>,
+  ) {}
+
+  append(event: AuditInput): Promise<AuditEvent> {
+    return inWriteTransaction(this.db, (tx) => appendAuditEvent(tx, event, this.clock.now()))
+  }
+
+  /** Newest first. `after` is a cursor from an earlier page; `first` is at most 500. */
+  async list(filter: AuditFilter, first: number, after: string | null): Promise<Page<AuditEvent>> {
+    checkPageSize(first)
+    const filtered = where(filter)
+    const page = after == null ? filtered : { AND: [filtered, { seq: { lt: decodeAuditCursor(after) } }] }
+    const [rows, totalCount] = await Promise.all([
+      this.db.auditEvent.findMany({ where: page, orderBy: { seq: 'desc' }, take: first + 1 }),
+      this.db.auditEvent.count({ where: filtered }),
+    ])
+    const items = rows.slice(0, first).map(toAuditEvent)
+    const cursors = items.map((item) => auditCursor(item.seq))
+    return { items, cursors, hasNextPage: rows.length > first, endCursor: cursors.at(-1) ?? null, totalCount }
+  }
+
+  /**
+   * Walks the chain in seq order, a batch at a time. Reports the first event whose prevHash is
+   * not its predecessor's hash or whose hash does not match its content; when every link holds
+   * but the chain ends before the recorded head (events removed from the end), the last event.
+   */
+  async verify(): Promise<{ checked: number; firstBroken: AuditEvent | null }> {
+    let checked = 0
+    let prevHash = GENESIS_HASH
+    let last: AuditRow | null = null
+    for (;;) {
+      const rows: AuditRow[] = await this.db.auditEvent.findMany({
+        where: last === null ? {} : { seq: { gt: last.seq } },
+        orderBy: { seq: 'asc' },
+        take: VERIFY_BATCH,
+      })
+      for (const row of rows) {
+        const event = readForVerify(row)
+        if (row.prevHash !== prevHash || eventHash(prevHash, event) !== row.hash) return { checked, firstBroken: event }
+        checked++
+        prevHash = row.hash
+        last = row
+      }
+      if (rows.length < VERIFY_BATCH) break
+    }
+    const head = await this.db.auditHead.findUnique({ where: { id: 1 } })
+    if (head && last && (head.seq !== last.seq || head.hash !== last.hash)) return { checked, firstBroken: toAuditEvent(last) }
+    return { checked, firstBroken: null }
+  }
+}

@@ -1,0 +1,82 @@
+// The composition point of the persistence adapter: a database URL in, migrated repositories out.
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaPg } from '@prisma/adapter-pg'
+import type { AuditRepository, Clock, PlanRepository } from '../../app/ports.js'
+import { NodeplanError } from '../../domain/errors.js'
+import { PrismaClient } from '../../generated/prisma/client.js'
+import { PrismaClient as PgPrismaClient } from '../../generated/prisma-pg/client.js'
+import { GENESIS_HASH } from './audit-chain.js'
+import { PrismaAuditRepository } from './audit.repository.js'
+import { applyMigrations } from './migrate.js'
+import { PrismaPlanRepository } from './plan.repository.js'
+import type { Db } from './write-transaction.js'
+
+export interface Database {
+  plans: PlanRepository
+  audit: AuditRepository
+  provider: 'sqlite' | 'postgresql'
+  /** Throws when the database cannot be reached (readiness). */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface DatabaseOptions {
+  /** Time of plan and audit records; the system clock by default. */
+  clock?: Pick<Clock, 'now'>
+}
+
+/** How long a SQLite writer waits for another connection's write lock before failing. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000
+
+const systemClock = { now: () => new Date() }
+
+/** The SQLite file a URL names: `file:./x.db`, `file:/abs/x.db` or a bare path; null for other schemes. */
+export function sqlitePath(url: string): string | null {
+  if (url.startsWith('file:')) return url.slice('file:'.length).replace(/^\/\/(?=\/)/, '')
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return null
+  return url
+}
+
+/**
+ * Opens `file:./path.db` (or a bare path) as SQLite, `postgres://` / `postgresql://` with the pg
+ * driver, applies the committed migrations, and returns the repositories.
+ */
+export async function openDatabase(url: string, options: DatabaseOptions = {}): Promise<Database> {
+  const clock = options.clock ?? systemClock
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    await applyMigrations('postgresql', new PrismaPg({ connectionString: url }))
+    // One model serves both providers: the clients differ in type only, never in the queries used here.
+    const db = new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db
+    return finish(db, 'postgresql', clock)
+  }
+  const path = sqlitePath(url)
+  if (path === null || path === '') {
+    throw new NodeplanError('BAD_USER_INPUT', `database URL "${redact(url)}": use file:./path.db (SQLite) or postgresql://user:password@host:5432/db`)
+  }
+  const file = path === ':memory:' ? path : resolve(path)
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  await applyMigrations('sqlite', new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }))
+  const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }) })
+  // WAL: readers never wait for the writer. synchronous=NORMAL is durable across a process crash
+  // (kill -9); only an OS crash may lose the last commits.
+  await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
+  await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL')
+  return finish(db, 'sqlite', clock)
+}
+
+async function finish(db: Db, provider: Database['provider'], clock: Pick<Clock, 'now'>): Promise<Database> {
+  await db.$executeRaw`INSERT INTO "AuditHead" ("id", "seq", "hash") VALUES (1, 0, ${GENESIS_HASH}) ON CONFLICT DO NOTHING`
+  return {
+    plans: new PrismaPlanRepository(db, clock),
+    audit: new PrismaAuditRepository(db, clock),
+    provider,
+    ping: async () => {
+      await db.$queryRaw`SELECT 1`
+    },
+    close: () => db.$disconnect(),
+  }
+}
+
+const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@')

@@ -1,0 +1,137 @@
+import type { AuditInput, Clock, Page, PlanListQuery, PlanRepository, TransitionFields } from '../../app/ports.js'
+import { NodeplanError } from '../../domain/errors.js'
+import type { ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../../domain/plan.js'
+import type { Prisma } from '../../generated/prisma/client.js'
+import { appendAuditEvent } from './audit.repository.js'
+import { checkPageSize, decodePlanCursor, planCursor } from './cursor.js'
+import { newPlanId } from './ids.js'
+import { changeRowData, planRowData, toPlan, withChanges } from './plan-rows.js'
+import { inWriteTransaction } from './write-transaction.js'
+import type { Db } from './write-transaction.js'
+
+const NOT_FINAL: PlanStatus[] = ['PENDING', 'APPROVED', 'APPLYING']
+const newestFirst: Prisma.PlanOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }]
+
+export class PrismaPlanRepository implements PlanRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Pick<Clock, 'now'>,
+  ) {}
+
+  /** Stores the plan as PENDING; the audit event gets the new plan's id whatever `audit.planId` says. */
+  create(draft: PlanDraft, audit: AuditInput): Promise<Plan> {
+    const id = newPlanId()
+    const now = this.clock.now()
+    return inWriteTransaction(this.db, async (tx) => {
+      const row = await tx.plan.create({
+        data: {
+          ...planRowData(id, draft, 'PENDING', now),
+          changes: { createMany: { data: draft.changes.map(changeRowData) } },
+          planNodes: { createMany: { data: [...new Set(draft.nodes)].map((node) => ({ node, createdAt: now })) } },
+        },
+        include: withChanges,
+      })
+      await appendAuditEvent(tx, { ...audit, planId: id }, now)
+      return toPlan(row)
+    })
+  }
+
+  async get(id: string): Promise<Plan | null> {
+    const row = await this.db.plan.findUnique({ where: { id }, include: withChanges })
+    return row && toPlan(row)
+  }
+
+  /** Newest first (createdAt, then id). */
+  async list(query: PlanListQuery): Promise<Page<Plan>> {
+    checkPageSize(query.first)
+    const filtered: Prisma.PlanWhereInput = {
+      ...(query.status?.length && { status: { in: query.status } }),
+      ...(query.node != null && { planNodes: { some: { node: query.node } } }),
+    }
+    let page = filtered
+    if (query.after != null) {
+      const { createdAt, id } = decodePlanCursor(query.after)
+      page = { AND: [filtered, { OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: id } }] }] }
+    }
+    const [rows, totalCount] = await Promise.all([
+      this.db.plan.findMany({ where: page, orderBy: newestFirst, take: query.first + 1, include: withChanges }),
+      this.db.plan.count({ where: filtered }),
+    ])
+    const items = rows.slice(0, query.first).map(toPlan)
+    const cursors = items.map(planCursor)
+    return { items, cursors, hasNextPage: rows.length > query.first, endCursor: cursors.at(-1) ?? null, totalCount }
+  }
+
+  /**
+   * Compare-and-set. The conditional UPDATE is the check: on PostgreSQL a concurrent one waits for
+   * the row lock and then re-evaluates `status IN (from)` on the committed row, so exactly one wins,
+   * across processes too.
+   */
+  transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null> {
+    const now = this.clock.now()
+    return inWriteTransaction(this.db, async (tx) => {
+      const { count } = await tx.plan.updateMany({
+        where: { id, status: { in: from } },
+        data: { ...fields, status: to, updatedAt: now, version: { increment: 1 } },
+      })
+      if (count === 0) return null
+      await appendAuditEvent(tx, { ...audit, planId: id }, now)
+      return toPlan(await tx.plan.findUniqueOrThrow({ where: { id }, include: withChanges }))
+    })
+  }
+
+  recordChange(planId: string, index: number, progress: ChangeProgress, audit: AuditInput | null): Promise<void> {
+    const now = this.clock.now()
+    return inWriteTransaction(this.db, async (tx) => {
+      const { count } = await tx.planChange.updateMany({
+        where: { planId, index },
+        data: { applied: progress.applied, error: progress.error, appliedAt: progress.applied ? now : null },
+      })
+      if (count === 0) throw new NodeplanError('NOT_FOUND', `plan ${planId} has no change #${index}`, { planId, index })
+      await tx.plan.update({ where: { id: planId }, data: { updatedAt: now, version: { increment: 1 } } })
+      if (audit) await appendAuditEvent(tx, { ...audit, planId }, now)
+    })
+  }
+
+  /** All or nothing. Locks this plan already holds count as taken (a resumed apply re-locks). */
+  lockNodes(planId: string, nodes: string[]): Promise<{ ok: true } | { ok: false; node: string; heldBy: string }> {
+    const now = this.clock.now()
+    const wanted = [...new Set(nodes)]
+    return inWriteTransaction(this.db, async (tx) => {
+      const held = await tx.nodeLock.findMany({ where: { node: { in: wanted } }, orderBy: { node: 'asc' } })
+      const conflict = held.find((lock) => lock.planId !== planId)
+      if (conflict) return { ok: false as const, node: conflict.node, heldBy: conflict.planId }
+      const mine = new Set(held.map((lock) => lock.node))
+      const missing = wanted.filter((node) => !mine.has(node))
+      if (missing.length > 0) await tx.nodeLock.createMany({ data: missing.map((node) => ({ node, planId, acquiredAt: now })) })
+      return { ok: true as const }
+    })
+  }
+
+  async unlockNodes(planId: string): Promise<void> {
+    await inWriteTransaction(this.db, (tx) => tx.nodeLock.deleteMany({ where: { planId } }))
+  }
+
+  async applying(): Promise<Plan[]> {
+    const rows = await this.db.plan.findMany({ where: { status: 'APPLYING' }, orderBy: newestFirst, include: withChanges })
+    return rows.map(toPlan)
+  }
+
+  async lastApplied(kind: PlanKind, node: string): Promise<Plan | null> {
+    const row = await this.db.plan.findFirst({
+      where: { kind, status: 'APPLIED', planNodes: { some: { node } } },
+      orderBy: [{ appliedAt: 'desc' }, ...newestFirst],
+      include: withChanges,
+    })
+    return row && toPlan(row)
+  }
+
+  async pendingFor(node: string, kind: PlanKind): Promise<Plan[]> {
+    const rows = await this.db.plan.findMany({
+      where: { kind, status: { in: NOT_FINAL }, planNodes: { some: { node } } },
+      orderBy: newestFirst,
+      include: withChanges,
+    })
+    return rows.map(toPlan)
+  }
+}

@@ -1,0 +1,19 @@
+// Every write goes through one kind of transaction, whose first statement locks the audit
+// chain's head row. That single rule gives:
+// - SQLite: the write lock is taken at the start (a transaction that read first could not
+//   upgrade under a concurrent writer), and the busy timeout covers the wait;
+// - PostgreSQL: writes from every replica queue on one row lock, so audit appends form one
+//   ordered chain and no two transactions can lock rows in opposite orders.
+import type { PrismaClient, Prisma } from '../../generated/prisma/client.js'
+
+export type Db = PrismaClient
+export type Tx = Prisma.TransactionClient
+
+const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 30_000 }
+
+export function inWriteTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`UPDATE "AuditHead" SET "seq" = "seq" WHERE "id" = 1`
+    return work(tx)
+  }, TRANSACTION_OPTIONS)
+}
