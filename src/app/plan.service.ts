@@ -1,0 +1,168 @@
+import type { Principal } from '../auth.js'
+import { NodeplanError } from '../domain/errors.js'
+import type { Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
+import { planDecommission, planDrain, planRejoin, planRelabel, planRollback, planUndrain } from '../domain/planner.js'
+import type { NodeRole } from '../domain/roles.js'
+import { staleness } from '../domain/staleness.js'
+import { requireRole } from './access.js'
+import type { Policy } from './policy.js'
+import type { ClusterCache, Page, PlanListQuery, PlanRepository } from './ports.js'
+
+export interface PlanNodesRequest {
+  nodes: string[]
+  reason: string
+}
+
+export interface PlanRelabelRequest {
+  node: string
+  roles: NodeRole[]
+  reason: string
+}
+
+const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/
+
+/** Computes plans from fresh cluster state and stores them; approves and discards them. Apply is ApplyService's. */
+export class PlanService {
+  constructor(
+    private readonly cache: ClusterCache,
+    private readonly plans: PlanRepository,
+    private readonly policy: Policy,
+  ) {}
+
+  async planDrain(by: Principal, req: PlanNodesRequest): Promise<Plan> {
+    requireRole(by, 'operator', 'plan a drain')
+    return this.store(await this.compute(req.nodes, (s) => planDrain(s, { ...req, createdBy: by.subject })))
+  }
+
+  async planUndrain(by: Principal, req: PlanNodesRequest): Promise<Plan> {
+    requireRole(by, 'operator', 'plan an undrain')
+    return this.store(await this.compute(req.nodes, (s) => planUndrain(s, { ...req, createdBy: by.subject })))
+  }
+
+  async planDecommission(by: Principal, req: PlanNodesRequest): Promise<Plan> {
+    requireRole(by, 'operator', 'plan a decommission')
+    return this.store(await this.compute(req.nodes, (s) => planDecommission(s, { ...req, createdBy: by.subject })))
+  }
+
+  async planRejoin(by: Principal, req: PlanNodesRequest): Promise<Plan> {
+    requireRole(by, 'operator', 'plan a rejoin')
+    const stored: Record<string, Record<string, string>> = {}
+    for (const node of new Set(req.nodes)) {
+      const labels = await this.storedLabels(node)
+      if (labels) stored[node] = labels
+    }
+    return this.store(await this.compute(req.nodes, (s) => planRejoin(s, { ...req, createdBy: by.subject, stored })))
+  }
+
+  async planRelabel(by: Principal, req: PlanRelabelRequest): Promise<Plan> {
+    requireRole(by, 'operator', 'plan a relabel')
+    return this.store(await this.compute([req.node], (s) => planRelabel(s, { ...req, createdBy: by.subject })))
+  }
+
+  async planRollback(by: Principal, planId: string, reason: string): Promise<Plan> {
+    requireRole(by, 'operator', 'plan a rollback')
+    const original = await this.get(planId)
+    return this.store(await this.compute(original.nodes, (s) => planRollback(s, original, { reason, createdBy: by.subject })))
+  }
+
+  /** A plan nodeplan proposes itself (unplanned downtime, rejoin); stored like any other. */
+  async propose(draft: PlanDraft): Promise<Plan> {
+    return this.store(draft)
+  }
+
+  async approve(by: Principal, id: string): Promise<Plan> {
+    requireRole(by, this.policy.approverRole, 'approve plans')
+    const plan = await this.get(id)
+    if (plan.createdBy === by.subject) {
+      throw new NodeplanError('FORBIDDEN', `${by.subject} made plan ${id} and so may not approve it: another ${this.policy.approverRole} must (four eyes)`)
+    }
+    const moved = await this.plans.transition(id, ['PENDING'], 'APPROVED', { approvedBy: by.subject }, {
+      actor: by.subject,
+      action: 'plan.approved',
+      planId: id,
+      node: singleNode(plan),
+      detail: { kind: plan.kind, nodes: plan.nodes },
+    })
+    if (!moved) throw notApplicable(plan, 'approved', ['PENDING'])
+    return moved
+  }
+
+  async discard(by: Principal, id: string): Promise<Plan> {
+    requireRole(by, 'operator', 'discard plans')
+    const plan = await this.get(id)
+    const moved = await this.plans.transition(id, ['PENDING', 'APPROVED'], 'DISCARDED', {}, {
+      actor: by.subject,
+      action: 'plan.discarded',
+      planId: id,
+      node: singleNode(plan),
+      detail: { kind: plan.kind, nodes: plan.nodes },
+    })
+    if (!moved) throw notApplicable(plan, 'discarded', ['PENDING', 'APPROVED'])
+    return moved
+  }
+
+  needsApproval(kind: PlanKind): boolean {
+    return this.policy.requireApproval.includes(kind)
+  }
+
+  async get(id: string): Promise<Plan> {
+    const plan = await this.find(id)
+    if (!plan) throw new NodeplanError('NOT_FOUND', `no plan with id "${id}"`, { planId: id })
+    return plan
+  }
+
+  find(id: string): Promise<Plan | null> {
+    return this.plans.get(id)
+  }
+
+  list(query: PlanListQuery): Promise<Page<Plan>> {
+    return this.plans.list(query)
+  }
+
+  async forNode(node: string, first: number): Promise<Plan[]> {
+    return (await this.plans.list({ node, first })).items
+  }
+
+  /** What no longer matches the live cluster, from the cache (a plan page, not an apply, asks this). */
+  staleness(plan: Plan) {
+    return staleness(plan.inputs, (name) => this.cache.node(name))
+  }
+
+  /** The labels the newest decommission of `node` kept for a rejoin, or null. */
+  async storedLabels(node: string): Promise<Record<string, string> | null> {
+    const plan = await this.plans.lastApplied('DECOMMISSION', node)
+    const deletion = plan?.changes.find((c) => c.node === node && c.resource === 'NODE' && c.applied)
+    return deletion?.before && typeof deletion.before === 'object' && 'labels' in deletion.before ? deletion.before.labels : null
+  }
+
+  private async compute(nodes: string[], planner: (snapshot: ReturnType<ClusterCache['snapshot']>) => PlanDraft): Promise<PlanDraft> {
+    if (!this.cache.synced()) {
+      throw new NodeplanError('KUBERNETES_UNAVAILABLE', 'the cluster state has not been read yet; retry shortly and check /readyz')
+    }
+    const named = [...new Set(nodes)].filter((n) => typeof n === 'string' && NODE_NAME.test(n))
+    if (named.length > 0) await this.cache.refresh(named)
+    return planner(this.cache.snapshot())
+  }
+
+  private store(draft: PlanDraft): Promise<Plan> {
+    return this.plans.create(draft, {
+      actor: draft.createdBy,
+      action: 'plan.created',
+      node: draft.nodes.length === 1 ? draft.nodes[0] : null,
+      detail: { kind: draft.kind, nodes: draft.nodes, reason: draft.reason, changes: draft.changes.filter((c) => c.action !== 'NO_OP').length },
+    })
+  }
+}
+
+export function notApplicable(plan: Plan, verb: string, allowed: PlanStatus[]): NodeplanError {
+  return new NodeplanError(
+    'PLAN_NOT_APPLICABLE',
+    `plan ${plan.id} is ${plan.status} and cannot be ${verb}: only a plan that is ${allowed.join(' or ')} can`,
+    { planId: plan.id, status: plan.status },
+  )
+}
+
+/** Plan-level audit events name the node when the plan has just one; change events always do. */
+export function singleNode(plan: Pick<Plan, 'nodes'>): string | null {
+  return plan.nodes.length === 1 ? plan.nodes[0]! : null
+}

@@ -1,0 +1,59 @@
+import type { PlanKind } from '../domain/plan.js'
+import type { Role } from '../auth.js'
+
+/** What an organisation decides: which plans need a second person, and what nodeplan may do alone. */
+export interface Policy {
+  requireApproval: PlanKind[]
+  /** The least role that may approve a plan; the author never may. */
+  approverRole: Role
+  /** A node NotReady longer than this gets a proposed DRAIN plan. */
+  unplannedDrainAfterSeconds: number
+  /** Apply such proposals without a person. */
+  autoApplyUnplannedDrain: boolean
+}
+
+export const DEFAULT_POLICY: Policy = {
+  requireApproval: ['DECOMMISSION'],
+  approverRole: 'approver',
+  unplannedDrainAfterSeconds: 300,
+  autoApplyUnplannedDrain: false,
+}
+
+const PLAN_KINDS: readonly PlanKind[] = ['DRAIN', 'UNDRAIN', 'DECOMMISSION', 'REJOIN', 'RELABEL', 'ROLLBACK']
+const APPROVER_ROLES: readonly Role[] = ['operator', 'approver', 'admin']
+
+/** Validates a policy document; unknown keys are refused so that a typo cannot silently disable a rule. */
+export function parsePolicy(raw: unknown, origin = 'policy'): Policy {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${origin}: expected a JSON object`)
+  const doc = raw as Record<string, unknown>
+  const known = Object.keys(DEFAULT_POLICY)
+  for (const key of Object.keys(doc)) {
+    if (!known.includes(key)) throw new Error(`${origin}: unknown key "${key}" (known: ${known.join(', ')})`)
+  }
+  const policy = { ...DEFAULT_POLICY }
+  if ('requireApproval' in doc) {
+    const kinds = doc.requireApproval
+    if (!Array.isArray(kinds) || kinds.some((k) => !PLAN_KINDS.includes(k as PlanKind))) {
+      throw new Error(`${origin}: "requireApproval" must be a list of ${PLAN_KINDS.join(', ')}`)
+    }
+    policy.requireApproval = [...new Set(kinds as PlanKind[])]
+  }
+  if ('approverRole' in doc) {
+    if (!APPROVER_ROLES.includes(doc.approverRole as Role)) {
+      throw new Error(`${origin}: "approverRole" must be one of ${APPROVER_ROLES.join(', ')}`)
+    }
+    policy.approverRole = doc.approverRole as Role
+  }
+  if ('unplannedDrainAfterSeconds' in doc) {
+    const s = doc.unplannedDrainAfterSeconds
+    if (typeof s !== 'number' || !Number.isInteger(s) || s < 0 || s > 7 * 24 * 3600) {
+      throw new Error(`${origin}: "unplannedDrainAfterSeconds" must be a whole number of seconds from 0 to 604800`)
+    }
+    policy.unplannedDrainAfterSeconds = s
+  }
+  if ('autoApplyUnplannedDrain' in doc) {
+    if (typeof doc.autoApplyUnplannedDrain !== 'boolean') throw new Error(`${origin}: "autoApplyUnplannedDrain" must be true or false`)
+    policy.autoApplyUnplannedDrain = doc.autoApplyUnplannedDrain
+  }
+  return policy
+}

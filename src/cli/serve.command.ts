@@ -1,0 +1,45 @@
+import { ConfigError, parseServeConfig } from '../config.js'
+import { createLogger } from '../logger.js'
+import { startNodeplan } from '../main.js'
+
+export const SERVE_USAGE = `usage: nodeplan serve [--port P] [--host H] [--database URL] [--kubeconfig FILE]
+                     [--tokens FILE] [--policy FILE] [--log-level debug|info|warn|error]
+
+environment: PORT, HOST, DATABASE_URL, KUBECONFIG, NODEPLAN_TOKENS_FILE, NODEPLAN_POLICY_FILE, LOG_LEVEL
+`
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(SERVE_USAGE)
+    return 0
+  }
+  let config
+  try {
+    config = parseServeConfig(argv)
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`nodeplan serve: ${err.message}\n\n${SERVE_USAGE}`)
+      return 2
+    }
+    throw err
+  }
+  const log = createLogger({ level: config.logLevel })
+  let running
+  try {
+    running = await startNodeplan(config, { log })
+  } catch (err) {
+    log.error('nodeplan could not start', { error: err })
+    return 1
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info('shutting down: finishing requests in flight', { signal })
+      resolve()
+    }
+    process.once('SIGTERM', () => stop('SIGTERM'))
+    process.once('SIGINT', () => stop('SIGINT'))
+  })
+  await running.close()
+  log.info('stopped')
+  return 0
+}

@@ -1,0 +1,22 @@
+import { Field, ID, InputType } from 'type-graphql'
+
+@InputType('AuditFilter', { description: 'Every given criterion must hold.' })
+export class AuditFilterInput {
+  @Field(() => String, { nullable: true })
+  node?: string | null
+
+  @Field(() => ID, { nullable: true })
+  planId?: string | null
+
+  @Field(() => String, { nullable: true })
+  actor?: string | null
+
+  @Field(() => String, { nullable: true })
+  action?: string | null
+
+  @Field(() => Date, { nullable: true, description: 'Inclusive.' })
+  since?: Date | null
+
+  @Field(() => Date, { nullable: true, description: 'Exclusive.' })
+  until?: Date | null
+}

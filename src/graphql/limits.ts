@@ -1,0 +1,83 @@
+import {
+  GraphQLError,
+  Kind,
+  type ASTVisitor,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql'
+
+export interface QueryLimits {
+  maxDepth: number
+  maxCost: number
+}
+
+export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 10, maxCost: 20_000 }
+
+/** A list field without a literal `first` is assumed to return this many items when costing its children. */
+const ASSUMED_PAGE = 50
+
+/**
+ * Refuses documents nested deeper than maxDepth or whose estimated cost exceeds maxCost before
+ * anything runs. Each field costs 1; a field with `first: n` multiplies its children's cost by n;
+ * aliases and fragments count every time they are used, so they cannot amplify a query for free.
+ * Introspection (`__schema`, `__type`) is not limited.
+ */
+export function queryLimitsRule(limits: QueryLimits = DEFAULT_LIMITS) {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>()
+    for (const def of context.getDocument().definitions) {
+      if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def)
+    }
+    const measure = (set: SelectionSetNode, depth: number, seen: Set<string>): { depth: number; cost: number } => {
+      let maxDepth = depth
+      let cost = 0
+      for (const sel of set.selections) {
+        if (sel.kind === Kind.FIELD) {
+          if (sel.name.value.startsWith('__')) continue
+          if (!sel.selectionSet) {
+            cost += 1
+            continue
+          }
+          const inner = measure(sel.selectionSet, depth + 1, seen)
+          const first = sel.arguments?.find((a) => a.name.value === 'first')
+          const multiplier = first ? (first.value.kind === Kind.INT ? Math.max(1, Number(first.value.value)) : ASSUMED_PAGE) : 1
+          cost += 1 + inner.cost * multiplier
+          maxDepth = Math.max(maxDepth, inner.depth)
+        } else {
+          const target = sel.kind === Kind.INLINE_FRAGMENT ? sel.selectionSet : fragmentSet(sel.name.value, seen)
+          if (!target) continue
+          const inner = measure(target, depth, sel.kind === Kind.FRAGMENT_SPREAD ? new Set([...seen, sel.name.value]) : seen)
+          cost += inner.cost
+          maxDepth = Math.max(maxDepth, inner.depth)
+        }
+        if (cost > limits.maxCost) break
+      }
+      return { depth: maxDepth, cost }
+    }
+    const fragmentSet = (name: string, seen: Set<string>) => (seen.has(name) ? undefined : fragments.get(name)?.selectionSet)
+
+    return {
+      OperationDefinition(node) {
+        const { depth, cost } = measure(node.selectionSet, 1, new Set())
+        const name = node.name ? `operation "${node.name.value}"` : 'the operation'
+        if (depth > limits.maxDepth) {
+          context.reportError(
+            new GraphQLError(`${name} is nested ${depth} levels deep; the limit is ${limits.maxDepth}. Ask for less nesting.`, {
+              nodes: [node],
+              extensions: { code: 'BAD_USER_INPUT' },
+            }),
+          )
+        }
+        if (cost > limits.maxCost) {
+          context.reportError(
+            new GraphQLError(`${name} costs more than ${limits.maxCost} (fields × page sizes); ask for fewer fields, aliases or smaller pages.`, {
+              nodes: [node],
+              extensions: { code: 'BAD_USER_INPUT' },
+            }),
+          )
+        }
+      },
+    }
+  }
+}

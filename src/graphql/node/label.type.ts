@@ -1,0 +1,10 @@
+import { Field, ObjectType } from 'type-graphql'
+
+@ObjectType('Label', { description: 'A node label.' })
+export class LabelType {
+  @Field(() => String)
+  key!: string
+
+  @Field(() => String)
+  value!: string
+}

@@ -1,0 +1,19 @@
+import { MaxLength } from 'class-validator'
+import { Field, InputType } from 'type-graphql'
+import { NodeRoleEnum } from '../enums.js'
+
+@InputType('NodeFilter', { description: 'Every given criterion must hold.' })
+export class NodeFilterInput {
+  @Field(() => [NodeRoleEnum], { nullable: true, description: 'Nodes holding any of these roles.' })
+  roles?: NodeRoleEnum[] | null
+
+  @Field(() => Boolean, { nullable: true })
+  ready?: boolean | null
+
+  @Field(() => Boolean, { nullable: true })
+  draining?: boolean | null
+
+  @Field(() => String, { nullable: true })
+  @MaxLength(253)
+  nameContains?: string | null
+}

@@ -1,0 +1,40 @@
+import { Arg, Authorized, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql'
+import type { InventoryService } from '../../app/inventory.service.js'
+import type { PlanService } from '../../app/plan.service.js'
+import { NodeFilterInput } from './node-filter.input.js'
+import { NodeType } from './node.type.js'
+import { toNodeType } from './node.mapper.js'
+import { PlanType } from '../plan/plan.type.js'
+import { WorkloadType } from './workload.type.js'
+import { firstArg } from '../pagination.js'
+
+@Resolver(() => NodeType)
+export class NodeResolver {
+  constructor(
+    private readonly inventory: InventoryService,
+    private readonly plans: PlanService,
+  ) {}
+
+  @Authorized('viewer')
+  @Query(() => [NodeType], { description: 'Nodes of the cluster, sorted by name, from the informer cache.' })
+  nodes(@Arg('filter', () => NodeFilterInput, { nullable: true }) filter?: NodeFilterInput | null): Omit<NodeType, 'workloads'>[] {
+    return this.inventory.nodes(filter ?? {}).map(toNodeType)
+  }
+
+  @Authorized('viewer')
+  @Query(() => NodeType, { nullable: true, description: 'One node by name; null when the cluster has no such node.' })
+  node(@Arg('name', () => String) name: string): Omit<NodeType, 'workloads'> | null {
+    const node = this.inventory.node(name)
+    return node ? toNodeType(node) : null
+  }
+
+  @FieldResolver(() => [WorkloadType])
+  workloads(@Root() node: NodeType): WorkloadType[] {
+    return this.inventory.workloads(node.name) as WorkloadType[]
+  }
+
+  @FieldResolver(() => [PlanType], { description: 'Plans that touch this node, newest first.' })
+  async plans(@Root() node: NodeType, @Arg('first', () => Int, { defaultValue: 20 }) first: number): Promise<PlanType[]> {
+    return this.plans.forNode(node.name, firstArg(first))
+  }
+}

@@ -1,0 +1,14 @@
+import { Field, InputType } from 'type-graphql'
+import { NodeRoleEnum } from '../enums.js'
+
+@InputType('PlanRelabelInput')
+export class PlanRelabelInput {
+  @Field(() => String)
+  node!: string
+
+  @Field(() => [NodeRoleEnum], { description: 'The node\'s Run:ai roles after the plan: exactly these.' })
+  roles!: NodeRoleEnum[]
+
+  @Field(() => String)
+  reason!: string
+}

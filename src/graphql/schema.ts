@@ -1,0 +1,38 @@
+import type { GraphQLSchema } from 'graphql'
+import { buildSchema, type ResolverData } from 'type-graphql'
+import { roleAtLeast, type Role } from '../auth.js'
+import { NodeplanError } from '../domain/errors.js'
+import { AuditResolver } from './audit/audit.resolver.js'
+import type { RequestContext } from './context.js'
+import { NodeResolver } from './node/node.resolver.js'
+import { PlanResolver } from './plan/plan.resolver.js'
+import { scalarsMap } from './scalars.js'
+
+export const RESOLVERS = [NodeResolver, PlanResolver, AuditResolver] as const
+
+/** Resolver instances by class; built once by the composition root. */
+export type ResolverInstances = Map<Function, object>
+
+function authChecker({ context }: ResolverData<RequestContext>, roles: string[]): boolean {
+  const need = (roles[0] ?? 'viewer') as Role
+  if (!roleAtLeast(context.principal.role, need)) {
+    throw new NodeplanError('FORBIDDEN', `${context.principal.subject} (${context.principal.role}) may not do this: it needs the ${need} role or higher`)
+  }
+  return true
+}
+
+export function buildNodeplanSchema(instances: ResolverInstances = new Map()): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [...RESOLVERS],
+    scalarsMap,
+    authChecker,
+    validate: false,
+    container: {
+      get: (cls: Function) => {
+        const instance = instances.get(cls)
+        if (!instance) throw new Error(`no resolver instance for ${cls.name}`)
+        return instance
+      },
+    },
+  })
+}

@@ -1,0 +1,118 @@
+// Composition root: config → adapters → services → server. Nothing else constructs adapters.
+import { ApplyService, DEFAULT_APPLY_OPTIONS, type ApplyOptions } from './app/apply.service.js'
+import { AuditService } from './app/audit.service.js'
+import { InventoryService } from './app/inventory.service.js'
+import { PlanService } from './app/plan.service.js'
+import { openDatabase, type Database } from './adapters/db/database.js'
+import { KubernetesClusterCache } from './adapters/kubernetes/cluster-cache.js'
+import { kubeConfigFromString, loadKubeConfig } from './adapters/kubernetes/kubeconfig.js'
+import { KubernetesNodeWriter } from './adapters/kubernetes/node-writer.js'
+import type { ServeConfig } from './config.js'
+import { AuditResolver } from './graphql/audit/audit.resolver.js'
+import { NodeResolver } from './graphql/node/node.resolver.js'
+import { PlanResolver } from './graphql/plan/plan.resolver.js'
+import { buildNodeplanSchema } from './graphql/schema.js'
+import { createLogger, type Logger } from './logger.js'
+import { startHttpServer, type RunningHttpServer } from './server/http-server.js'
+import type { RunningSimulator } from './simulator/index.js'
+
+export interface NodeplanOverrides {
+  log?: Logger
+  apply?: Partial<ApplyOptions>
+}
+
+export interface RunningNodeplan {
+  url: string
+  http: RunningHttpServer
+  db: Database
+  cache: KubernetesClusterCache
+  simulator: RunningSimulator | null
+  services: { inventory: InventoryService; plans: PlanService; applier: ApplyService; audit: AuditService }
+  close(): Promise<void>
+}
+
+export async function startNodeplan(config: ServeConfig, overrides: NodeplanOverrides = {}): Promise<RunningNodeplan> {
+  const log = overrides.log ?? createLogger({ level: config.logLevel })
+
+  let simulator: RunningSimulator | null = null
+  const found = loadKubeConfig({ kubeconfigPath: config.kubeconfigPath })
+  let kc
+  if (found) {
+    kc = found.kc
+    log.info(`using the Kubernetes cluster at ${kc.getCurrentCluster()?.server ?? '?'} (kubeconfig from ${found.source})`, {
+      context: kc.getCurrentContext(),
+    })
+  } else {
+    const { startSimulator } = await import('./simulator/index.js')
+    simulator = await startSimulator({ port: 0 })
+    log.warn(
+      `no kubeconfig found (--kubeconfig, KUBECONFIG, ~/.kube/config, in-cluster): using the embedded SIMULATED Run:ai cluster at ${simulator.url}; nothing real is changed`,
+      { simulator: simulator.url },
+    )
+    kc = kubeConfigFromString(simulator.kubeconfig)
+  }
+
+  if (!config.auth) {
+    log.warn(`no tokens file (--tokens, NODEPLAN_TOKENS_FILE): listening on ${config.host} only, every caller is a local admin`)
+  }
+
+  const db = await openDatabase(config.databaseUrl)
+  const cache = new KubernetesClusterCache(kc, { log })
+  try {
+    await cache.start()
+  } catch (err) {
+    await db.close()
+    await simulator?.close()
+    throw err
+  }
+
+  const inventory = new InventoryService(cache)
+  const plans = new PlanService(cache, db.plans, config.policy)
+  const applier = new ApplyService(cache, new KubernetesNodeWriter(kc), db.plans, config.policy, log, { ...DEFAULT_APPLY_OPTIONS, ...overrides.apply })
+  const audit = new AuditService(db.audit)
+
+  const schema = await buildNodeplanSchema(
+    new Map<Function, object>([
+      [NodeResolver, new NodeResolver(inventory, plans)],
+      [PlanResolver, new PlanResolver(plans, applier)],
+      [AuditResolver, new AuditResolver(audit)],
+    ]),
+  )
+  const http = await startHttpServer({
+    host: config.host,
+    port: config.port,
+    schema,
+    auth: config.auth,
+    log,
+    readiness: [
+      { name: 'database', check: () => db.ping() },
+      { name: 'kubernetes', check: () => cache.ping() },
+      {
+        name: 'cache',
+        check: async () => {
+          if (!cache.synced()) throw new Error('the first list of nodes and pods has not arrived yet')
+        },
+      },
+    ],
+  })
+  log.info('nodeplan is serving', { url: `${http.url}/graphql`, database: db.provider })
+
+  // Plans a previous process left mid-apply: finish them now, in the background of serving.
+  const resuming = applier.resumeInterrupted().catch((err: unknown) => log.error('resuming interrupted plans failed', { error: err }))
+
+  return {
+    url: http.url,
+    http,
+    db,
+    cache,
+    simulator,
+    services: { inventory, plans, applier, audit },
+    async close() {
+      await http.close(config.shutdownGraceMs)
+      await resuming
+      await cache.stop()
+      await db.close()
+      await simulator?.close()
+    },
+  }
+}

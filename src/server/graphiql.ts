@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+
+/** GraphiQL and React, served from node_modules: the explorer works without reaching any CDN. */
+const ASSETS: Record<string, { module: string; type: string }> = {
+  'react.production.min.js': { module: 'react/umd/react.production.min.js', type: 'text/javascript' },
+  'react-dom.production.min.js': { module: 'react-dom/umd/react-dom.production.min.js', type: 'text/javascript' },
+  'graphiql.min.js': { module: 'graphiql/graphiql.min.js', type: 'text/javascript' },
+  'graphiql.min.css': { module: 'graphiql/graphiql.min.css', type: 'text/css' },
+}
+
+const cache = new Map<string, Buffer>()
+
+export const GRAPHIQL_ASSET_PREFIX = '/graphiql/'
+
+export function graphiqlAsset(name: string): { body: Buffer; type: string } | null {
+  const asset = ASSETS[name]
+  if (!asset) return null
+  let body = cache.get(name)
+  if (!body) {
+    body = readFileSync(require.resolve(asset.module))
+    cache.set(name, body)
+  }
+  return { body, type: asset.type }
+}
+
+export function graphiqlPage(): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>nodeplan · GraphiQL</title>
+  <link rel="stylesheet" href="${GRAPHIQL_ASSET_PREFIX}graphiql.min.css">
+  <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+</head>
+<body>
+  <div id="graphiql">Loading GraphiQL…</div>
+  <script src="${GRAPHIQL_ASSET_PREFIX}react.production.min.js"></script>
+  <script src="${GRAPHIQL_ASSET_PREFIX}react-dom.production.min.js"></script>
+  <script src="${GRAPHIQL_ASSET_PREFIX}graphiql.min.js"></script>
+  <script>
+    const fetcher = GraphiQL.createFetcher({ url: location.origin + '/graphql' });
+    const defaultQuery = \`# nodeplan: plan, review, apply node maintenance.
+# With a tokens file configured, add {"Authorization": "Bearer <token>"} under Headers.
+query Nodes {
+  nodes {
+    name
+    roles
+    ready
+    draining
+    gpus
+    gpusInUse
+    workloads { namespace name kind relocation project gpus pods }
+  }
+}
+\`;
+    ReactDOM.createRoot(document.getElementById('graphiql')).render(
+      React.createElement(GraphiQL, { fetcher, defaultQuery, defaultEditorToolsVisibility: true }),
+    );
+  </script>
+</body>
+</html>
+`
+}

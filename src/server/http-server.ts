@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { ApolloServer, HeaderMap } from '@apollo/server'
+import type { GraphQLSchema } from 'graphql'
+import { bearerToken, LOCAL_ADMIN, type Principal, type TokenAuthenticator } from '../auth.js'
+import type { RequestContext } from '../graphql/context.js'
+import { makeFormatError } from '../graphql/error-format.js'
+import { queryLimitsRule } from '../graphql/limits.js'
+import type { Logger } from '../logger.js'
+import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.js'
+
+export const MAX_BODY_BYTES = 1024 * 1024
+
+export interface ReadinessCheck {
+  name: string
+  check(): Promise<void>
+}
+
+export interface HttpServerOptions {
+  host: string
+  port: number
+  schema: GraphQLSchema
+  auth: TokenAuthenticator | null
+  log: Logger
+  readiness: ReadinessCheck[]
+}
+
+export interface RunningHttpServer {
+  url: string
+  server: Server
+  /** Stops accepting, lets requests in flight finish (up to graceMs), then closes. */
+  close(graceMs?: number): Promise<void>
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const { log, auth } = options
+  const apollo = new ApolloServer<RequestContext>({
+    schema: options.schema,
+    introspection: true,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [queryLimitsRule()],
+    formatError: makeFormatError(log),
+  })
+  await apollo.start()
+
+  let inFlight = 0
+  let draining = false
+  let idle: (() => void) | null = null
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = headerValue(req, 'x-request-id')?.slice(0, 64) || randomUUID()
+    res.setHeader('x-request-id', requestId)
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const path = url.pathname
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' })
+    if (path === '/readyz') return readyz(res)
+    if (path.startsWith(GRAPHIQL_ASSET_PREFIX) && req.method === 'GET') {
+      const asset = graphiqlAsset(path.slice(GRAPHIQL_ASSET_PREFIX.length))
+      if (!asset) return sendJson(res, 404, { error: 'not found' })
+      res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'public, max-age=86400' })
+      return res.end(asset.body)
+    }
+    if (path !== '/graphql') return sendJson(res, 404, { error: `no route ${path}; the API is at /graphql` })
+    if (req.method === 'GET' && !url.search && (req.headers.accept ?? '').includes('text/html')) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      return res.end(graphiqlPage())
+    }
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      res.setHeader('allow', 'GET, POST')
+      throw new HttpError(405, 'BAD_USER_INPUT', `method ${req.method} is not allowed on /graphql; use POST`)
+    }
+    const principal = authenticate(req)
+    const body = req.method === 'POST' ? await readJsonBody(req) : undefined
+    const headers = new HeaderMap()
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value)
+    }
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
+      context: async () => ({ principal, requestId, log: log.child({ requestId, subject: principal.subject }) }),
+    })
+    for (const [key, value] of result.headers) res.setHeader(key, value)
+    res.statusCode = result.status ?? 200
+    if (result.body.kind === 'complete') return res.end(result.body.string)
+    for await (const chunk of result.body.asyncIterator) res.write(chunk)
+    res.end()
+  }
+
+  const authenticate = (req: IncomingMessage): Principal => {
+    if (!auth) return LOCAL_ADMIN
+    const token = bearerToken(headerValue(req, 'authorization'))
+    if (!token) throw new HttpError(401, 'UNAUTHENTICATED', 'no bearer token: send "Authorization: Bearer <token>"')
+    const principal = auth.authenticate(token)
+    if (!principal) throw new HttpError(401, 'UNAUTHENTICATED', 'the bearer token is not known to this server')
+    return principal
+  }
+
+  const readyz = async (res: ServerResponse) => {
+    const checks: Record<string, string> = {}
+    let ok = !draining
+    for (const { name, check } of options.readiness) {
+      try {
+        await check()
+        checks[name] = 'ok'
+      } catch (err) {
+        ok = false
+        checks[name] = (err as Error).message
+      }
+    }
+    if (draining) checks.server = 'shutting down'
+    sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks })
+  }
+
+  const server = createServer((req, res) => {
+    inFlight++
+    handle(req, res)
+      .catch((err: unknown) => {
+        if (err instanceof HttpError) {
+          return sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: err.code } }] })
+        }
+        log.error('request failed', { error: err })
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] })
+        else res.end()
+      })
+      .finally(() => {
+        inFlight--
+        if (inFlight === 0) idle?.()
+      })
+  })
+  server.requestTimeout = 120_000
+  server.headersTimeout = 30_000
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.host, () => resolve())
+  })
+  const address = server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const url = `http://${host}:${address.port}`
+
+  return {
+    url,
+    server,
+    async close(graceMs = 10_000) {
+      draining = true
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      if (inFlight > 0) {
+        await Promise.race([new Promise<void>((resolve) => (idle = resolve)), new Promise((resolve) => setTimeout(resolve, graceMs).unref())])
+      }
+      server.closeAllConnections()
+      await closed
+      await apollo.stop()
+    },
+  }
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0)
+  if (declared > MAX_BODY_BYTES) throw tooLarge()
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > MAX_BODY_BYTES) throw tooLarge()
+    chunks.push(chunk as Buffer)
+  }
+  const text = Buffer.concat(chunks).toString('utf8')
+  const type = req.headers['content-type'] ?? ''
+  if (!type.includes('application/json')) return text
+  if (text.length === 0) throw new HttpError(400, 'BAD_USER_INPUT', 'empty request body: send {"query": "..."}')
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new HttpError(400, 'BAD_USER_INPUT', 'the request body is not valid JSON')
+  }
+}
+
+function tooLarge() {
+  return new HttpError(413, 'BAD_USER_INPUT', `request body over ${MAX_BODY_BYTES} bytes`)
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
+  res.end(JSON.stringify(body))
+}
