@@ -1,0 +1,340 @@
+// The informer-backed view of the cluster: nodes, pods (all namespaces) and policy/v1
+// PDBs, kept as immutable domain objects that are replaced, never mutated, so a snapshot
+// is a cheap array of shared references.
+import type { KubeConfig, V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node'
+import type { ClusterCache, Clock, NodeEvent, NodeEventType } from '../../app/ports.js'
+import type { ClusterSnapshot, NodeState, PdbState, PodState } from '../../domain/cluster.js'
+import { NodeplanError } from '../../domain/errors.js'
+import { describeApiError, httpStatus, toAdapterError } from './api-error.js'
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js'
+import { KubernetesApi } from './kubernetes-api.js'
+import { toNodeState, toPdbState, toPodState } from './node-state.js'
+import { Reflector } from './reflector.js'
+import { isOlderVersion } from './resource-version.js'
+import { systemClock } from './system-clock.js'
+
+export interface ClusterCacheOptions {
+  clock?: Clock
+  random?: () => number
+  /** Pause between failed lists/watches. */
+  backoff?: BackoffPolicy
+  /** LIST page size (limit/continue). */
+  pageSize?: number
+  /** Asks the server to end each watch after this long; it is then resumed from the last resourceVersion. */
+  watchTimeoutSeconds?: number
+  /** How long start() waits for the first lists before it throws KUBERNETES_UNAVAILABLE (the lists keep retrying). */
+  startTimeoutMs?: number
+  pingTimeoutMs?: number
+  /** Nodes refreshed at once. */
+  refreshConcurrency?: number
+  /** Per-request timeout when the cache builds its own KubernetesApi from a KubeConfig. */
+  requestTimeoutMs?: number
+  log?: WarningLog
+}
+
+/** The part of a structured logger the cache uses. */
+export interface WarningLog {
+  warn(msg: string, fields?: Record<string, unknown>): void
+}
+
+const podKey = (p: { namespace: string; name: string }) => `${p.namespace}/${p.name}`
+
+export class KubernetesClusterCache implements ClusterCache {
+  private nodes = new Map<string, NodeState>()
+  private pods = new Map<string, PodState>()
+  /** resourceVersion per pod key (PodState does not carry it); orders refresh results against watch events. */
+  private podVersions = new Map<string, string>()
+  private podsByNode = new Map<string, Map<string, PodState>>()
+  private pdbs = new Map<string, PdbState>()
+  private memo: ClusterSnapshot | null = null
+  private readonly listeners = new Set<(event: NodeEvent) => void>()
+  private readonly reflectors: Reflector<V1Node | V1Pod | V1PodDisruptionBudget>[]
+  private readonly clock: Clock
+  private readonly o: Required<Omit<ClusterCacheOptions, 'clock' | 'log' | 'requestTimeoutMs'>> & Pick<ClusterCacheOptions, 'log'>
+  private readonly api: KubernetesApi
+
+  /** Give it a KubeConfig, or a KubernetesApi to share its transport and request counts with a node writer. */
+  constructor(source: KubeConfig | KubernetesApi, opts: ClusterCacheOptions = {}) {
+    this.api = source instanceof KubernetesApi ? source : new KubernetesApi(source, { timeoutMs: opts.requestTimeoutMs })
+    const api = this.api
+    this.clock = opts.clock ?? systemClock
+    this.o = {
+      random: opts.random ?? Math.random,
+      backoff: opts.backoff ?? DEFAULT_BACKOFF,
+      pageSize: opts.pageSize ?? 500,
+      watchTimeoutSeconds: opts.watchTimeoutSeconds ?? 300,
+      startTimeoutMs: opts.startTimeoutMs ?? 30_000,
+      pingTimeoutMs: opts.pingTimeoutMs ?? 2_000,
+      refreshConcurrency: opts.refreshConcurrency ?? 16,
+      log: opts.log,
+    }
+    const common = {
+      api,
+      clock: this.clock,
+      backoff: this.o.backoff,
+      random: this.o.random,
+      pageSize: this.o.pageSize,
+      watchTimeoutSeconds: this.o.watchTimeoutSeconds,
+    }
+    const warn = (resource: string) => (err: unknown, phase: 'list' | 'watch') =>
+      this.o.log?.warn(`kubernetes ${phase} of ${resource} failed; retrying`, { resource, phase, error: describeApiError(err) })
+    this.reflectors = [
+      new Reflector<V1Node>({
+        ...common,
+        resource: 'nodes',
+        path: '/api/v1/nodes',
+        handlers: { replace: (items) => this.replaceNodes(items), event: (type, obj) => this.nodeEvent(type, obj) },
+        onError: warn('nodes'),
+      }),
+      new Reflector<V1Pod>({
+        ...common,
+        resource: 'pods',
+        path: '/api/v1/pods',
+        handlers: { replace: (items) => this.replacePods(items), event: (type, obj) => this.podEvent(type, obj) },
+        onError: warn('pods'),
+      }),
+      new Reflector<V1PodDisruptionBudget>({
+        ...common,
+        resource: 'poddisruptionbudgets',
+        path: '/apis/policy/v1/poddisruptionbudgets',
+        optional: true,
+        handlers: { replace: (items) => this.replacePdbs(items), event: (type, obj) => this.pdbEvent(type, obj) },
+        onError: warn('poddisruptionbudgets'),
+      }),
+    ] as Reflector<V1Node | V1Pod | V1PodDisruptionBudget>[]
+  }
+
+  /**
+   * Starts the informers and waits for their first lists. If they have not arrived within
+   * startTimeoutMs it throws KUBERNETES_UNAVAILABLE; the informers keep retrying until stop().
+   */
+  async start(): Promise<void> {
+    for (const r of this.reflectors) r.run()
+    const all = Promise.all(this.reflectors.map((r) => r.whenSynced())).then(() => 'synced' as const)
+    const timeout = this.clock.sleep(this.o.startTimeoutMs).then(() => 'timeout' as const)
+    if ((await Promise.race([all, timeout])) === 'timeout') {
+      throw new NodeplanError('KUBERNETES_UNAVAILABLE', `no list of nodes, pods and PDBs from the Kubernetes API server within ${this.o.startTimeoutMs} ms; still retrying`)
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.reflectors.map((r) => r.stop()))
+    this.api.close()
+  }
+
+  synced(): boolean {
+    return this.reflectors.every((r) => r.hasSynced())
+  }
+
+  snapshot(): ClusterSnapshot {
+    if (!this.memo) {
+      this.memo = {
+        nodes: [...this.nodes.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+        pods: [...this.pods.values()],
+        pdbs: [...this.pdbs.values()],
+      }
+    }
+    return this.memo
+  }
+
+  node(name: string): NodeState | undefined {
+    return this.nodes.get(name)
+  }
+
+  podsOn(node: string): PodState[] {
+    const on = this.podsByNode.get(node)
+    return on ? [...on.values()] : []
+  }
+
+  onNodeEvent(listener: (event: NodeEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** GET each node and LIST the pods on it (fieldSelector spec.nodeName): 2 requests per node. */
+  async refresh(nodes: string[]): Promise<void> {
+    const queue = [...new Set(nodes)]
+    const worker = async () => {
+      for (let name = queue.shift(); name !== undefined; name = queue.shift()) await this.refreshNode(name)
+    }
+    await Promise.all(Array.from({ length: Math.min(this.o.refreshConcurrency, queue.length) }, worker))
+  }
+
+  async ping(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new NodeplanError('KUBERNETES_UNAVAILABLE', `Kubernetes API server did not answer GET /version within ${this.o.pingTimeoutMs} ms`)),
+        this.o.pingTimeoutMs,
+      )
+    })
+    try {
+      await Promise.race([this.api.getJson('/version'), timeout])
+    } catch (err) {
+      if (err instanceof NodeplanError) throw err
+      throw new NodeplanError('KUBERNETES_UNAVAILABLE', `Kubernetes API server not reachable: ${describeApiError(err)}`)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** Requests sent so far, by verb and status. */
+  requestCounts() {
+    return this.api.counter.rows()
+  }
+
+  private async refreshNode(name: string): Promise<void> {
+    const path = `/api/v1/nodes/${encodeURIComponent(name)}`
+    const [node, pods] = await Promise.all([
+      this.api.getJson<V1Node>(path).catch((err: unknown) => {
+        if (httpStatus(err) === 404) return null
+        throw toAdapterError(err, `refresh node ${name}`)
+      }),
+      this.api
+        .getJson<{ items?: V1Pod[]; metadata?: { resourceVersion?: string } }>('/api/v1/pods', { fieldSelector: `spec.nodeName=${name}` })
+        .catch((err: unknown) => {
+          throw toAdapterError(err, `refresh pods on node ${name}`)
+        }),
+    ])
+    if (node) this.upsertNode(toNodeState(node))
+    else this.removeNode(name)
+    const listRv = pods.metadata?.resourceVersion ?? ''
+    const seen = new Set<string>()
+    for (const raw of pods.items ?? []) {
+      const pod = toPodState(raw)
+      seen.add(podKey(pod))
+      this.upsertPod(pod, raw.metadata?.resourceVersion ?? '')
+    }
+    // Gone from the node as of the list, unless the watch already showed a newer version.
+    for (const key of [...(this.podsByNode.get(name)?.keys() ?? [])]) {
+      if (!seen.has(key) && !isOlderVersion(listRv, this.podVersions.get(key) ?? '')) this.removePod(key)
+    }
+  }
+
+  // ---- nodes
+
+  private replaceNodes(items: V1Node[]): void {
+    const next = new Map<string, NodeState>()
+    for (const item of items) {
+      const state = Object.freeze(toNodeState(item))
+      next.set(state.name, state)
+    }
+    const prev = this.nodes
+    this.nodes = next
+    this.memo = null
+    for (const [name, node] of next) {
+      const before = prev.get(name)
+      if (!before) this.emit('ADDED', node, null)
+      else if (before.resourceVersion !== node.resourceVersion) this.emit('MODIFIED', node, before)
+    }
+    for (const [name, before] of prev) if (!next.has(name)) this.emit('DELETED', before, before)
+  }
+
+  private nodeEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: V1Node): void {
+    const state = toNodeState(obj)
+    if (type === 'DELETED') {
+      const before = this.nodes.get(state.name)
+      if (before && before.uid === state.uid) this.removeNode(state.name, state)
+      return
+    }
+    this.upsertNode(state)
+  }
+
+  private upsertNode(state: NodeState): void {
+    const before = this.nodes.get(state.name)
+    if (before && (before.resourceVersion === state.resourceVersion || isOlderVersion(state.resourceVersion, before.resourceVersion))) return
+    const frozen = Object.freeze(state)
+    this.nodes.set(state.name, frozen)
+    this.memo = null
+    this.emit(before ? 'MODIFIED' : 'ADDED', frozen, before ?? null)
+  }
+
+  private removeNode(name: string, last?: NodeState): void {
+    const before = this.nodes.get(name)
+    if (!before) return
+    this.nodes.delete(name)
+    this.memo = null
+    this.emit('DELETED', last ? Object.freeze(last) : before, before)
+  }
+
+  private emit(type: NodeEventType, node: NodeState, previous: NodeState | null): void {
+    for (const listener of this.listeners) {
+      try {
+        listener({ type, node, previous })
+      } catch (err) {
+        this.o.log?.warn('node event listener failed', { node: node.name, error: String(err) })
+      }
+    }
+  }
+
+  // ---- pods
+
+  private replacePods(items: V1Pod[]): void {
+    this.pods = new Map()
+    this.podVersions = new Map()
+    this.podsByNode = new Map()
+    for (const item of items) {
+      const pod = toPodState(item)
+      this.setPod(podKey(pod), pod, item.metadata?.resourceVersion ?? '')
+    }
+    this.memo = null
+  }
+
+  private podEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: V1Pod): void {
+    const pod = toPodState(obj)
+    if (type === 'DELETED') this.removePod(podKey(pod))
+    else this.upsertPod(pod, obj.metadata?.resourceVersion ?? '')
+  }
+
+  private upsertPod(pod: PodState, rv: string): void {
+    const key = podKey(pod)
+    if (isOlderVersion(rv, this.podVersions.get(key) ?? '')) return
+    this.setPod(key, pod, rv)
+    this.memo = null
+  }
+
+  private setPod(key: string, pod: PodState, rv: string): void {
+    const before = this.pods.get(key)
+    if (before?.nodeName && before.nodeName !== pod.nodeName) this.unindex(before.nodeName, key)
+    Object.freeze(pod)
+    this.pods.set(key, pod)
+    this.podVersions.set(key, rv)
+    if (pod.nodeName) {
+      let on = this.podsByNode.get(pod.nodeName)
+      if (!on) this.podsByNode.set(pod.nodeName, (on = new Map()))
+      on.set(key, pod)
+    }
+  }
+
+  private removePod(key: string): void {
+    const before = this.pods.get(key)
+    if (!before) return
+    this.pods.delete(key)
+    this.podVersions.delete(key)
+    if (before.nodeName) this.unindex(before.nodeName, key)
+    this.memo = null
+  }
+
+  private unindex(node: string, key: string): void {
+    const on = this.podsByNode.get(node)
+    on?.delete(key)
+    if (on?.size === 0) this.podsByNode.delete(node)
+  }
+
+  // ---- PDBs
+
+  private replacePdbs(items: V1PodDisruptionBudget[]): void {
+    this.pdbs = new Map(items.map((item) => {
+      const pdb = Object.freeze(toPdbState(item))
+      return [podKey(pdb), pdb] as const
+    }))
+    this.memo = null
+  }
+
+  private pdbEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: V1PodDisruptionBudget): void {
+    const pdb = Object.freeze(toPdbState(obj))
+    if (type === 'DELETED') this.pdbs.delete(podKey(pdb))
+    else this.pdbs.set(podKey(pdb), pdb)
+    this.memo = null
+  }
+}
