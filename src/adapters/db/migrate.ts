@@ -6,6 +6,12 @@ import type { Provider } from './schema-engine.js'
 
 /** Returns the names of the migrations it applied (none when the database is up to date). */
 export async function applyMigrations(provider: Provider, factory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
+  const migrations = loadMigrations(provider)
+  // The engine opens SQLite with locking_mode=EXCLUSIVE, which fails while another process has
+  // the file open; so it runs only when something is left to apply.
+  const applied = await appliedMigrations(factory)
+  if (migrations.migrationDirectories.every((m) => applied.has(m.path))) return []
+
   // Freeing the engine leaves its connections open (a SQLite one would keep its lock), so they are tracked and closed here.
   const opened: SqlDriverAdapter[] = []
   const track = (adapter: SqlDriverAdapter) => (opened.push(adapter), adapter)
@@ -17,10 +23,27 @@ export async function applyMigrations(provider: Provider, factory: SqlMigrationA
   }
   const engine = await openSchemaEngine(schemaPath(provider), tracking)
   try {
-    const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: loadMigrations(provider), filters: noFilters })
+    const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: migrations, filters: noFilters })
     return appliedMigrationNames
   } finally {
     engine.free()
     await Promise.all(opened.map((adapter) => adapter.dispose()))
+  }
+}
+
+/** Names of the migrations recorded as finished; empty when the database has no migration table yet. */
+async function appliedMigrations(factory: SqlMigrationAwareDriverAdapterFactory): Promise<Set<string>> {
+  const adapter = await factory.connect()
+  try {
+    const result = await adapter.queryRaw({
+      sql: 'SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL',
+      args: [],
+      argTypes: [],
+    })
+    return new Set(result.rows.map((row) => String(row[0])))
+  } catch {
+    return new Set()
+  } finally {
+    await adapter.dispose()
   }
 }

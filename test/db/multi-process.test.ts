@@ -1,0 +1,86 @@
+// Two processes on one SQLite file: the guarantees must come from the database, not process memory.
+import { spawn } from 'node:child_process'
+import type { ChildProcessWithoutNullStreams } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import Sqlite from 'better-sqlite3'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { drainDraft, openTempDatabase } from './temp-database.js'
+import type { TempDatabase } from './temp-database.js'
+
+interface Worker {
+  send(command: object): Promise<{ result?: unknown; error?: string }>
+  stop(): Promise<void>
+}
+
+async function startWorker(url: string): Promise<Worker> {
+  const script = fileURLToPath(new URL('./db-worker.ts', import.meta.url))
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', script, url], { stdio: 'pipe' })
+  let stderr = ''
+  child.stderr.on('data', (chunk) => (stderr += chunk))
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+  const next = async () => {
+    const { value, done } = await lines.next()
+    if (done) throw new Error(`worker exited: ${stderr}`)
+    return JSON.parse(value as string)
+  }
+  await next()
+  return {
+    send: async (command) => {
+      child.stdin.write(JSON.stringify(command) + '\n')
+      return next()
+    },
+    stop: async () => {
+      child.stdin.end()
+      await new Promise((resolve) => child.once('exit', resolve))
+    },
+  }
+}
+
+let t: TempDatabase
+let worker: Worker
+beforeAll(async () => {
+  t = await openTempDatabase()
+  worker = await startWorker(`file:${t.file}`)
+})
+afterAll(async () => {
+  await worker?.stop()
+  await t?.cleanup()
+})
+
+describe('two processes on one SQLite file', () => {
+  it('should let exactly one of them move a plan from PENDING to APPLYING', async () => {
+    const plan = await t.db.plans.create(drainDraft(['gpu-1']), { actor: 'alice', action: 'plan.created' })
+    const [here, there] = await Promise.all([
+      t.db.plans.transition(plan.id, ['PENDING'], 'APPLYING', {}, { actor: 'here', action: 'plan.applying' }),
+      worker.send({ op: 'transition', args: [plan.id, ['PENDING'], 'APPLYING', {}, { actor: 'there', action: 'plan.applying' }] }),
+    ])
+    expect(there.error).toBeUndefined()
+    expect([here !== null, there.result !== null].filter(Boolean)).toHaveLength(1)
+    expect((await t.db.audit.list({ planId: plan.id, action: 'plan.applying' }, 10, null)).totalCount).toBe(1)
+  })
+
+  it('should give a node to exactly one of two plans locking it at once', async () => {
+    const one = await t.db.plans.create(drainDraft(['x', 'y']), { actor: 'alice', action: 'plan.created' })
+    const two = await t.db.plans.create(drainDraft(['y', 'x']), { actor: 'alice', action: 'plan.created' })
+    const [here, there] = await Promise.all([t.db.plans.lockNodes(one.id, ['x', 'y']), worker.send({ op: 'lockNodes', args: [two.id, ['y', 'x']] })])
+    expect([here, there.result as { ok: boolean }].filter((r) => r.ok)).toHaveLength(1)
+    const sqlite = new Sqlite(t.file, { readonly: true })
+    const holders = sqlite.prepare(`SELECT DISTINCT "planId" FROM "NodeLock" WHERE "node" IN ('x', 'y')`).pluck().all()
+    sqlite.close()
+    expect(holders).toHaveLength(1)
+  })
+
+  it('should keep concurrent appends from both processes one unbroken chain', async () => {
+    const before = (await t.db.audit.list({}, 0, null)).totalCount
+    const here = Array.from({ length: 40 }, (_, i) => t.db.audit.append({ actor: 'here', action: 'test.event', detail: { i } }))
+    const [there] = await Promise.all([worker.send({ op: 'append', count: 40, actor: 'there' }), ...here])
+    expect(there).toEqual({ result: 40 })
+
+    const sqlite = new Sqlite(t.file, { readonly: true })
+    const seqs = sqlite.prepare(`SELECT "seq" FROM "AuditEvent" ORDER BY "seq"`).pluck().all()
+    sqlite.close()
+    expect(seqs).toEqual(Array.from({ length: before + 80 }, (_, i) => i + 1))
+    expect(await t.db.audit.verify()).toEqual({ checked: before + 80, firstBroken: null })
+  })
+})

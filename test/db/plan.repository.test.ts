@@ -1,0 +1,182 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { NodeplanError } from '../../src/domain/errors.js'
+import { drainDraft, openTempDatabase } from './temp-database.js'
+import type { TempDatabase } from './temp-database.js'
+
+let t: TempDatabase
+beforeEach(async () => {
+  t = await openTempDatabase()
+})
+afterEach(() => t.cleanup())
+
+const created = { actor: 'alice', action: 'plan.created' }
+
+describe('PrismaPlanRepository', () => {
+  it('should store a draft as PENDING and read back every field', async () => {
+    const draft = drainDraft(['gpu-1', 'gpu-2'], { warnings: ['2 pods covered by a PDB'] })
+    draft.changes.push({ address: 'node/gpu-1/label/team', node: 'gpu-1', resource: 'LABEL', action: 'UPDATE', before: 'a', after: 'b', reason: 'REQUESTED' })
+
+    const plan = await t.db.plans.create(draft, created)
+
+    expect(plan.id).toMatch(/^plan-[a-z2-7]{12}$/)
+    const stored = await t.db.plans.get(plan.id)
+    expect(stored).toEqual(plan)
+    expect(stored).toMatchObject({
+      kind: 'DRAIN',
+      status: 'PENDING',
+      reason: 'firmware upgrade',
+      createdBy: 'alice',
+      createdAt: t.clock.now(),
+      approvedBy: null,
+      appliedBy: null,
+      appliedAt: null,
+      nodes: ['gpu-1', 'gpu-2'],
+      impact: draft.impact,
+      warnings: ['2 pods covered by a PDB'],
+      inputs: draft.inputs,
+      rollbackOf: null,
+    })
+    expect(stored!.changes).toEqual(draft.changes.map((c) => ({ ...c, applied: false, error: null })))
+  })
+
+  it('should append the creation audit event with the new plan id in the same write', async () => {
+    const plan = await t.db.plans.create(drainDraft(['gpu-1']), { ...created, node: 'gpu-1', detail: { kind: 'DRAIN' } })
+    const page = await t.db.audit.list({ planId: plan.id }, 10, null)
+    expect(page.items.map((e) => [e.action, e.planId, e.node, e.detail])).toEqual([['plan.created', plan.id, 'gpu-1', { kind: 'DRAIN' }]])
+  })
+
+  it('should return null for an unknown plan', async () => {
+    expect(await t.db.plans.get('plan-aaaaaaaaaaaa')).toBeNull()
+  })
+
+  it('should list newest first, filtered by status and node, in cursor pages with the filtered total', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 5; i++) {
+      ids.push((await t.db.plans.create(drainDraft([i % 2 === 0 ? 'even' : 'odd', 'shared']), created)).id)
+      t.clock.advance(1)
+    }
+    await t.db.plans.transition(ids[4]!, ['PENDING'], 'DISCARDED', {}, { actor: 'bob', action: 'plan.discarded' })
+
+    const all = await t.db.plans.list({ first: 10 })
+    expect(all.items.map((p) => p.id)).toEqual([...ids].reverse())
+    expect(all.totalCount).toBe(5)
+    expect(all.hasNextPage).toBe(false)
+
+    const even = await t.db.plans.list({ node: 'even', first: 10 })
+    expect(even.items.map((p) => p.id)).toEqual([ids[4], ids[2], ids[0]])
+
+    const pending = await t.db.plans.list({ status: ['PENDING'], node: 'even', first: 10 })
+    expect(pending.items.map((p) => p.id)).toEqual([ids[2], ids[0]])
+    expect(pending.totalCount).toBe(2)
+
+    const first = await t.db.plans.list({ node: 'shared', first: 2 })
+    expect(first.items.map((p) => p.id)).toEqual([ids[4], ids[3]])
+    expect(first).toMatchObject({ hasNextPage: true, totalCount: 5, endCursor: first.cursors[1] })
+    const second = await t.db.plans.list({ node: 'shared', first: 2, after: first.endCursor })
+    expect(second.items.map((p) => p.id)).toEqual([ids[2], ids[1]])
+    const fromEdge = await t.db.plans.list({ node: 'shared', first: 10, after: first.cursors[0] })
+    expect(fromEdge.items.map((p) => p.id)).toEqual([ids[3], ids[2], ids[1], ids[0]])
+    const last = await t.db.plans.list({ node: 'shared', first: 2, after: second.endCursor })
+    expect(last.items.map((p) => p.id)).toEqual([ids[0]])
+    expect(last.hasNextPage).toBe(false)
+  })
+
+  it('should order plans created in the same millisecond by id and page through them without loss', async () => {
+    const ids = []
+    for (let i = 0; i < 4; i++) ids.push((await t.db.plans.create(drainDraft(['n']), created)).id)
+    const seen: string[] = []
+    let after: string | null = null
+    do {
+      const page = await t.db.plans.list({ first: 1, after })
+      seen.push(...page.items.map((p) => p.id))
+      after = page.hasNextPage ? page.endCursor : null
+    } while (after)
+    expect(seen).toEqual([...ids].sort().reverse())
+  })
+
+  it('should refuse a page larger than 500 and a cursor it did not make', async () => {
+    await expect(t.db.plans.list({ first: 501 })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' })
+    await expect(t.db.plans.list({ first: 5, after: 'bm90LWEtY3Vyc29y' })).rejects.toBeInstanceOf(NodeplanError)
+    expect((await t.db.plans.list({ first: 500 })).items).toEqual([])
+  })
+
+  it('should move a plan only from the expected statuses, setting the given fields and auditing it', async () => {
+    const plan = await t.db.plans.create(drainDraft(['gpu-1']), created)
+    t.clock.advance(60)
+
+    expect(await t.db.plans.transition(plan.id, ['APPROVED'], 'APPLYING', {}, { actor: 'x', action: 'plan.applying' })).toBeNull()
+    const approved = await t.db.plans.transition(plan.id, ['PENDING'], 'APPROVED', { approvedBy: 'bob' }, { actor: 'bob', action: 'plan.approved' })
+    expect(approved).toMatchObject({ status: 'APPROVED', approvedBy: 'bob' })
+    const appliedAt = t.clock.now()
+    const applied = await t.db.plans.transition(plan.id, ['APPROVED'], 'APPLIED', { appliedBy: 'carol', appliedAt }, { actor: 'carol', action: 'plan.applied' })
+    expect(applied).toMatchObject({ status: 'APPLIED', appliedBy: 'carol', appliedAt })
+
+    const audit = await t.db.audit.list({ planId: plan.id }, 10, null)
+    expect(audit.items.map((e) => e.action)).toEqual(['plan.applied', 'plan.approved', 'plan.created'])
+  })
+
+  it('should let exactly one of two concurrent transitions of a plan win', async () => {
+    const plan = await t.db.plans.create(drainDraft(['gpu-1']), created)
+    const results = await Promise.all(
+      ['a', 'b'].map((actor) => t.db.plans.transition(plan.id, ['PENDING', 'APPROVED'], 'APPLYING', { appliedBy: actor }, { actor, action: 'plan.applying' })),
+    )
+    expect(results.filter((r) => r !== null)).toHaveLength(1)
+    const audit = await t.db.audit.list({ action: 'plan.applying' }, 10, null)
+    expect(audit.totalCount).toBe(1)
+  })
+
+  it('should record change progress and its audit event, and refuse an unknown change', async () => {
+    const plan = await t.db.plans.create(drainDraft(['gpu-1', 'gpu-2']), created)
+    await t.db.plans.recordChange(plan.id, 1, { applied: true, error: null }, { actor: 'alice', action: 'change.applied', node: 'gpu-2' })
+    await t.db.plans.recordChange(plan.id, 0, { applied: false, error: 'node gpu-1: 500 from the API server' }, null)
+
+    const stored = await t.db.plans.get(plan.id)
+    expect(stored!.changes.map((c) => [c.applied, c.error])).toEqual([
+      [false, 'node gpu-1: 500 from the API server'],
+      [true, null],
+    ])
+    expect((await t.db.audit.list({ action: 'change.applied' }, 10, null)).items.map((e) => [e.planId, e.node])).toEqual([[plan.id, 'gpu-2']])
+    await expect(t.db.plans.recordChange(plan.id, 7, { applied: true, error: null }, null)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+  })
+
+  it('should lock all nodes or none, name the holder of a conflict, and free them on unlock', async () => {
+    const first = await t.db.plans.create(drainDraft(['a', 'b']), created)
+    const second = await t.db.plans.create(drainDraft(['b', 'c']), created)
+
+    expect(await t.db.plans.lockNodes(first.id, ['a', 'b'])).toEqual({ ok: true })
+    expect(await t.db.plans.lockNodes(first.id, ['a', 'b'])).toEqual({ ok: true })
+    expect(await t.db.plans.lockNodes(second.id, ['c', 'b'])).toEqual({ ok: false, node: 'b', heldBy: first.id })
+    // all or nothing: c was not taken by the failed attempt
+    const third = await t.db.plans.create(drainDraft(['c']), created)
+    expect(await t.db.plans.lockNodes(third.id, ['c'])).toEqual({ ok: true })
+    await t.db.plans.unlockNodes(third.id)
+
+    await t.db.plans.unlockNodes(first.id)
+    expect(await t.db.plans.lockNodes(second.id, ['b', 'c'])).toEqual({ ok: true })
+  })
+
+  it('should find APPLYING plans, the last applied plan of a kind on a node, and open plans of a kind', async () => {
+    const old = await t.db.plans.create(drainDraft(['n1'], { kind: 'DECOMMISSION' }), created)
+    await t.db.plans.transition(old.id, ['PENDING'], 'APPLIED', { appliedAt: t.clock.now() }, { actor: 'a', action: 'plan.applied' })
+    t.clock.advance(10)
+    const recent = await t.db.plans.create(drainDraft(['n1'], { kind: 'DECOMMISSION' }), created)
+    await t.db.plans.transition(recent.id, ['PENDING'], 'APPLIED', { appliedAt: t.clock.now() }, { actor: 'a', action: 'plan.applied' })
+    const running = await t.db.plans.create(drainDraft(['n1']), created)
+    await t.db.plans.transition(running.id, ['PENDING'], 'APPLYING', {}, { actor: 'a', action: 'plan.applying' })
+    t.clock.advance(10)
+    const waiting = await t.db.plans.create(drainDraft(['n1', 'n2']), created)
+    await t.db.plans.create(drainDraft(['n2']), created)
+
+    expect((await t.db.plans.applying()).map((p) => p.id)).toEqual([running.id])
+    expect((await t.db.plans.lastApplied('DECOMMISSION', 'n1'))?.id).toBe(recent.id)
+    expect(await t.db.plans.lastApplied('DECOMMISSION', 'n2')).toBeNull()
+    expect((await t.db.plans.pendingFor('n1', 'DRAIN')).map((p) => p.id)).toEqual([waiting.id, running.id])
+    expect(await t.db.plans.pendingFor('n1', 'UNDRAIN')).toEqual([])
+  })
+
+  it('should keep a rollback plan linked to the plan it undoes', async () => {
+    const original = await t.db.plans.create(drainDraft(['n1']), created)
+    const rollback = await t.db.plans.create(drainDraft(['n1'], { kind: 'ROLLBACK', rollbackOf: original.id }), created)
+    expect((await t.db.plans.get(rollback.id))?.rollbackOf).toBe(original.id)
+  })
+})
