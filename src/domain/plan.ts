@@ -58,9 +58,15 @@ export type PlannedChange = Change & ChangeProgress
 export interface NodeInputs {
   node: string
   exists: boolean
-  /** The live taints whose key:effect a change of this plan names. */
+  /** The node's uid when it existed: a node deleted and registered again is another node. */
+  uid: string | null
+  /** The `key:Effect` of every taint a change of this plan names, present or not. */
+  taintIds: string[]
+  /** The live taints among `taintIds`. */
   taints: Taint[]
-  /** The live node-role.kubernetes.io/* labels, plus any other label a change names. */
+  /** Every label key a change names, present or not; role labels are always watched. */
+  labelKeys: string[]
+  /** The live node-role.kubernetes.io/* labels, plus the live labels among `labelKeys`. */
   labels: Record<string, string>
 }
 
