@@ -60,7 +60,7 @@ export function toPdbState(pdb: V1PodDisruptionBudget): PdbState {
 }
 
 /** An empty taint value is the same as none in Kubernetes; the domain omits it. */
-export function toTaint(t: V1Taint): Taint {
+export function toTaint(t: Pick<V1Taint, 'key' | 'value' | 'effect'>): Taint {
   const taint: Taint = { key: t.key, effect: t.effect as TaintEffect }
   if (t.value) taint.value = t.value
   return taint

@@ -1,0 +1,94 @@
+// The JSON Patch (RFC 6902) that makes one taint or label change on the node as just read,
+// touching only that entry and guarded by `test` ops, so that a write based on a stale read
+// fails (422) instead of erasing what another client wrote meanwhile. Pure.
+import type { Taint } from '../../domain/cluster.js'
+import { formatTaint, sameTaint, subjectOf } from '../../domain/change.js'
+import type { Change } from '../../domain/plan.js'
+import { toTaint } from './node-state.js'
+
+/** A node as the API server returned it (raw JSON: taints keep fields such as timeAdded verbatim). */
+export interface RawNode {
+  metadata?: { name?: string; uid?: string; resourceVersion?: string; labels?: Record<string, string> }
+  spec?: { taints?: RawTaint[] }
+}
+export interface RawTaint {
+  key: string
+  value?: string
+  effect: string
+  timeAdded?: string
+}
+
+export type JsonPatchOp =
+  | { op: 'test' | 'add' | 'replace'; path: string; value: unknown }
+  | { op: 'remove'; path: string }
+
+export type PatchDecision =
+  | { kind: 'already' }
+  | { kind: 'patch'; ops: JsonPatchOp[] }
+  /** The live entry is neither the plan's before nor its after: somebody else changed it. */
+  | { kind: 'conflict'; message: string }
+
+/** RFC 6901: `~` → `~0`, `/` → `~1`. */
+export const escapePointer = (token: string): string => token.replace(/~/g, '~0').replace(/\//g, '~1')
+
+export function nodePatch(change: Change, node: RawNode): PatchDecision {
+  if (change.resource === 'TAINT') return taintPatch(change, node)
+  if (change.resource === 'LABEL') return labelPatch(change, node)
+  throw new Error(`${change.address}: a ${change.resource} change is not a patch`)
+}
+
+function taintPatch(change: Change, node: RawNode): PatchDecision {
+  const before = change.before as Taint | null
+  const after = change.after as Taint | null
+  const id = (after ?? before)!
+  const raw = node.spec?.taints
+  const list = raw ?? []
+  const index = list.findIndex((t) => t.key === id.key && t.effect === id.effect)
+  const live = index >= 0 ? toTaint(list[index]!) : undefined
+  const testRv: JsonPatchOp = { op: 'test', path: '/metadata/resourceVersion', value: node.metadata?.resourceVersion }
+
+  if (after === null) {
+    if (!live) return { kind: 'already' }
+    if (before && !sameTaint(live, before)) return conflict(`taint ${formatTaint(live)} is on the node, the plan removes ${formatTaint(before)}`)
+    return { kind: 'patch', ops: [{ op: 'test', path: `/spec/taints/${index}`, value: list[index] }, { op: 'remove', path: `/spec/taints/${index}` }] }
+  }
+  if (live && sameTaint(live, after)) return { kind: 'already' }
+  if (before === null) {
+    if (live) return conflict(`taint ${formatTaint(live)} is already on the node, the plan adds ${formatTaint(after)}`)
+    const value = taintJson(after)
+    if (raw === undefined) return { kind: 'patch', ops: [testRv, { op: 'add', path: '/spec/taints', value: [value] }] }
+    return { kind: 'patch', ops: [{ op: 'test', path: '/spec/taints', value: raw }, { op: 'add', path: '/spec/taints/-', value }] }
+  }
+  if (!live || !sameTaint(live, before)) {
+    return conflict(`taint ${live ? formatTaint(live) : `${id.key}:${id.effect}`} ${live ? 'is on the node' : 'is not on the node'}, the plan changes ${formatTaint(before)}`)
+  }
+  return {
+    kind: 'patch',
+    ops: [{ op: 'test', path: `/spec/taints/${index}`, value: list[index] }, { op: 'replace', path: `/spec/taints/${index}`, value: taintJson(after) }],
+  }
+}
+
+function labelPatch(change: Change, node: RawNode): PatchDecision {
+  const key = subjectOf(change)
+  const before = change.before as string | null
+  const after = change.after as string | null
+  const labels = node.metadata?.labels
+  const live = labels?.[key]
+  const path = `/metadata/labels/${escapePointer(key)}`
+  const show = (v: string | null | undefined) => (v === null || v === undefined ? 'absent' : JSON.stringify(v))
+
+  if (live === (after ?? undefined)) return { kind: 'already' }
+  if (live !== (before ?? undefined)) return conflict(`label ${key} is ${show(live)}, the plan expected ${show(before)}`)
+  if (after === null) return { kind: 'patch', ops: [{ op: 'test', path, value: live }, { op: 'remove', path }] }
+  if (before !== null) return { kind: 'patch', ops: [{ op: 'test', path, value: live }, { op: 'replace', path, value: after }] }
+  // Absence cannot be tested in JSON Patch, so adding a label is guarded by the resourceVersion.
+  const testRv: JsonPatchOp = { op: 'test', path: '/metadata/resourceVersion', value: node.metadata?.resourceVersion }
+  if (labels === undefined) return { kind: 'patch', ops: [testRv, { op: 'add', path: '/metadata/labels', value: { [key]: after } }] }
+  return { kind: 'patch', ops: [testRv, { op: 'add', path, value: after }] }
+}
+
+function taintJson(t: Taint): RawTaint {
+  return t.value ? { key: t.key, value: t.value, effect: t.effect } : { key: t.key, effect: t.effect }
+}
+
+const conflict = (message: string): PatchDecision => ({ kind: 'conflict', message })

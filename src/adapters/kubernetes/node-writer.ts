@@ -1,0 +1,148 @@
+// Writes one planned change to the API server: re-read, skip if already there, otherwise a
+// guarded JSON Patch (or a uid-preconditioned DELETE). Conflicts (409/422) re-read and retry
+// at once; 429, 5xx and network failures back off with jitter until the deadline.
+import { PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node'
+import type { ApplyOutcome, Clock, NodeWriter } from '../../app/ports.js'
+import { formatTaint, subjectOf } from '../../domain/change.js'
+import type { Taint } from '../../domain/cluster.js'
+import { NodeplanError } from '../../domain/errors.js'
+import type { Change } from '../../domain/plan.js'
+import { describeApiError, httpStatus, isTransient, isUnreachable, toAdapterError } from './api-error.js'
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js'
+import { KubernetesApi } from './kubernetes-api.js'
+import { nodePatch, type RawNode } from './node-patch.js'
+import { systemClock } from './system-clock.js'
+
+export interface NodeWriterOptions {
+  clock?: Clock
+  random?: () => number
+  backoff?: BackoffPolicy
+  /** Per-request timeout when the writer builds its own KubernetesApi from a KubeConfig; default 5 s. */
+  requestTimeoutMs?: number
+  /** Conflicts retried at once before the writer starts backing off between them too. */
+  immediateConflictRetries?: number
+  fieldManager?: string
+}
+
+/** A failure that retrying cannot fix. */
+class Permanent extends Error {
+  constructor(readonly error: Error) {
+    super(error.message)
+  }
+}
+
+export class KubernetesNodeWriter implements NodeWriter {
+  readonly api: KubernetesApi
+  private readonly clock: Clock
+  private readonly random: () => number
+  private readonly backoff: BackoffPolicy
+  private readonly immediateConflictRetries: number
+  private readonly fieldManager: string
+
+  /** Give it a KubeConfig, or a KubernetesApi to share its transport and request counts with the cache. */
+  constructor(source: KubeConfig | KubernetesApi, opts: NodeWriterOptions = {}) {
+    this.api = source instanceof KubernetesApi ? source : new KubernetesApi(source, { timeoutMs: opts.requestTimeoutMs ?? 5_000 })
+    this.clock = opts.clock ?? systemClock
+    this.random = opts.random ?? Math.random
+    this.backoff = opts.backoff ?? DEFAULT_BACKOFF
+    this.immediateConflictRetries = opts.immediateConflictRetries ?? 3
+    this.fieldManager = opts.fieldManager ?? 'nodeplan'
+  }
+
+  /** Requests sent so far, by verb and status. */
+  requestCounts() {
+    return this.api.counter.rows()
+  }
+
+  /**
+   * 'already' when the node was found in the change's target state and nothing was written.
+   * `deadline` is epoch milliseconds on the writer's clock.
+   */
+  async apply(change: Change, options: { deadline: number }): Promise<ApplyOutcome> {
+    if (change.action === 'NO_OP') return 'already'
+    if (change.resource === 'NODE' && change.action !== 'DELETE') {
+      throw new Error(`${describe(change)}: only node deletion is written by nodeplan; a node is created by its kubelet joining`)
+    }
+    const what = describe(change)
+    let attempts = 0
+    let conflicts = 0
+    // A write that got no definite answer (timeout, 5xx) may have been applied.
+    let maybeWritten = false
+    for (;;) {
+      attempts++
+      let last: unknown
+      try {
+        const node = await this.read(change.node)
+        if (change.resource === 'NODE') {
+          if (!node) return maybeWritten ? 'applied' : 'already'
+          maybeWritten = true
+          await this.deleteNode(change.node, node.metadata?.uid)
+          return 'applied'
+        }
+        if (!node) throw new Permanent(new Error(`${what}: node ${change.node} not found (404); it was deleted since the plan was made`))
+        const decision = nodePatch(change, node)
+        if (decision.kind === 'already') return maybeWritten ? 'applied' : 'already'
+        if (decision.kind === 'conflict') throw new Permanent(new Error(`${what}: ${decision.message}; not overwriting another writer's change`))
+        try {
+          await this.api.core.patchNode(
+            { name: change.node, body: decision.ops, fieldManager: this.fieldManager },
+            setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+          )
+        } catch (err) {
+          if (isTransient(err)) maybeWritten = true
+          throw err
+        }
+        return 'applied'
+      } catch (err) {
+        if (err instanceof Permanent) throw err.error
+        const status = httpStatus(err)
+        if (change.resource === 'NODE' && status === 404) return maybeWritten ? 'applied' : 'already'
+        last = err
+        let wait: number
+        if (status === 409 || status === 422) {
+          conflicts++
+          wait = conflicts <= this.immediateConflictRetries ? 0 : backoffDelay(conflicts - this.immediateConflictRetries, this.backoff, this.random)
+        } else if (isTransient(err)) {
+          wait = backoffDelay(attempts, this.backoff, this.random)
+        } else {
+          throw toAdapterError(err, what)
+        }
+        if (this.clock.now().getTime() + wait >= options.deadline) throw this.gaveUp(what, attempts, last)
+        if (wait > 0) await this.clock.sleep(wait)
+      }
+    }
+  }
+
+  private async read(name: string): Promise<RawNode | null> {
+    try {
+      return await this.api.getJson<RawNode>(`/api/v1/nodes/${encodeURIComponent(name)}`)
+    } catch (err) {
+      if (httpStatus(err) === 404) return null
+      throw err
+    }
+  }
+
+  private async deleteNode(name: string, uid: string | undefined): Promise<void> {
+    // The uid precondition: if the node was deleted and registered again meanwhile, this is a
+    // different node and the server answers 409; the retry then re-reads it.
+    await this.api.core.deleteNode({ name, body: uid ? { preconditions: { uid } } : {} })
+  }
+
+  private gaveUp(what: string, attempts: number, last: unknown): Error {
+    const message = `${what}: gave up at the deadline after ${attempts} attempt${attempts === 1 ? '' : 's'}; last error: ${describeApiError(last)}`
+    return isUnreachable(last) ? new NodeplanError('KUBERNETES_UNAVAILABLE', message) : new Error(message)
+  }
+}
+
+/** "add taint runai=drain:NoExecute to node gpu-1", "remove label x from node gpu-1", "delete node gpu-1". */
+export function describe(change: Change): string {
+  if (change.resource === 'NODE') return `${change.action === 'DELETE' ? 'delete' : change.action.toLowerCase()} node ${change.node}`
+  const verb = change.action === 'CREATE' ? 'add' : change.action === 'DELETE' ? 'remove' : 'update'
+  const prep = change.action === 'CREATE' ? 'to' : change.action === 'DELETE' ? 'from' : 'on'
+  if (change.resource === 'TAINT') {
+    const t = (change.after ?? change.before) as Taint
+    return `${verb} taint ${formatTaint(t)} ${prep} node ${change.node}`
+  }
+  const value = change.after === null ? '' : `=${String(change.after)}`
+  return `${verb} label ${subjectOf(change)}${value} ${prep} node ${change.node}`
+}
