@@ -3,6 +3,7 @@
 import { DRAIN_TAINT, type ClusterSnapshot, type NodeState } from './cluster.js'
 import { findTaint, labelChange, nodeDeletion, taintChange } from './change.js'
 import { NodeplanError } from './errors.js'
+import { count } from './drain-impact.js'
 import { completeDraft, indexNodes } from './plan-draft.js'
 import type { Change, ChangeReason, PlanDraft } from './plan.js'
 import { NODE_ROLES, ROLE_LABEL, type NodeRole } from './roles.js'
@@ -91,7 +92,7 @@ export function planDecommission(snapshot: ClusterSnapshot, request: NodesReques
     changes.push(drainTaintChange(node, 'DECOMMISSION'))
     changes.push(nodeDeletion(name, { name, labels }, 'DECOMMISSION'))
     warnings.push(
-      `node ${name} will be deleted, which cannot be rolled back: to bring it back, createJoinCommand, run the join command on the machine, then planRejoin restores its ${Object.keys(labels).length} stored labels`,
+      `node ${name} will be deleted, which cannot be rolled back: to bring it back, createJoinCommand, run the join command on the machine, then planRejoin restores its ${count(Object.keys(labels).length, 'stored label')}`,
     )
   }
   return completeDraft('DECOMMISSION', request, request.nodes, changes, snapshot, nodes, warnings)

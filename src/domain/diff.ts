@@ -1,0 +1,96 @@
+// A plan as text, the way `terraform plan` shows one. Reads the model only; symbols live here.
+import type { Taint } from './cluster.js'
+import { formatTaint, subjectOf } from './change.js'
+import type { Change, ChangeAction, ChangeProgress, NodeValue, PlanDraft, Workload } from './plan.js'
+
+export type DiffInput = Pick<PlanDraft, 'kind' | 'nodes' | 'impact' | 'warnings' | 'reason'> & {
+  changes: readonly (Change & Partial<ChangeProgress>)[]
+}
+
+export interface DiffOptions {
+  /** ANSI colours for a terminal; off by default. */
+  color?: boolean
+}
+
+const SYMBOL: Record<ChangeAction, string> = { CREATE: '+', UPDATE: '~', DELETE: '-', NO_OP: ' ' }
+const LEGEND: [ChangeAction, string][] = [
+  ['CREATE', 'create'],
+  ['UPDATE', 'update in-place'],
+  ['DELETE', 'destroy'],
+]
+const ANSI: Record<string, string> = { '+': '\x1b[32m', '~': '\x1b[33m', '-': '\x1b[31m', warning: '\x1b[1;33m' }
+const RESET = '\x1b[0m'
+
+export function renderDiff(plan: DiffInput, options: DiffOptions = {}): string {
+  const paint = (symbol: string, text: string): string => (options.color && ANSI[symbol] ? `${ANSI[symbol]}${text}${RESET}` : text)
+  const lines: string[] = [`nodeplan ${plan.kind} plan for ${count(plan.nodes.length, 'node')}: ${plan.nodes.join(', ')}`, `Reason: ${plan.reason}`, '']
+  const counts = { CREATE: 0, UPDATE: 0, DELETE: 0, NO_OP: 0 }
+  for (const change of plan.changes) counts[change.action]++
+  const changing = plan.changes.length - counts.NO_OP
+
+  if (changing > 0) {
+    lines.push('Resource actions are indicated with the following symbols:')
+    for (const [action, meaning] of LEGEND) if (counts[action] > 0) lines.push(`  ${paint(SYMBOL[action], SYMBOL[action])} ${meaning}`)
+    lines.push('', 'nodeplan will perform the following actions:', '')
+    for (const node of plan.nodes) {
+      const own = plan.changes.filter((c) => c.node === node)
+      if (own.length === 0) continue
+      const destroyed = own.some((c) => c.resource === 'NODE' && c.action === 'DELETE')
+      const updated = own.some((c) => c.action !== 'NO_OP')
+      const [symbol, what] = destroyed ? ['-', 'will be destroyed'] : updated ? ['~', 'will be updated in-place'] : [' ', 'has no changes']
+      lines.push(`  # node/${node} ${what}`, `  ${paint(symbol, symbol)} node "${node}" {`)
+      for (const change of own) lines.push(...changeLines(change, paint))
+      lines.push('    }', '')
+    }
+    lines.push('Impact:', ...impactLines(plan.impact), '')
+  }
+  for (const warning of plan.warnings) lines.push(`${paint('warning', 'Warning:')} ${warning}`, '')
+  lines.push(
+    changing > 0
+      ? `Plan: ${counts.CREATE} to add, ${counts.UPDATE} to change, ${counts.DELETE} to destroy.`
+      : 'No changes. Your cluster matches the plan.',
+  )
+  return `${lines.join('\n')}\n`
+}
+
+function changeLines(change: Change & Partial<ChangeProgress>, paint: (symbol: string, text: string) => string): string[] {
+  const symbol = SYMBOL[change.action]
+  const lead = `      ${paint(symbol, symbol)} `
+  const note = change.action === 'NO_OP' ? (change.reason === 'CHANGED_SINCE' ? ' # changed since; left alone' : ' # already done') : ''
+  const failed = change.error ? [`          # failed: ${change.error}`] : []
+  if (change.resource === 'NODE') {
+    const before = change.before as NodeValue | null
+    const labels = Object.entries(before?.labels ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    return [
+      `${lead}node "${change.node}"${change.action === 'DELETE' ? ' -> null' : ''}`,
+      ...(labels.length > 0 ? [`          # kept for rejoin: ${labels.join(', ')}`] : []),
+      ...failed,
+    ]
+  }
+  const value = change.resource === 'TAINT' ? taintValue : labelValue
+  const name = `${change.resource === 'TAINT' ? 'taint' : 'label'} "${subjectOf(change)}"`
+  const shown =
+    change.action === 'CREATE' ? value(change.after)
+    : change.action === 'NO_OP' ? value(change.after)
+    : `${value(change.before)} -> ${value(change.after)}`
+  return [`${lead}${name} = ${shown}${note}`, ...failed]
+}
+
+const taintValue = (v: Change['before']): string => (v === null ? 'null' : JSON.stringify(formatTaint(v as Taint)))
+const labelValue = (v: Change['before']): string => (v === null ? 'null' : JSON.stringify(v))
+
+function impactLines(impact: DiffInput['impact']): string[] {
+  const workload = (w: Workload): string =>
+    `    ${w.namespace}/${w.name} (${w.kind}, project ${w.project ?? 'none'}, ${count(w.gpus, 'GPU')}, ${count(w.pods, 'pod')})`
+  return [
+    `  Nodes out of service:      ${impact.nodes}`,
+    `  GPUs out of service:       ${impact.gpus}`,
+    `  Rescheduled automatically: ${count(impact.automaticallyRescheduled.length, 'workload')}`,
+    ...impact.automaticallyRescheduled.map(workload),
+    `  Manual relocation needed:  ${count(impact.manualRelocation.length, 'workload')}`,
+    ...impact.manualRelocation.map(workload),
+    `  Ready system nodes after:  ${impact.readySystemNodesAfter}`,
+  ]
+}
+
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`
