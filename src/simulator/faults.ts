@@ -1,0 +1,47 @@
+// Fault injection for the Kubernetes API routes (never /_sim): latency, error rates, forced
+// conflicts, dropped connections, a server that does not answer at all.
+import { badRequest } from './status.js'
+
+export interface Faults {
+  latencyMs?: number
+  errorRate?: number
+  errorStatus?: 500 | 503 | 429
+  conflictRate?: number
+  unreachable?: boolean
+  resetRate?: number
+  /** A regular expression; only request paths matching it are affected. */
+  paths?: string
+}
+
+export function parseFaults(body: unknown): Faults {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('faults must be a JSON object')
+  const b = body as Record<string, unknown>
+  const rate = (k: string): number | undefined => {
+    const v = b[k]
+    if (v === undefined) return undefined
+    if (typeof v !== 'number' || v < 0 || v > 1) throw badRequest(`${k} must be a number between 0 and 1`)
+    return v
+  }
+  const known = ['latencyMs', 'errorRate', 'errorStatus', 'conflictRate', 'unreachable', 'resetRate', 'paths']
+  for (const k of Object.keys(b)) if (!known.includes(k)) throw badRequest(`unknown fault "${k}" (known: ${known.join(', ')})`)
+  if (b.latencyMs !== undefined && (typeof b.latencyMs !== 'number' || b.latencyMs < 0)) throw badRequest('latencyMs must be a non-negative number')
+  if (b.errorStatus !== undefined && ![500, 503, 429].includes(b.errorStatus as number)) throw badRequest('errorStatus must be 500, 503 or 429')
+  if (b.unreachable !== undefined && typeof b.unreachable !== 'boolean') throw badRequest('unreachable must be a boolean')
+  if (b.paths !== undefined) {
+    if (typeof b.paths !== 'string') throw badRequest('paths must be a regular expression string')
+    try {
+      new RegExp(b.paths)
+    } catch (e) {
+      throw badRequest(`paths is not a valid regular expression: ${(e as Error).message}`)
+    }
+  }
+  return {
+    ...(b.latencyMs !== undefined ? { latencyMs: b.latencyMs as number } : {}),
+    ...(rate('errorRate') !== undefined ? { errorRate: rate('errorRate') } : {}),
+    ...(b.errorStatus !== undefined ? { errorStatus: b.errorStatus as 500 | 503 | 429 } : {}),
+    ...(rate('conflictRate') !== undefined ? { conflictRate: rate('conflictRate') } : {}),
+    ...(b.unreachable !== undefined ? { unreachable: b.unreachable as boolean } : {}),
+    ...(rate('resetRate') !== undefined ? { resetRate: rate('resetRate') } : {}),
+    ...(b.paths !== undefined ? { paths: b.paths as string } : {}),
+  }
+}

@@ -1,0 +1,80 @@
+// Starting the simulated Run:ai cluster in-process: HTTPS on 127.0.0.1 with its own CA, a
+// bearer token, and a kubeconfig that kubectl and @kubernetes/client-node accept unchanged.
+import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { createServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { createRequestHandler } from './api-server.js'
+import { clusterCertificates } from './certificates.js'
+import { kubeconfigYaml } from './kubeconfig.js'
+import { Simulation } from './simulation.js'
+
+export { Simulation } from './simulation.js'
+export type { JoinResult, NodeSummary, RequestRecord, SimulationState } from './simulation.js'
+export type { Faults } from './faults.js'
+
+export interface SimulatorOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number
+  systemNodes?: number
+  gpuNodes?: number
+  cpuNodes?: number
+  gpusPerNode?: number
+  seed?: number
+  /** Write the kubeconfig to this file as well. */
+  kubeconfigOut?: string
+  /** Workload pods per GPU node (benchmarks: 100k pods at 5k nodes); unset = the default mix. */
+  podsPerGpuNode?: number
+  /** Where the simulated clock starts (default: now). */
+  startTime?: Date
+  /** A fixed bearer token (default: random). */
+  token?: string
+}
+
+export interface RunningSimulator {
+  url: string
+  token: string
+  caPem: string
+  kubeconfig: string
+  kubeconfigPath: string | null
+  sim: Simulation
+  close(): Promise<void>
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const certs = clusterCertificates()
+  const token = options.token ?? randomBytes(24).toString('base64url')
+  const sim = new Simulation({
+    ...(options.systemNodes !== undefined ? { systemNodes: options.systemNodes } : {}),
+    ...(options.gpuNodes !== undefined ? { gpuNodes: options.gpuNodes } : {}),
+    ...(options.cpuNodes !== undefined ? { cpuNodes: options.cpuNodes } : {}),
+    ...(options.gpusPerNode !== undefined ? { gpusPerNode: options.gpusPerNode } : {}),
+    ...(options.podsPerGpuNode !== undefined ? { podsPerGpuNode: options.podsPerGpuNode } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.startTime ? { startTime: options.startTime } : {}),
+  })
+  let url = ''
+  const server = createServer({ key: certs.serverKeyPem, cert: certs.serverCertPem }, createRequestHandler({ sim, token, serverUrl: () => url }))
+  server.keepAliveTimeout = 30_000
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+  })
+  url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
+  sim.publishClusterInfo(url, certs.caPem)
+  const kubeconfig = kubeconfigYaml(url, certs.caPem, token)
+  if (options.kubeconfigOut) await writeFile(options.kubeconfigOut, kubeconfig, { mode: 0o600 })
+  return {
+    url,
+    token,
+    caPem: certs.caPem,
+    kubeconfig,
+    kubeconfigPath: options.kubeconfigOut ?? null,
+    sim,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+}

@@ -1,0 +1,26 @@
+// The Run:ai-like scheduler's placement rule: among the nodes a pod fits on, bin-pack GPUs
+// (the node left with the fewest free GPUs wins; ties go to name order).
+import { gpuCapacity } from './node-object.js'
+import { fits, podGpus } from './scheduling.js'
+import type { KubeObject } from './store.js'
+
+export type ScheduleDecision = { node: KubeObject; reason?: undefined } | { node?: undefined; reason: string }
+
+export function scheduleDecision(pod: KubeObject, nodes: KubeObject[], gpusUsed: (node: string) => number): ScheduleDecision {
+  let best: KubeObject | undefined
+  let bestFree = Infinity
+  const need = podGpus(pod)
+  for (const node of nodes) {
+    const used = gpusUsed(node.metadata.name)
+    if (!fits(pod, node, used)) continue
+    const free = gpuCapacity(node) - used - need
+    if (free < bestFree) {
+      best = node
+      bestFree = free
+    }
+  }
+  if (best) return { node: best }
+  return {
+    reason: `0/${nodes.length} nodes are available: ${need ? `insufficient nvidia.com/gpu (${need} requested)` : 'no node matches the pod'}. preemption: not eligible.`,
+  }
+}

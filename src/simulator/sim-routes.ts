@@ -1,0 +1,56 @@
+// The control endpoints beside the Kubernetes API, under /_sim/ (JSON in and out).
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { parseFaults } from './faults.js'
+import { readJson } from './request-body.js'
+import type { Simulation } from './simulation.js'
+import { badRequest, methodNotAllowed, unknownRoute } from './status.js'
+
+export async function handleSimRoute(sim: Simulation, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  const method = req.method ?? 'GET'
+  const send = (code: number, body: unknown) => {
+    const text = JSON.stringify(body)
+    res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) })
+    res.end(text)
+  }
+  const node = /^\/_sim\/nodes\/([^/]+)\/(fail|recover|restart-kubelet)$/.exec(path)
+  if (node) {
+    if (method !== 'POST') throw methodNotAllowed()
+    const name = decodeURIComponent(node[1]!)
+    if (node[2] === 'fail') sim.failNode(name)
+    else if (node[2] === 'recover') sim.recoverNode(name)
+    else sim.restartKubelet(name)
+    return send(200, { node: name, action: node[2], state: sim.state().nodes.find((n) => n.name === name) ?? null })
+  }
+  switch (`${method} ${path}`) {
+    case 'POST /_sim/join': {
+      const body = (await readJson(req)) as { node?: unknown; token?: unknown; gpus?: unknown } | null
+      if (!body || typeof body.node !== 'string' || typeof body.token !== 'string') throw badRequest('body must be {"node": "...", "token": "id.secret"}')
+      const gpus = typeof body.gpus === 'number' ? body.gpus : undefined
+      return send(201, sim.join(body.node, body.token, gpus))
+    }
+    case 'POST /_sim/clock/advance': {
+      const body = (await readJson(req)) as { seconds?: unknown } | null
+      if (!body || typeof body.seconds !== 'number' || !(body.seconds >= 0)) throw badRequest('body must be {"seconds": n} with n >= 0')
+      sim.advance(body.seconds)
+      return send(200, { clock: sim.clock.timestamp() })
+    }
+    case 'GET /_sim/clock':
+      return send(200, { clock: sim.clock.timestamp() })
+    case 'POST /_sim/faults':
+      sim.setFaults(parseFaults(await readJson(req)))
+      return send(200, { faults: sim.faults() })
+    case 'DELETE /_sim/faults':
+      sim.setFaults(null)
+      return send(200, { faults: null })
+    case 'GET /_sim/faults':
+      return send(200, { faults: sim.faults() })
+    case 'GET /_sim/state':
+      return send(200, sim.state())
+    case 'GET /_sim/requests':
+      return send(200, { requests: sim.requests() })
+    case 'DELETE /_sim/requests':
+      sim.clearRequests()
+      return send(200, { requests: [] })
+  }
+  throw unknownRoute()
+}

@@ -1,0 +1,66 @@
+// `nodeplan simulator`: serve the simulated Run:ai cluster until SIGINT/SIGTERM.
+import { startSimulator, type SimulatorOptions } from './index.js'
+
+const USAGE = `usage: nodeplan simulator [--port P] [--kubeconfig-out FILE] [--system-nodes N] [--gpu-nodes N] [--cpu-nodes N] [--gpus-per-node N] [--pods-per-gpu-node N] [--seed S]
+`
+
+const NUMERIC: Record<string, keyof SimulatorOptions> = {
+  '--port': 'port',
+  '--system-nodes': 'systemNodes',
+  '--gpu-nodes': 'gpuNodes',
+  '--cpu-nodes': 'cpuNodes',
+  '--gpus-per-node': 'gpusPerNode',
+  '--pods-per-gpu-node': 'podsPerGpuNode',
+  '--seed': 'seed',
+}
+
+export type ParsedFlags = { ok: true; options: SimulatorOptions } | { ok: false; error: string }
+
+export function parseSimulatorFlags(argv: string[]): ParsedFlags {
+  const options: Record<string, unknown> = {}
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    const eq = arg.indexOf('=')
+    const flag = eq > 0 ? arg.slice(0, eq) : arg
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i]
+    if (flag === '--kubeconfig-out') {
+      if (!value) return { ok: false, error: `${flag} needs a file name` }
+      options.kubeconfigOut = value
+      continue
+    }
+    const key = NUMERIC[flag]
+    if (!key) return { ok: false, error: `unknown flag "${arg}"` }
+    if (value === undefined || !/^\d+$/.test(value)) return { ok: false, error: `${flag} needs a non-negative integer, got "${value ?? ''}"` }
+    const n = Number(value)
+    if (key === 'port' && n > 65535) return { ok: false, error: `--port must be at most 65535, got ${n}` }
+    options[key] = n
+  }
+  return { ok: true, options: options as SimulatorOptions }
+}
+
+export async function simulatorCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE)
+    return 0
+  }
+  const parsed = parseSimulatorFlags(argv)
+  if (!parsed.ok) {
+    process.stderr.write(`nodeplan simulator: ${parsed.error}\n${USAGE}`)
+    return 2
+  }
+  const sim = await startSimulator(parsed.options)
+  const state = sim.sim.state()
+  process.stdout.write(`${sim.url}\n`)
+  process.stderr.write(
+    `simulated Run:ai cluster: ${state.nodes.length} nodes, ${state.pods.total} pods` +
+      (sim.kubeconfigPath ? `; kubeconfig written to ${sim.kubeconfigPath}` : '') +
+      '; control endpoints under /_sim/\n',
+  )
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+  await sim.close()
+  return 0
+}

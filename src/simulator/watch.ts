@@ -1,0 +1,79 @@
+// Watch streams: newline-delimited JSON events from a store, filtered by selectors, resuming
+// from a resourceVersion (410 Gone as an ERROR event when it is too old), with bookmarks and
+// the initial-events-end bookmark of a watch-list.
+import type { ServerResponse } from 'node:http'
+import { ApiError } from './status.js'
+import type { KubeObject, ResourceStore, StoreEvent } from './store.js'
+
+export interface WatchOptions {
+  resourceVersion: string | null
+  matches: (obj: KubeObject) => boolean
+  sendInitialEvents: boolean
+  allowBookmarks: boolean
+  timeoutSeconds: number | null
+  /** Renders the event object (e.g. as a one-row Table). */
+  render: (obj: KubeObject) => unknown
+  /** Objects currently matching, in key order, for the initial ADDED events. */
+  initial: () => KubeObject[]
+  currentRv: () => number
+  kind: string
+  apiVersion: string
+}
+
+export function serveWatch(res: ServerResponse, store: ResourceStore, options: WatchOptions): void {
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' })
+  const send = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`)
+  const sendEvent = (e: StoreEvent) => {
+    const now = options.matches(e.object)
+    const before = e.previous ? options.matches(e.previous) : false
+    if (e.type === 'ADDED' && now) send('ADDED', options.render(e.object))
+    else if (e.type === 'DELETED' && before) send('DELETED', options.render(e.object))
+    else if (e.type === 'MODIFIED') {
+      if (now && before) send('MODIFIED', options.render(e.object))
+      else if (now) send('ADDED', options.render(e.object))
+      else if (before) send('DELETED', options.render({ ...e.previous!, metadata: { ...e.previous!.metadata, resourceVersion: String(e.rv) } }))
+    }
+  }
+  const bookmark = (initialEventsEnd: boolean) =>
+    send('BOOKMARK', {
+      kind: options.kind,
+      apiVersion: options.apiVersion,
+      metadata: {
+        resourceVersion: String(options.currentRv()),
+        ...(initialEventsEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}),
+      },
+    })
+
+  const rv = options.resourceVersion
+  try {
+    if (options.sendInitialEvents || rv === null || rv === '' || rv === '0') {
+      for (const obj of options.initial()) send('ADDED', options.render(obj))
+      if (options.sendInitialEvents && options.allowBookmarks) bookmark(true)
+    } else {
+      const from = Number(rv)
+      if (!Number.isInteger(from) || from < 0) throw new ApiError(400, 'BadRequest', `invalid resource version: ${rv}`)
+      for (const e of store.eventsSince(from)) sendEvent(e)
+    }
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
+    send('ERROR', error.body())
+    res.end()
+    return
+  }
+
+  const unsubscribe = store.listen(sendEvent)
+  let timer: NodeJS.Timeout | null = null
+  const stop = () => {
+    unsubscribe()
+    if (timer) clearTimeout(timer)
+  }
+  res.on('close', stop)
+  if (options.timeoutSeconds !== null && options.timeoutSeconds > 0) {
+    // The API server ends a watch after timeoutSeconds of real time; clients then re-watch.
+    timer = setTimeout(() => {
+      stop()
+      res.end()
+    }, options.timeoutSeconds * 1000)
+    timer.unref()
+  }
+}
