@@ -102,8 +102,9 @@ export class Reflector<T extends KubeObject> {
         }
       }
       if (this.stopped) return
-      const outcome = await this.watchOnce()
-      if (this.stopped) return
+      // stop() must not wait for a watch whose response headers have not arrived yet.
+      const outcome = await Promise.race([this.watchOnce(), this.stoppedSignal.then(() => null)])
+      if (this.stopped || !outcome) return
       if (outcome.gone || httpStatus(outcome.err) === 410) {
         this.rv = ''
         continue
