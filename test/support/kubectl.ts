@@ -103,7 +103,7 @@ export function kubectlFor(kubeconfigPath: string, cacheDir: string): Kubectl {
   const binary = kubectlPath()
   const run = (...args: string[]): Promise<KubectlResult> =>
     new Promise((resolve) => {
-      execFile(
+      const child = execFile(
         binary,
         ['--kubeconfig', kubeconfigPath, '--cache-dir', cacheDir, ...args],
         { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cacheDir }, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
@@ -112,6 +112,8 @@ export function kubectlFor(kubeconfigPath: string, cacheDir: string): Kubectl {
           resolve({ code, stdout, stderr })
         },
       )
+      // kubectl asks for a username on stdin when a kubeconfig has no credentials; never wait for one.
+      child.stdin?.end()
     })
   const kubectl = run as Kubectl
   kubectl.ok = async (...args: string[]) => {
