@@ -23,52 +23,20 @@ const sameTaintPresent = (taints: readonly Taint[], taint: Taint): boolean => {
 
 export function assess(snapshot: ClusterSnapshot, nodes: ReadonlyMap<string, NodeState>, changes: readonly Change[]): Assessment {
   const after = nodesAfter(nodes, changes)
-  // Nodes the plan takes out: newly tainted NoExecute, or deleted. The taint says what each pod tolerates.
-  const out = new Map<string, Taint>()
-  for (const [name, next] of after) {
-    const before = nodes.get(name)
-    if (!before) continue
-    const taint = next ? evictingTaint(before, next) : DRAIN_TAINT
-    if (taint) out.set(name, taint)
-  }
-
-  const podsOut = new Map<string, PodState[]>() // by taint id
-  const gpusInUse = new Map<string, number>()
-  for (const pod of snapshot.pods) {
-    if (pod.nodeName === null || pod.phase === 'Succeeded' || pod.phase === 'Failed') continue
-    gpusInUse.set(pod.nodeName, (gpusInUse.get(pod.nodeName) ?? 0) + pod.gpus)
-    const taint = out.get(pod.nodeName)
-    if (!taint) continue
-    const id = `${taintId(taint)}=${taint.value ?? ''}`
-    const list = podsOut.get(id)
-    if (list) list.push(pod)
-    else podsOut.set(id, [pod])
-  }
-
-  const evicted: PodState[] = []
-  const workloads: Workload[] = []
-  for (const pods of podsOut.values()) {
-    const taint = out.get(pods[0]!.nodeName!)!
-    const affected = new Set<string>()
-    for (const workload of classifyWorkloads(pods, taint)) {
-      if (workload.relocation === 'NOT_AFFECTED') continue
-      workloads.push(workload)
-      affected.add(`${workload.namespace}/${workload.name}`)
-    }
-    for (const pod of pods) if (affected.has(`${pod.namespace}/${workloadName(pod)}`)) evicted.push(pod)
-  }
-  const merged = mergeWorkloads(workloads)
-  const automaticallyRescheduled = merged.filter((w) => w.relocation === 'AUTOMATIC')
-  const manualRelocation = merged.filter((w) => w.relocation === 'MANUAL')
+  const out = nodesTakenOut(nodes, after)
+  const { podsOut, gpusInUse } = scanPods(snapshot.pods, out)
+  const { workloads, evicted } = evictions(podsOut, out)
+  const automaticallyRescheduled = workloads.filter((w) => w.relocation === 'AUTOMATIC')
+  const manualRelocation = workloads.filter((w) => w.relocation === 'MANUAL')
 
   let gpus = 0
   for (const name of out.keys()) {
     const node = nodes.get(name)!
     if (!isDrained(node)) gpus += node.gpus
   }
-
   const readySystemNodesBefore = readySystemNodes(nodes.values())
   const readySystemNodesAfter = readySystemNodesBefore + systemNodesGained(nodes, after)
+  const impact = { nodes: out.size, gpus, automaticallyRescheduled, manualRelocation, readySystemNodesAfter }
 
   const warnings: string[] = []
   for (const name of after.keys()) {
@@ -82,26 +50,63 @@ export function assess(snapshot: ClusterSnapshot, nodes: ReadonlyMap<string, Nod
       `${count(manualRelocation.length, 'workload')} will be killed and must be resubmitted by hand (interactive and build sessions are not rescheduled): ${names}`,
     )
   }
-  if (out.size > 0 || readySystemNodesAfter < readySystemNodesBefore) {
-    if (readySystemNodesAfter === 1) {
-      warnings.push('only 1 Ready Run:ai system node remains after this plan; the procedure recommends more than one: designate a temporary system node with planRelabel')
-    }
+  if ((out.size > 0 || readySystemNodesAfter < readySystemNodesBefore) && readySystemNodesAfter === 1) {
+    warnings.push('only 1 Ready Run:ai system node remains after this plan; the procedure recommends more than one: designate a temporary system node with planRelabel')
   }
   const trainingGpus = automaticallyRescheduled.filter((w) => w.kind === 'TRAINING').reduce((sum, w) => sum + w.gpus, 0)
   if (trainingGpus > 0) {
     const free = freeGpusElsewhere(nodes, after, out, gpusInUse)
     if (free < trainingGpus) {
-      warnings.push(
-        `training workloads need ${trainingGpus} GPUs but only ${free} are free on other nodes: some will wait in their queue until GPUs free up`,
-      )
+      warnings.push(`training workloads need ${trainingGpus} GPUs but only ${free} are free on other nodes: some will wait in their queue until GPUs free up`)
     }
   }
+  return { impact, warnings, readySystemNodesBefore }
+}
 
-  return {
-    impact: { nodes: out.size, gpus, automaticallyRescheduled, manualRelocation, readySystemNodesAfter },
-    warnings,
-    readySystemNodesBefore,
+/** Nodes the plan takes out: newly tainted NoExecute, or deleted; with the taint that decides what each pod tolerates. */
+function nodesTakenOut(nodes: ReadonlyMap<string, NodeState>, after: ReadonlyMap<string, NodeState | undefined>): Map<string, Taint> {
+  const out = new Map<string, Taint>()
+  for (const [name, next] of after) {
+    const before = nodes.get(name)
+    if (!before) continue
+    const taint = next ? evictingTaint(before, next) : DRAIN_TAINT
+    if (taint) out.set(name, taint)
   }
+  return out
+}
+
+/** One pass over every pod: GPUs in use per node, and the pods on nodes taken out, grouped by the taint they face. */
+function scanPods(pods: readonly PodState[], out: ReadonlyMap<string, Taint>) {
+  const podsOut = new Map<string, PodState[]>()
+  const gpusInUse = new Map<string, number>()
+  for (const pod of pods) {
+    if (pod.nodeName === null || pod.phase === 'Succeeded' || pod.phase === 'Failed') continue
+    gpusInUse.set(pod.nodeName, (gpusInUse.get(pod.nodeName) ?? 0) + pod.gpus)
+    const taint = out.get(pod.nodeName)
+    if (!taint) continue
+    const id = `${taintId(taint)}=${taint.value ?? ''}`
+    const list = podsOut.get(id)
+    if (list) list.push(pod)
+    else podsOut.set(id, [pod])
+  }
+  return { podsOut, gpusInUse }
+}
+
+/** The affected workloads (merged across nodes) and the pods the taint evicts. */
+function evictions(podsOut: ReadonlyMap<string, PodState[]>, out: ReadonlyMap<string, Taint>) {
+  const evicted: PodState[] = []
+  const workloads: Workload[] = []
+  for (const pods of podsOut.values()) {
+    const taint = out.get(pods[0]!.nodeName!)!
+    const affected = new Set<string>()
+    for (const workload of classifyWorkloads(pods, taint)) {
+      if (workload.relocation === 'NOT_AFFECTED') continue
+      workloads.push(workload)
+      affected.add(`${workload.namespace}/${workload.name}`)
+    }
+    for (const pod of pods) if (affected.has(`${pod.namespace}/${workloadName(pod)}`)) evicted.push(pod)
+  }
+  return { workloads: mergeWorkloads(workloads), evicted }
 }
 
 /** One workload spread over several nodes (or taints) is one entry. */
