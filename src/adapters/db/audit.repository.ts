@@ -85,9 +85,13 @@ export class PrismaAuditRepository implements AuditRepository {
     checkPageSize(first)
     const filtered = where(filter)
     const page = after == null ? filtered : { AND: [filtered, { seq: { lt: decodeAuditCursor(after) } }] }
+    const unfiltered = Object.keys(filtered).length === 0
     const [rows, totalCount] = await Promise.all([
       this.db.auditEvent.findMany({ where: page, orderBy: { seq: 'desc' }, take: first + 1 }),
-      this.db.auditEvent.count({ where: filtered }),
+      // The trail is append-only with consecutive seqs, so the head's seq counts it without a scan.
+      unfiltered
+        ? this.db.auditHead.findUnique({ where: { id: 1 } }).then((head) => head?.seq ?? 0)
+        : this.db.auditEvent.count({ where: filtered }),
     ])
     const items = rows.slice(0, first).map(toAuditEvent)
     const cursors = items.map((item) => auditCursor(item.seq))

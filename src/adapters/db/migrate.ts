@@ -6,6 +6,24 @@ import type { Provider } from './schema-engine.js'
 
 /** Returns the names of the migrations it applied (none when the database is up to date). */
 export async function applyMigrations(provider: Provider, factory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
+  if (provider === 'sqlite') return applyPending(provider, factory)
+  // Replicas starting together take turns: the first applies, the others then find nothing to do.
+  const adapter = await factory.connect()
+  const tx = await adapter.startTransaction()
+  try {
+    await tx.queryRaw({ sql: `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`, args: [], argTypes: [] })
+    return await applyPending(provider, factory)
+  } finally {
+    await tx.executeRaw({ sql: 'COMMIT', args: [], argTypes: [] }).catch(() => 0)
+    await tx.commit()
+    await adapter.dispose()
+  }
+}
+
+/** An arbitrary constant: the key of nodeplan's migration advisory lock on PostgreSQL. */
+const MIGRATION_LOCK_KEY = 7_201_026_001
+
+async function applyPending(provider: Provider, factory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
   const migrations = loadMigrations(provider)
   // The engine opens SQLite with locking_mode=EXCLUSIVE, which fails while another process has
   // the file open; so it runs only when something is left to apply.

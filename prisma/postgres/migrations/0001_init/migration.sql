@@ -112,6 +112,9 @@ CREATE INDEX "AuditEvent_planId_seq_idx" ON "AuditEvent"("planId", "seq");
 CREATE INDEX "AuditEvent_actor_seq_idx" ON "AuditEvent"("actor", "seq");
 
 -- CreateIndex
+CREATE INDEX "AuditEvent_actor_action_seq_idx" ON "AuditEvent"("actor", "action", "seq");
+
+-- CreateIndex
 CREATE INDEX "AuditEvent_action_seq_idx" ON "AuditEvent"("action", "seq");
 
 -- CreateIndex
