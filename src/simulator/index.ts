@@ -29,6 +29,8 @@ export interface SimulatorOptions {
   startTime?: Date
   /** A fixed bearer token (default: random). */
   token?: string
+  /** Watch events kept per resource type (default 20,000); older resourceVersions get 410 Gone. */
+  watchHistoryLimit?: number
 }
 
 export interface RunningSimulator {
@@ -52,6 +54,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     ...(options.podsPerGpuNode !== undefined ? { podsPerGpuNode: options.podsPerGpuNode } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.startTime ? { startTime: options.startTime } : {}),
+    ...(options.watchHistoryLimit !== undefined ? { watchHistoryLimit: options.watchHistoryLimit } : {}),
   })
   let url = ''
   const server = createServer({ key: certs.serverKeyPem, cert: certs.serverCertPem }, createRequestHandler({ sim, token, serverUrl: () => url }))

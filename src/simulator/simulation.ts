@@ -28,6 +28,8 @@ export interface SimulationOptions extends Partial<ClusterShape> {
   seed?: number
   /** Where the simulated clock starts; defaults to the wall clock at start. */
   startTime?: Date
+  /** Watch events kept per resource type; a watch from an older resourceVersion gets 410 Gone. */
+  watchHistoryLimit?: number
 }
 
 export interface RequestRecord {
@@ -115,7 +117,7 @@ export class Simulation {
     this.clock = new SimClock(options.startTime ?? new Date())
     for (const type of RESOURCES) {
       const indexKey = type.plural === 'pods' ? (o: KubeObject) => (o.spec?.nodeName as string | undefined) || undefined : undefined
-      this.stores.set(storeKey(type), new ResourceStore(type, this.revision, indexKey))
+      this.stores.set(storeKey(type), new ResourceStore(type, this.revision, indexKey, options.watchHistoryLimit))
     }
     const store = (plural: string, group = '') => this.stores.get(`${group}/${plural}`)!
     this.nodes = store('nodes')

@@ -53,7 +53,7 @@ export class Revision {
   }
 }
 
-const HISTORY_LIMIT = 20_000
+export const DEFAULT_WATCH_HISTORY = 20_000
 
 export class ResourceStore {
   private readonly objects = new Map<string, KubeObject>()
@@ -70,6 +70,7 @@ export class ResourceStore {
     readonly type: ResourceType,
     private readonly revision: Revision,
     private readonly indexKey?: (obj: KubeObject) => string | undefined,
+    private readonly historyLimit = DEFAULT_WATCH_HISTORY,
   ) {}
 
   get size(): number {
@@ -173,10 +174,10 @@ export class ResourceStore {
 
   private emit(event: StoreEvent): void {
     this.history.push(event)
-    if (this.history.length - this.historyStart > HISTORY_LIMIT) {
+    if (this.history.length - this.historyStart > this.historyLimit) {
       this.compactedRv = this.history[this.historyStart]!.rv
       this.historyStart++
-      if (this.historyStart > HISTORY_LIMIT) {
+      if (this.historyStart > this.historyLimit) {
         this.history.splice(0, this.historyStart)
         this.historyStart = 0
       }

@@ -22,6 +22,7 @@ export interface WatchOptions {
 
 export function serveWatch(res: ServerResponse, store: ResourceStore, options: WatchOptions): void {
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' })
+  res.flushHeaders() // a quiet watch must still answer, or clients wait for headers
   const send = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`)
   const sendEvent = (e: StoreEvent) => {
     const now = options.matches(e.object)
