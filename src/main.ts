@@ -5,6 +5,7 @@ import { InventoryService } from './app/inventory.service.js'
 import { PlanService } from './app/plan.service.js'
 import { openDatabase, type Database } from './adapters/db/database.js'
 import { KubernetesClusterCache } from './adapters/kubernetes/cluster-cache.js'
+import { KubernetesApi } from './adapters/kubernetes/kubernetes-api.js'
 import { kubeConfigFromString, loadKubeConfig } from './adapters/kubernetes/kubeconfig.js'
 import { KubernetesNodeWriter } from './adapters/kubernetes/node-writer.js'
 import type { ServeConfig } from './config.js'
@@ -57,7 +58,9 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   }
 
   const db = await openDatabase(config.databaseUrl)
-  const cache = new KubernetesClusterCache(kc, { log })
+  // One transport (keep-alive, timeouts, request counts) for the cache and the writer.
+  const api = new KubernetesApi(kc)
+  const cache = new KubernetesClusterCache(api, { log })
   try {
     await cache.start()
   } catch (err) {
@@ -68,7 +71,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
 
   const inventory = new InventoryService(cache)
   const plans = new PlanService(cache, db.plans, config.policy)
-  const applier = new ApplyService(cache, new KubernetesNodeWriter(kc), db.plans, config.policy, log, { ...DEFAULT_APPLY_OPTIONS, ...overrides.apply })
+  const applier = new ApplyService(cache, new KubernetesNodeWriter(api), db.plans, config.policy, log, { ...DEFAULT_APPLY_OPTIONS, ...overrides.apply })
   const audit = new AuditService(db.audit)
 
   const schema = await buildNodeplanSchema(

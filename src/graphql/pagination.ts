@@ -4,8 +4,8 @@ import { NodeplanError } from '../domain/errors.js'
 export const MAX_PAGE = 500
 
 /** `first` must be 1..500: a larger page is refused rather than silently cut. */
-export function firstArg(first: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) {
+export function firstArg(first: number | null): number {
+  if (first === null || !Number.isInteger(first) || first < 1 || first > MAX_PAGE) {
     throw new NodeplanError('BAD_USER_INPUT', `"first" must be a whole number from 1 to ${MAX_PAGE}, got ${first}`, { field: 'first' })
   }
   return first

@@ -13,7 +13,8 @@ export const RESOLVERS = [NodeResolver, PlanResolver, AuditResolver] as const
 /** Resolver instances by class; built once by the composition root. */
 export type ResolverInstances = Map<Function, object>
 
-function authChecker({ context }: ResolverData<RequestContext>, roles: string[]): boolean {
+// An arrow function: type-graphql treats anything with a prototype as a class to instantiate.
+const authChecker = ({ context }: ResolverData<RequestContext>, roles: string[]): boolean => {
   const need = (roles[0] ?? 'viewer') as Role
   if (!roleAtLeast(context.principal.role, need)) {
     throw new NodeplanError('FORBIDDEN', `${context.principal.subject} (${context.principal.role}) may not do this: it needs the ${need} role or higher`)
@@ -26,7 +27,7 @@ export function buildNodeplanSchema(instances: ResolverInstances = new Map()): P
     resolvers: [...RESOLVERS],
     scalarsMap,
     authChecker,
-    validate: false,
+    validate: { forbidUnknownValues: false },
     container: {
       get: (cls: Function) => {
         const instance = instances.get(cls)

@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 
 const require = createRequire(import.meta.url)
 
 /** GraphiQL and React, served from node_modules: the explorer works without reaching any CDN. */
-const ASSETS: Record<string, { module: string; type: string }> = {
-  'react.production.min.js': { module: 'react/umd/react.production.min.js', type: 'text/javascript' },
-  'react-dom.production.min.js': { module: 'react-dom/umd/react-dom.production.min.js', type: 'text/javascript' },
-  'graphiql.min.js': { module: 'graphiql/graphiql.min.js', type: 'text/javascript' },
-  'graphiql.min.css': { module: 'graphiql/graphiql.min.css', type: 'text/css' },
+const ASSETS: Record<string, { pkg: string; file: string; type: string }> = {
+  'react.production.min.js': { pkg: 'react', file: 'umd/react.production.min.js', type: 'text/javascript' },
+  'react-dom.production.min.js': { pkg: 'react-dom', file: 'umd/react-dom.production.min.js', type: 'text/javascript' },
+  'graphiql.min.js': { pkg: 'graphiql', file: 'graphiql.min.js', type: 'text/javascript' },
+  'graphiql.min.css': { pkg: 'graphiql', file: 'graphiql.min.css', type: 'text/css' },
 }
 
 const cache = new Map<string, Buffer>()
@@ -20,7 +21,8 @@ export function graphiqlAsset(name: string): { body: Buffer; type: string } | nu
   if (!asset) return null
   let body = cache.get(name)
   if (!body) {
-    body = readFileSync(require.resolve(asset.module))
+    // The UMD builds are not in the packages' "exports"; their package.json is, and they sit beside it.
+    body = readFileSync(join(dirname(require.resolve(`${asset.pkg}/package.json`)), asset.file))
     cache.set(name, body)
   }
   return { body, type: asset.type }

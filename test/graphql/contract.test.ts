@@ -52,7 +52,7 @@ function contractPaths(): { path: string; check: () => string | null }[] {
         })
         if (!other || !('args' in field)) continue
         for (const arg of field.args) {
-          const mineArg = other.args?.find((a) => a.name === arg.name)
+          const mineArg = other.args?.find((a: GraphQLArgument) => a.name === arg.name)
           out.push({
             path: `${path}(${arg.name})`,
             check: () => {
@@ -63,7 +63,7 @@ function contractPaths(): { path: string; check: () => string | null }[] {
           })
         }
         for (const extra of other.args ?? []) {
-          if (field.args.some((a) => a.name === extra.name)) continue
+          if (field.args.some((a: GraphQLArgument) => a.name === extra.name)) continue
           out.push({
             path: `${path}(${extra.name}) [added]`,
             check: () => (String(extra.type).endsWith('!') && extra.defaultValue === undefined ? 'a required argument the contract does not have' : null),

@@ -13,7 +13,7 @@ export class AuditResolver {
   @Query(() => AuditEventConnectionType, { description: 'The audit trail, newest first.' })
   async auditEvents(
     @Arg('filter', () => AuditFilterInput, { nullable: true }) filter: AuditFilterInput | null,
-    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 50, nullable: true }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: RequestContext,
   ) {

@@ -12,7 +12,7 @@ import { firstArg } from '../pagination.js'
 export class NodeResolver {
   constructor(
     private readonly inventory: InventoryService,
-    private readonly plans: PlanService,
+    private readonly planService: PlanService,
   ) {}
 
   @Authorized('viewer')
@@ -34,7 +34,7 @@ export class NodeResolver {
   }
 
   @FieldResolver(() => [PlanType], { description: 'Plans that touch this node, newest first.' })
-  async plans(@Root() node: NodeType, @Arg('first', () => Int, { defaultValue: 20 }) first: number): Promise<PlanType[]> {
-    return this.plans.forNode(node.name, firstArg(first))
+  async plans(@Root() node: NodeType, @Arg('first', () => Int, { defaultValue: 20, nullable: true }) first: number): Promise<PlanType[]> {
+    return this.planService.forNode(node.name, firstArg(first)) as Promise<PlanType[]>
   }
 }

@@ -14,14 +14,14 @@ import { PlanType } from './plan.type.js'
 @Resolver(() => PlanType)
 export class PlanResolver {
   constructor(
-    private readonly plans: PlanService,
+    private readonly planService: PlanService,
     private readonly applier: ApplyService,
   ) {}
 
   @Authorized('viewer')
   @Query(() => PlanType, { nullable: true, description: 'One plan by id; null when there is none.' })
   plan(@Arg('id', () => ID) id: string): Promise<Plan | null> {
-    return this.plans.find(id)
+    return this.planService.find(id)
   }
 
   @Authorized('viewer')
@@ -29,41 +29,41 @@ export class PlanResolver {
   async plans(
     @Arg('status', () => [PlanStatusEnum], { nullable: true }) status: PlanStatusEnum[] | null,
     @Arg('node', () => String, { nullable: true }) node: string | null,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 20, nullable: true }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ) {
-    const page = await this.plans.list({ status: status as PlanStatus[] | null, node, first: firstArg(first), after })
+    const page = await this.planService.list({ status: status as PlanStatus[] | null, node, first: firstArg(first), after })
     return toConnection(page)
   }
 
   @Authorized('operator')
   @Mutation(() => PlanType, { description: 'Plan the drain taint runai=drain:NoExecute on nodes.' })
   planDrain(@Arg('input', () => PlanNodesInput) input: PlanNodesInput, @Ctx() ctx: RequestContext): Promise<Plan> {
-    return this.plans.planDrain(ctx.principal, input)
+    return this.planService.planDrain(ctx.principal, input)
   }
 
   @Authorized('operator')
   @Mutation(() => PlanType, { description: 'Plan the removal of the drain taint.' })
   planUndrain(@Arg('input', () => PlanNodesInput) input: PlanNodesInput, @Ctx() ctx: RequestContext): Promise<Plan> {
-    return this.plans.planUndrain(ctx.principal, input)
+    return this.planService.planUndrain(ctx.principal, input)
   }
 
   @Authorized('operator')
   @Mutation(() => PlanType, { description: 'Plan the drain taint, then deletion of the nodes; their roles and labels are kept for a rejoin.' })
   planDecommission(@Arg('input', () => PlanNodesInput) input: PlanNodesInput, @Ctx() ctx: RequestContext): Promise<Plan> {
-    return this.plans.planDecommission(ctx.principal, input)
+    return this.planService.planDecommission(ctx.principal, input)
   }
 
   @Authorized('operator')
   @Mutation(() => PlanType, { description: 'Plan restoring the roles and labels a decommission kept, once the node has joined again.' })
   planRejoin(@Arg('input', () => PlanNodesInput) input: PlanNodesInput, @Ctx() ctx: RequestContext): Promise<Plan> {
-    return this.plans.planRejoin(ctx.principal, input)
+    return this.planService.planRejoin(ctx.principal, input)
   }
 
   @Authorized('operator')
   @Mutation(() => PlanType, { description: 'Plan setting a node\'s Run:ai roles, e.g. designating a temporary system node.' })
   planRelabel(@Arg('input', () => PlanRelabelInput) input: PlanRelabelInput, @Ctx() ctx: RequestContext): Promise<Plan> {
-    return this.plans.planRelabel(ctx.principal, input)
+    return this.planService.planRelabel(ctx.principal, input)
   }
 
   @Authorized('operator')
@@ -73,13 +73,13 @@ export class PlanResolver {
     @Arg('reason', () => String) reason: string,
     @Ctx() ctx: RequestContext,
   ): Promise<Plan> {
-    return this.plans.planRollback(ctx.principal, planId, reason)
+    return this.planService.planRollback(ctx.principal, planId, reason)
   }
 
   @Authorized('approver')
   @Mutation(() => PlanType, { description: 'Approve a pending plan; its author may not.' })
   approvePlan(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Plan> {
-    return this.plans.approve(ctx.principal, id)
+    return this.planService.approve(ctx.principal, id)
   }
 
   @Authorized('operator')
@@ -91,7 +91,7 @@ export class PlanResolver {
   @Authorized('operator')
   @Mutation(() => PlanType, { description: 'Discard a plan that has not been applied.' })
   discardPlan(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Plan> {
-    return this.plans.discard(ctx.principal, id)
+    return this.planService.discard(ctx.principal, id)
   }
 
   @FieldResolver(() => String, { description: 'The plan as text, as `terraform plan` shows one.' })
@@ -102,11 +102,11 @@ export class PlanResolver {
   @FieldResolver(() => Boolean, { description: 'The live cluster no longer matches what the plan was computed from.' })
   stale(@Root() plan: Plan): boolean {
     if (plan.status !== 'PENDING' && plan.status !== 'APPROVED') return false
-    return this.plans.staleness(plan).length > 0
+    return this.planService.staleness(plan).length > 0
   }
 
   @FieldResolver(() => PlanType, { nullable: true, description: 'The plan a ROLLBACK plan undoes.' })
   rollbackOf(@Root() plan: Plan): Promise<Plan | null> | null {
-    return plan.rollbackOf ? this.plans.find(plan.rollbackOf) : null
+    return plan.rollbackOf ? this.planService.find(plan.rollbackOf) : null
   }
 }
