@@ -111,8 +111,12 @@ export class KubernetesClusterCache implements ClusterCache {
   async start(): Promise<void> {
     for (const r of this.reflectors) r.run()
     const all = Promise.all(this.reflectors.map((r) => r.whenSynced())).then(() => 'synced' as const)
-    const timeout = this.clock.sleep(this.o.startTimeoutMs).then(() => 'timeout' as const)
-    if ((await Promise.race([all, timeout])) === 'timeout') {
+    // A wall-clock bound on I/O, not a retry pause: a real timer, whatever clock drives the backoff.
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.o.startTimeoutMs)))
+    const outcome = await Promise.race([all, timeout])
+    clearTimeout(timer)
+    if (outcome === 'timeout') {
       throw new NodeplanError('KUBERNETES_UNAVAILABLE', `no list of nodes, pods and PDBs from the Kubernetes API server within ${this.o.startTimeoutMs} ms; still retrying`)
     }
   }

@@ -1,6 +1,7 @@
-// The client-node API clients for one cluster, sharing one transport (keep-alive,
-// timeout, request counts). Large lists are read as raw JSON: the generated clients'
-// model deserialization of 100,000 pods costs seconds and a second copy in memory.
+// The client-node API clients for one cluster, sharing one transport (keep-alive, timeout,
+// request counts), plus raw JSON reads and watch streams authenticated by the same KubeConfig.
+// Large lists are read raw: the generated clients' model deserialization of 100,000 pods costs
+// seconds and a second copy in memory.
 import {
   ApiException,
   CoreV1Api,
@@ -10,11 +11,13 @@ import {
   RequestContext,
   ServerConfiguration,
   VersionApi,
-  Watch,
   wrapHttpLibrary,
   type KubeConfig,
 } from '@kubernetes/client-node'
-import { HttpTransport } from './http-transport.js'
+import http from 'node:http'
+import https from 'node:https'
+import { createInterface } from 'node:readline'
+import { HttpTransport, RequestTimeoutError } from './http-transport.js'
 import { ApiRequestCounter } from './request-counter.js'
 
 export interface KubernetesApiOptions {
@@ -32,8 +35,8 @@ export class KubernetesApi {
   readonly version: VersionApi
   readonly counter: ApiRequestCounter
   private readonly transport: HttpTransport
-  private readonly watcher: Watch
   private readonly server: string
+  private readonly timeoutMs: number
 
   constructor(
     readonly kc: KubeConfig,
@@ -43,7 +46,8 @@ export class KubernetesApi {
     if (!cluster) throw new Error('kubeconfig has no current cluster')
     this.server = cluster.server.replace(/\/+$/, '')
     this.counter = opts.counter ?? new ApiRequestCounter()
-    this.transport = new HttpTransport({ timeoutMs: opts.timeoutMs ?? 10_000, counter: this.counter, maxSockets: opts.maxSockets })
+    this.timeoutMs = opts.timeoutMs ?? 10_000
+    this.transport = new HttpTransport({ timeoutMs: this.timeoutMs, counter: this.counter, maxSockets: opts.maxSockets })
     const config = createConfiguration({
       baseServer: new ServerConfiguration(this.server, {}),
       authMethods: { default: kc },
@@ -52,7 +56,6 @@ export class KubernetesApi {
     this.core = new CoreV1Api(config)
     this.policy = new PolicyV1Api(config)
     this.version = new VersionApi(config)
-    this.watcher = new Watch(kc)
   }
 
   /** GET a path as parsed JSON; a non-2xx answer throws client-node's ApiException with the Status text as body. */
@@ -70,8 +73,10 @@ export class KubernetesApi {
   }
 
   /**
-   * Opens a watch stream. `onEvent` gets each event's raw object; `onDone` is called once,
-   * with an error (which may carry `statusCode`) or null when the server closed the stream.
+   * Opens a watch stream (newline-delimited JSON events). `onEvent` gets each event's raw
+   * object; `onDone` is called once: with an error (an ApiException for a non-200 answer)
+   * or null when the stream ended. The returned abort() works at any moment, even before
+   * the response headers arrive (client-node's Watch only hands out its abort after them).
    */
   async watch(
     path: string,
@@ -79,25 +84,59 @@ export class KubernetesApi {
     onEvent: (type: WatchEventType, obj: unknown) => void,
     onDone: (err: unknown) => void,
   ): Promise<{ abort(): void }> {
-    let recorded = false
-    const record = (code: number | string) => {
-      if (!recorded) this.counter.record('WATCH', code)
-      recorded = true
+    const ctx = new RequestContext(this.server + path, HttpMethod.GET)
+    ctx.setQueryParam('watch', 'true')
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') ctx.setQueryParam(k, String(v))
+    ctx.setHeaderParam('Accept', 'application/json')
+    await this.kc.applySecurityAuthentication(ctx)
+    const url = new URL(ctx.getUrl())
+    const lib = url.protocol === 'http:' ? http : https
+    let finished = false
+    // Until the headers arrive the request is bounded like any other; the stream itself is
+    // bounded by the server (timeoutSeconds).
+    const headersTimer = setTimeout(() => finish(new RequestTimeoutError('WATCH', url.pathname, this.timeoutMs)), this.timeoutMs)
+    const req = lib.request(url, { method: 'GET', headers: ctx.getHeaders(), agent: ctx.getAgent() })
+    const finish = (err: unknown) => {
+      if (finished) return
+      finished = true
+      clearTimeout(headersTimer)
+      req.destroy()
+      onDone(err)
     }
-    const controller = await this.watcher.watch(
-      path,
-      query,
-      (type: string, obj: unknown) => {
-        record(200)
-        onEvent(type as WatchEventType, obj)
-      },
-      (err: unknown) => {
-        const e = err as { statusCode?: number; code?: string } | null
-        record(e ? (e.statusCode ?? e.code ?? 'ERR') : 200)
-        onDone(err)
-      },
-    )
-    return controller
+    req.on('response', (res) => {
+      clearTimeout(headersTimer)
+      const status = res.statusCode ?? 0
+      this.counter.record('WATCH', status)
+      if (status !== 200) {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => finish(new ApiException(status, `WATCH ${path}`, Buffer.concat(chunks).toString('utf8'), {})))
+        res.on('error', finish)
+        return
+      }
+      const lines = createInterface({ input: res, crlfDelay: Infinity })
+      lines.on('error', finish) // readline re-emits the response's errors (e.g. "aborted" after abort())
+      lines.on('line', (line) => {
+        if (finished || !line.trim()) return
+        let event: { type?: string; object?: unknown }
+        try {
+          event = JSON.parse(line) as { type?: string; object?: unknown }
+        } catch {
+          return finish(new Error(`watch ${path}: malformed event: ${line.slice(0, 200)}`))
+        }
+        onEvent(event.type as WatchEventType, event.object)
+      })
+      res.on('error', finish)
+      res.on('end', () => finish(null))
+      res.on('close', () => finish(null))
+    })
+    req.on('error', (err: Error & { code?: string }) => {
+      if (finished) return
+      this.counter.record('WATCH', err.code ?? 'ERR')
+      finish(err)
+    })
+    req.end()
+    return { abort: () => finish(null) }
   }
 
   close(): void {
