@@ -17,6 +17,6 @@ export class AuditFilterInput {
   @Field(() => Date, { nullable: true, description: 'Inclusive.' })
   since?: Date | null
 
-  @Field(() => Date, { nullable: true, description: 'Exclusive.' })
+  @Field(() => Date, { nullable: true, description: 'Inclusive.' })
   until?: Date | null
 }
