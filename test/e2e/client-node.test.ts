@@ -142,7 +142,7 @@ describe('@kubernetes/client-node against the simulator', () => {
   })
 
   it('an informer sees a cordon as an update', async () => {
-    const informer = k8s.makeInformer(kc, '/api/v1/nodes', () => core.listNode())
+    const informer = new k8s.ListWatch<k8s.V1Node>('/api/v1/nodes', new k8s.Watch(kc), () => core.listNode(), false)
     await informer.start()
     try {
       expect(informer.list().length).toBe(10)
