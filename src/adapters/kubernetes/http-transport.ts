@@ -29,12 +29,16 @@ export class HttpTransport implements PromiseHttpLibrary {
   send(request: RequestContext): Promise<ResponseContext> {
     const url = new URL(request.getUrl())
     const method = request.getHttpMethod().toString()
-    const body = request.getBody()
+    const raw = request.getBody()
+    const body = raw === undefined ? undefined : typeof raw === 'string' ? raw : raw.toString()
+    const headers: Record<string, string | number> = { ...request.getHeaders() }
+    // Node sends a DELETE body neither chunked nor sized unless told its length.
+    if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body)
     const agent = this.agentFor(request.getAgent(), url)
     const { counter, timeoutMs } = this.opts
     return new Promise((resolve, reject) => {
       const lib = url.protocol === 'http:' ? http : https
-      const req = lib.request(url, { method, headers: request.getHeaders(), agent })
+      const req = lib.request(url, { method, headers, agent })
       const timer = setTimeout(() => req.destroy(new RequestTimeoutError(method, url.pathname, timeoutMs)), timeoutMs)
       req.on('response', (res) => {
         const chunks: Buffer[] = []
@@ -56,8 +60,7 @@ export class HttpTransport implements PromiseHttpLibrary {
         reject(err)
       }
       req.on('error', fail)
-      if (body === undefined) req.end()
-      else req.end(typeof body === 'string' ? body : body.toString())
+      req.end(body)
     })
   }
 
