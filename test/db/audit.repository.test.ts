@@ -1,21 +1,12 @@
-import Sqlite from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { GENESIS_HASH, canonicalJson, eventHash } from '../../src/adapters/db/audit-chain.js'
-import { openTempDatabase } from './temp-database.js'
+import { backends, openTempDatabase } from './temp-database.js'
 import type { TempDatabase } from './temp-database.js'
 
 let t: TempDatabase
-beforeEach(async () => {
-  t = await openTempDatabase()
-})
-afterEach(() => t.cleanup())
 
-/** Edits the file the way someone with shell access would: better-sqlite3, no service involved. */
-function tamper(file: string, sql: string): void {
-  const sqlite = new Sqlite(file)
-  sqlite.prepare(sql).run()
-  sqlite.close()
-}
+/** Edits the stored trail the way someone with database access would, with no service involved. */
+const tamper = (sql: string) => t.sql(sql)
 
 async function seed(): Promise<void> {
   const events = [
@@ -32,7 +23,12 @@ async function seed(): Promise<void> {
   }
 }
 
-describe('PrismaAuditRepository', () => {
+describe.each(backends)('PrismaAuditRepository on %s', (backend) => {
+  beforeEach(async () => {
+    t = await openTempDatabase(backend)
+  })
+  afterEach(() => t.cleanup())
+
   it('should append events with consecutive seqs, the clock time and a hash linked to the previous one', async () => {
     const first = await t.db.audit.append({ actor: 'alice', action: 'plan.created', planId: 'plan-aaaaaaaaaaaa', detail: { b: 1, a: [true, null] } })
     t.clock.advance(5)
@@ -100,7 +96,7 @@ describe('PrismaAuditRepository', () => {
 
   it('should report a row edited behind the service back as the first broken link', async () => {
     await seed()
-    tamper(t.file, `UPDATE "AuditEvent" SET "actor" = 'mallory' WHERE "seq" = 3`)
+    await tamper(`UPDATE "AuditEvent" SET "actor" = 'mallory' WHERE "seq" = 3`)
     const result = await t.db.audit.verify()
     expect(result.checked).toBe(2)
     expect(result.firstBroken).toMatchObject({ seq: 3, actor: 'mallory' })
@@ -108,27 +104,25 @@ describe('PrismaAuditRepository', () => {
 
   it('should report an edited detail, even one that is no longer JSON', async () => {
     await seed()
-    tamper(t.file, `UPDATE "AuditEvent" SET "detail" = '{"index":1}' WHERE "seq" = 4`)
+    await tamper(`UPDATE "AuditEvent" SET "detail" = '{"index":1}' WHERE "seq" = 4`)
     expect((await t.db.audit.verify()).firstBroken?.seq).toBe(4)
-    tamper(t.file, `UPDATE "AuditEvent" SET "detail" = 'not json' WHERE "seq" = 2`)
+    await tamper(`UPDATE "AuditEvent" SET "detail" = 'not json' WHERE "seq" = 2`)
     expect((await t.db.audit.verify()).firstBroken?.seq).toBe(2)
   })
 
   it('should report a recomputed hash, since the next link no longer matches', async () => {
     await seed()
-    const sqlite = new Sqlite(t.file)
-    const row = sqlite.prepare(`SELECT * FROM "AuditEvent" WHERE "seq" = 2`).get() as { prevHash: string; at: string; planId: string; node: string }
-    const forged = eventHash(row.prevHash, { seq: 2, at: new Date(row.at), actor: 'mallory', action: 'plan.approved', planId: row.planId, node: row.node, detail: null })
-    sqlite.prepare(`UPDATE "AuditEvent" SET "actor" = 'mallory', "hash" = ? WHERE "seq" = 2`).run(forged)
-    sqlite.close()
+    const row = (await t.db.audit.list({}, 10, null)).items.find((e) => e.seq === 2)!
+    const forged = eventHash(row.prevHash, { ...row, actor: 'mallory' })
+    await t.sql(`UPDATE "AuditEvent" SET "actor" = 'mallory', "hash" = ? WHERE "seq" = 2`, [forged])
     expect((await t.db.audit.verify()).firstBroken?.seq).toBe(3)
   })
 
   it('should report a deleted event at the event after it, and a deleted last event at the new end', async () => {
     await seed()
-    tamper(t.file, `DELETE FROM "AuditEvent" WHERE "seq" = 6`)
+    await tamper(`DELETE FROM "AuditEvent" WHERE "seq" = 6`)
     expect((await t.db.audit.verify()).firstBroken?.seq).toBe(5)
-    tamper(t.file, `DELETE FROM "AuditEvent" WHERE "seq" = 2`)
+    await tamper(`DELETE FROM "AuditEvent" WHERE "seq" = 2`)
     expect(await t.db.audit.verify()).toMatchObject({ checked: 1, firstBroken: { seq: 3 } })
   })
 

@@ -1,11 +1,10 @@
-// Two processes on one SQLite file: the guarantees must come from the database, not process memory.
+// Two processes on one database: the guarantees must come from the database, not process memory.
 import { spawn } from 'node:child_process'
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import Sqlite from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { drainDraft, openTempDatabase } from './temp-database.js'
+import { backends, drainDraft, openTempDatabase } from './temp-database.js'
 import type { TempDatabase } from './temp-database.js'
 
 interface Worker {
@@ -37,18 +36,18 @@ async function startWorker(url: string): Promise<Worker> {
   }
 }
 
-let t: TempDatabase
-let worker: Worker
-beforeAll(async () => {
-  t = await openTempDatabase()
-  worker = await startWorker(`file:${t.file}`)
-})
-afterAll(async () => {
-  await worker?.stop()
-  await t?.cleanup()
-})
+describe.each(backends)('two processes on one %s database', (backend) => {
+  let t: TempDatabase
+  let worker: Worker
+  beforeAll(async () => {
+    t = await openTempDatabase(backend)
+    worker = await startWorker(t.url)
+  })
+  afterAll(async () => {
+    await worker?.stop()
+    await t?.cleanup()
+  })
 
-describe('two processes on one SQLite file', () => {
   it('should let exactly one of them move a plan from PENDING to APPLYING', async () => {
     const plan = await t.db.plans.create(drainDraft(['gpu-1']), { actor: 'alice', action: 'plan.created' })
     const [here, there] = await Promise.all([
@@ -65,9 +64,7 @@ describe('two processes on one SQLite file', () => {
     const two = await t.db.plans.create(drainDraft(['y', 'x']), { actor: 'alice', action: 'plan.created' })
     const [here, there] = await Promise.all([t.db.plans.lockNodes(one.id, ['x', 'y']), worker.send({ op: 'lockNodes', args: [two.id, ['y', 'x']] })])
     expect([here, there.result as { ok: boolean }].filter((r) => r.ok)).toHaveLength(1)
-    const sqlite = new Sqlite(t.file, { readonly: true })
-    const holders = sqlite.prepare(`SELECT DISTINCT "planId" FROM "NodeLock" WHERE "node" IN ('x', 'y')`).pluck().all()
-    sqlite.close()
+    const holders = await t.sql(`SELECT DISTINCT "planId" FROM "NodeLock" WHERE "node" IN ('x', 'y')`)
     expect(holders).toHaveLength(1)
   })
 
@@ -77,9 +74,7 @@ describe('two processes on one SQLite file', () => {
     const [there] = await Promise.all([worker.send({ op: 'append', count: 40, actor: 'there' }), ...here])
     expect(there).toEqual({ result: 40 })
 
-    const sqlite = new Sqlite(t.file, { readonly: true })
-    const seqs = sqlite.prepare(`SELECT "seq" FROM "AuditEvent" ORDER BY "seq"`).pluck().all()
-    sqlite.close()
+    const seqs = (await t.sql(`SELECT "seq" FROM "AuditEvent" ORDER BY "seq"`)).map((row) => Number(row.seq))
     expect(seqs).toEqual(Array.from({ length: before + 80 }, (_, i) => i + 1))
     expect(await t.db.audit.verify()).toEqual({ checked: before + 80, firstBroken: null })
   })

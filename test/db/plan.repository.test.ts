@@ -1,17 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { NodeplanError } from '../../src/domain/errors.js'
-import { drainDraft, openTempDatabase } from './temp-database.js'
+import { backends, drainDraft, openTempDatabase } from './temp-database.js'
 import type { TempDatabase } from './temp-database.js'
-
-let t: TempDatabase
-beforeEach(async () => {
-  t = await openTempDatabase()
-})
-afterEach(() => t.cleanup())
 
 const created = { actor: 'alice', action: 'plan.created' }
 
-describe('PrismaPlanRepository', () => {
+describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
+  let t: TempDatabase
+  beforeEach(async () => {
+    t = await openTempDatabase(backend)
+  })
+  afterEach(() => t.cleanup())
+
   it('should store a draft as PENDING and read back every field', async () => {
     const draft = drainDraft(['gpu-1', 'gpu-2'], { warnings: ['2 pods covered by a PDB'] })
     draft.changes.push({ address: 'node/gpu-1/label/team', node: 'gpu-1', resource: 'LABEL', action: 'UPDATE', before: 'a', after: 'b', reason: 'REQUESTED' })

@@ -1,10 +1,30 @@
-// A real SQLite file in a fresh temp dir per test, opened through openDatabase, and a clock the test moves.
+// A fresh, migrated database per test, opened through openDatabase, with a clock the test moves:
+// a real SQLite file in a temp dir, or, when NODEPLAN_TEST_PG_URL names a PostgreSQL server
+// (an admin connection, e.g. postgresql://postgres@127.0.0.1:5432/postgres), a new database on it.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import Sqlite from 'better-sqlite3'
+import pg from 'pg'
 import { openDatabase } from '../../src/adapters/db/database.js'
 import type { Database } from '../../src/adapters/db/database.js'
 import type { Change, PlanDraft } from '../../src/domain/plan.js'
+
+export type Backend = 'sqlite' | 'postgresql'
+
+const PG_ADMIN_URL = process.env.NODEPLAN_TEST_PG_URL
+
+/** The backends the repository tests run on. */
+export const backends: Backend[] = PG_ADMIN_URL ? ['sqlite', 'postgresql'] : ['sqlite']
+if (!PG_ADMIN_URL) {
+  console.warn(
+    '\n**********************************************************************\n' +
+      '* NODEPLAN_TEST_PG_URL is not set: the PostgreSQL variants of the    *\n' +
+      '* test/db repository tests are NOT running (SQLite only).            *\n' +
+      '**********************************************************************\n',
+  )
+}
 
 export class ManualClock {
   constructor(private current = new Date('2026-11-01T10:00:00.000Z')) {}
@@ -17,26 +37,78 @@ export class ManualClock {
 }
 
 export interface TempDatabase {
-  dir: string
-  file: string
+  backend: Backend
+  url: string
   clock: ManualClock
   db: Database
+  /** Runs SQL beside the service, as someone with direct access to the database would (`?` placeholders). */
+  sql(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>
   cleanup(): Promise<void>
 }
 
-export async function openTempDatabase(): Promise<TempDatabase> {
+export async function openTempDatabase(backend: Backend = 'sqlite'): Promise<TempDatabase> {
+  return backend === 'sqlite' ? openSqlite() : openPostgres()
+}
+
+async function openSqlite(): Promise<TempDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'nodeplan-db-'))
   const file = join(dir, 'nested', 'nodeplan.db')
+  const url = `file:${file}`
   const clock = new ManualClock()
-  const db = await openDatabase(`file:${file}`, { clock })
+  const db = await openDatabase(url, { clock })
   return {
-    dir,
-    file,
+    backend: 'sqlite',
+    url,
     clock,
     db,
+    sql: async (text, params = []) => {
+      const sqlite = new Sqlite(file)
+      try {
+        const statement = sqlite.prepare(text)
+        if (statement.reader) return statement.all(...params) as Record<string, unknown>[]
+        statement.run(...params)
+        return []
+      } finally {
+        sqlite.close()
+      }
+    },
     cleanup: async () => {
       await db.close()
       rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+async function withAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await work(client)
+  } finally {
+    await client.end()
+  }
+}
+
+async function openPostgres(): Promise<TempDatabase> {
+  const name = `nodeplan_test_${randomBytes(6).toString('hex')}`
+  await withAdmin(PG_ADMIN_URL!, (c) => c.query(`CREATE DATABASE "${name}"`))
+  const target = new URL(PG_ADMIN_URL!)
+  target.pathname = `/${name}`
+  const url = target.toString()
+  const clock = new ManualClock()
+  const db = await openDatabase(url, { clock })
+  return {
+    backend: 'postgresql',
+    url,
+    clock,
+    db,
+    sql: (text, params = []) => {
+      let n = 0
+      return withAdmin(url, async (c) => (await c.query(text.replace(/\?/g, () => `$${++n}`), params)).rows)
+    },
+    cleanup: async () => {
+      await db.close()
+      await withAdmin(PG_ADMIN_URL!, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
     },
   }
 }

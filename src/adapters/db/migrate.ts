@@ -11,7 +11,7 @@ export async function applyMigrations(provider: Provider, factory: SqlMigrationA
   const adapter = await factory.connect()
   const tx = await adapter.startTransaction()
   try {
-    await tx.queryRaw({ sql: `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`, args: [], argTypes: [] })
+    await tx.queryRaw({ sql: `SELECT 1 AS "locked" FROM pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`, args: [], argTypes: [] })
     return await applyPending(provider, factory)
   } finally {
     await tx.executeRaw({ sql: 'COMMIT', args: [], argTypes: [] }).catch(() => 0)
