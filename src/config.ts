@@ -14,6 +14,8 @@ export interface ServeConfig {
   policyFile: string | null
   policy: Policy
   logLevel: LogLevel
+  /** Nodes one apply writes at once. */
+  applyParallelism: number
   /** How long SIGTERM waits for requests in flight before closing anyway. */
   shutdownGraceMs: number
 }
@@ -38,6 +40,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
         tokens: { type: 'string' },
         policy: { type: 'string' },
         'log-level': { type: 'string' },
+        'apply-parallelism': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -92,6 +95,11 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   const logLevel = (str('log-level', 'LOG_LEVEL') ?? 'info') as LogLevel
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level/LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
 
+  const parallelismText = str('apply-parallelism', 'NODEPLAN_APPLY_PARALLELISM') ?? '16'
+  if (!/^\d+$/.test(parallelismText) || Number(parallelismText) < 1 || Number(parallelismText) > 256) {
+    throw new ConfigError(`--apply-parallelism/NODEPLAN_APPLY_PARALLELISM must be a whole number from 1 to 256, got "${parallelismText}"`)
+  }
+
   return {
     host,
     port: Number(portText),
@@ -102,6 +110,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     policyFile,
     policy,
     logLevel,
+    applyParallelism: Number(parallelismText),
     shutdownGraceMs: 10_000,
   }
 }

@@ -71,7 +71,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
 
   const inventory = new InventoryService(cache)
   const plans = new PlanService(cache, db.plans, config.policy)
-  const applier = new ApplyService(cache, new KubernetesNodeWriter(api), db.plans, config.policy, log, { ...DEFAULT_APPLY_OPTIONS, ...overrides.apply })
+  const applier = new ApplyService(cache, new KubernetesNodeWriter(api), db.plans, db.audit, config.policy, log, { ...DEFAULT_APPLY_OPTIONS, parallelism: config.applyParallelism, ...overrides.apply })
   const audit = new AuditService(db.audit)
 
   const schema = await buildNodeplanSchema(

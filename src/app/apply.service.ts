@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js'
 import { requireRole } from './access.js'
 import { notApplicable, singleNode } from './plan.service.js'
 import type { Policy } from './policy.js'
-import type { ClusterCache, NodeWriter, PlanRepository } from './ports.js'
+import type { AuditRepository, ClusterCache, NodeWriter, PlanRepository } from './ports.js'
 
 export interface ApplyOptions {
   /** Nodes written at once. */
@@ -35,6 +35,7 @@ export class ApplyService {
     private readonly cache: ClusterCache,
     private readonly writer: NodeWriter,
     private readonly plans: PlanRepository,
+    private readonly audit: AuditRepository,
     private readonly policy: Policy,
     private readonly log: Logger,
     private readonly options: ApplyOptions = DEFAULT_APPLY_OPTIONS,
@@ -86,6 +87,13 @@ export class ApplyService {
     const resumed: Plan[] = []
     for (const plan of await this.plans.applying()) {
       this.log.warn('resuming a plan interrupted mid-apply', { planId: plan.id, kind: plan.kind })
+      await this.audit.append({
+        actor: 'system',
+        action: 'plan.resumed',
+        planId: plan.id,
+        node: singleNode(plan),
+        detail: { applied: plan.changes.filter((c) => c.applied).map((c) => c.address) },
+      })
       resumed.push(await this.run(plan, 'system', true))
     }
     return resumed

@@ -4,8 +4,10 @@ import { startNodeplan } from '../main.js'
 
 export const SERVE_USAGE = `usage: nodeplan serve [--port P] [--host H] [--database URL] [--kubeconfig FILE]
                      [--tokens FILE] [--policy FILE] [--log-level debug|info|warn|error]
+                     [--apply-parallelism N]
 
-environment: PORT, HOST, DATABASE_URL, KUBECONFIG, NODEPLAN_TOKENS_FILE, NODEPLAN_POLICY_FILE, LOG_LEVEL
+environment: PORT, HOST, DATABASE_URL, KUBECONFIG, NODEPLAN_TOKENS_FILE, NODEPLAN_POLICY_FILE, LOG_LEVEL,
+             NODEPLAN_APPLY_PARALLELISM
 `
 
 export async function serveCommand(argv: string[]): Promise<number> {

@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js'
+import { eventually } from '../support/eventually.js'
+import { startNodeplanProcess, type NodeplanProcess } from '../support/nodeplan-process.js'
+
+const NODES = ['gpu-1', 'gpu-2', 'gpu-3', 'gpu-4', 'gpu-5', 'gpu-6']
+
+describe('a nodeplan process killed mid-apply', () => {
+  let sim: RunningSimulator
+  let dir: string
+  let first: NodeplanProcess | null = null
+  let second: NodeplanProcess | null = null
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'nodeplan-crash-'))
+    sim = await startSimulator({ port: 0, kubeconfigOut: join(dir, 'kubeconfig') })
+  })
+  afterAll(async () => {
+    await first?.kill()
+    await second?.kill()
+    await sim?.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('resumes the plan on restart: every change applied exactly once, the audit trail complete', async () => {
+    const args = ['--port', '0', '--database', `file:${join(dir, 'nodeplan.db')}`, '--kubeconfig', join(dir, 'kubeconfig'), '--apply-parallelism', '1']
+    first = await startNodeplanProcess(args)
+    const planned = await first.gql(`mutation($nodes: [String!]!) { planDrain(input: {nodes: $nodes, reason: "crash test"}) { id } }`, { nodes: NODES })
+    const id = planned.data.planDrain.id as string
+
+    // Slow every read and write of a single node, so the apply is wide open to a kill.
+    sim.sim.setFaults({ latencyMs: 250, paths: '^/api/v1/nodes/' })
+    sim.sim.clearRequests()
+    void first.gql(`mutation($id: ID!) { applyPlan(id: $id) { status } }`, { id }).catch(() => undefined)
+    await eventually(async () => {
+      const res = await first!.gql(`query($id: ID!) { plan(id: $id) { status changes { applied } } }`, { id })
+      expect(res.data.plan.status).toBe('APPLYING')
+      expect(res.data.plan.changes.filter((c: any) => c.applied).length).toBeGreaterThanOrEqual(2)
+    }, 30_000)
+    await first.kill('SIGKILL')
+    const appliedBeforeKill = patchesPerNode()
+    expect(Object.keys(appliedBeforeKill).length).toBeLessThan(NODES.length)
+
+    second = await startNodeplanProcess(args)
+    const done = await eventually(async () => {
+      const res = await second!.gql(`query($id: ID!) { plan(id: $id) { status changes { node applied error } } }`, { id })
+      expect(['APPLIED', 'FAILED']).toContain(res.data.plan.status)
+      return res.data.plan
+    }, 30_000)
+    sim.sim.setFaults(null)
+
+    expect(done.status).toBe('APPLIED')
+    expect(done.changes.every((c: any) => c.applied && c.error === null)).toBe(true)
+    // No change was written twice: one PATCH per node, across both processes.
+    expect(patchesPerNode()).toEqual(Object.fromEntries(NODES.map((n) => [n, 1])))
+
+    const audit = await second.gql(`query($id: ID!) { auditEvents(filter: {planId: $id}, first: 100) { edges { node { action node } } } }`, { id })
+    const actions = audit.data.auditEvents.edges.map((e: any) => e.node.action).reverse()
+    expect(actions.filter((a: string) => a === 'change.applied')).toHaveLength(NODES.length)
+    expect(actions[0]).toBe('plan.created')
+    expect(actions).toContain('plan.resumed')
+    expect(actions.at(-1)).toBe('plan.applied')
+    const perNode = audit.data.auditEvents.edges.filter((e: any) => e.node.action === 'change.applied').map((e: any) => e.node.node).sort()
+    expect(perNode).toEqual(NODES)
+  })
+
+  function patchesPerNode(): Record<string, number> {
+    const counts: Record<string, number> = {}
+    for (const r of sim.sim.requests()) {
+      if (r.resource === 'nodes' && r.verb === 'patch' && r.name && r.code < 300) counts[r.name] = (counts[r.name] ?? 0) + 1
+    }
+    return counts
+  }
+})
