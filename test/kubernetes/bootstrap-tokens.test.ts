@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bootstrapTokenSecret, caCertHash, generateBootstrapToken, hostPort } from '../../src/adapters/kubernetes/bootstrap-tokens.js'
+import { bootstrapTokenSecret, caCertHash, generateBootstrapToken, hostPort, KubernetesBootstrapTokens } from '../../src/adapters/kubernetes/bootstrap-tokens.js'
+import { kubeConfigFromString } from '../../src/adapters/kubernetes/kubeconfig.js'
+import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js'
 
 describe('caCertHash', () => {
   let dir: string
@@ -70,5 +72,41 @@ describe('hostPort', () => {
     ['https://[fd00::1]:6443/', '[fd00::1]:6443'],
   ])('%s → %s', (server, want) => {
     expect(hostPort(server)).toBe(want)
+  })
+})
+
+describe('KubernetesBootstrapTokens against the simulator', () => {
+  let sim: RunningSimulator
+  beforeAll(async () => {
+    sim = await startSimulator({ systemNodes: 1, gpuNodes: 1, cpuNodes: 0, startTime: new Date('2026-11-25T12:00:00Z') })
+  })
+  afterAll(async () => {
+    await sim.close()
+  })
+
+  it('creates a token a joining node can use, and the join command kubeadm would print', async () => {
+    const tokens = new KubernetesBootstrapTokens(kubeConfigFromString(sim.kubeconfig))
+    const join = await tokens.createJoinCommand({ ttlHours: 2, description: 'rejoin gpu-9', now: sim.sim.clock.now() })
+    expect(join.token).toMatch(/^[a-z0-9]{6}\.[a-z0-9]{16}$/)
+    expect(join.token.startsWith(`${join.tokenId}.`)).toBe(true)
+    expect(join.expiresAt?.toISOString()).toBe('2026-11-25T14:00:00.000Z')
+    expect(join.apiServer).toBe(new URL(sim.url).host)
+    expect(join.caCertHash).toBe(caCertHash(sim.caPem))
+    expect(join.command).toBe(`kubeadm join ${join.apiServer} --token ${join.token} --discovery-token-ca-cert-hash ${join.caCertHash}`)
+    const secret = sim.sim.secrets.get('kube-system', `bootstrap-token-${join.tokenId}`)
+    expect(secret?.type).toBe('bootstrap.kubernetes.io/token')
+    expect(sim.sim.join('gpu-9', join.token)).toEqual({ node: 'gpu-9', created: true })
+  })
+
+  it('a token past its expiration is refused at join', async () => {
+    const tokens = new KubernetesBootstrapTokens(kubeConfigFromString(sim.kubeconfig))
+    const { token } = await tokens.createBootstrapToken({ ttlHours: 1, description: '', now: sim.sim.clock.now() })
+    sim.sim.advance(3601)
+    expect(() => sim.sim.join('gpu-10', token)).toThrow(/expired/)
+  })
+
+  it('refuses a negative ttl', async () => {
+    const tokens = new KubernetesBootstrapTokens(kubeConfigFromString(sim.kubeconfig))
+    await expect(tokens.createBootstrapToken({ ttlHours: -1, description: '', now: new Date() })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' })
   })
 })

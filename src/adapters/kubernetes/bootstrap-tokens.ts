@@ -3,7 +3,7 @@
 // hash of its CA's public key. The token's secret half is returned to the caller only:
 // never logged, never put in an error message.
 import { randomInt, createHash, X509Certificate } from 'node:crypto'
-import { KubeConfig, type V1Secret } from '@kubernetes/client-node'
+import { loadYaml, type KubeConfig, type V1Secret } from '@kubernetes/client-node'
 import { NodeplanError } from '../../domain/errors.js'
 import { httpStatus, toAdapterError } from './api-error.js'
 import { clusterEndpoint } from './kubeconfig.js'
@@ -99,17 +99,19 @@ export class KubernetesBootstrapTokens {
    * (what `kubeadm join` discovers), else the kubeconfig this service uses.
    */
   async apiServerAndCa(): Promise<{ server: string; caPem: string }> {
+    let embedded: string | undefined
     try {
       const cm = await this.api.core.readNamespacedConfigMap({ namespace: 'kube-public', name: 'cluster-info' })
-      const embedded = cm.data?.kubeconfig
-      if (embedded) {
-        const kc = new KubeConfig()
-        kc.loadFromString(embedded)
-        const found = kc.getClusters()[0]
-        if (found?.server && found.caData) return { server: found.server, caPem: Buffer.from(found.caData, 'base64').toString('utf8') }
-      }
+      embedded = cm.data?.kubeconfig
     } catch (err) {
       if (httpStatus(err) !== 404 && httpStatus(err) !== 403) throw toAdapterError(err, 'read kube-public/cluster-info')
+    }
+    if (embedded) {
+      // kubeadm writes a cluster with an empty name, which KubeConfig refuses: read the YAML as data.
+      const doc = loadYaml<{ clusters?: { cluster?: { server?: string; 'certificate-authority-data'?: string } }[] }>(embedded)
+      const cluster = doc?.clusters?.[0]?.cluster
+      const caData = cluster?.['certificate-authority-data']
+      if (cluster?.server && caData) return { server: cluster.server, caPem: Buffer.from(caData, 'base64').toString('utf8') }
     }
     const own = clusterEndpoint(this.api.kc)
     if (!own.caPem) throw new Error('no CA certificate: kube-public/cluster-info is missing and the kubeconfig has no certificate-authority')
