@@ -1,0 +1,31 @@
+// `npm run bench`: runs every benchmark in its own process, one after another, and writes
+// BENCHMARKS.md with the machine and the date. Each benchmark prints its own section.
+import { execFileSync } from 'node:child_process'
+import { cpus, totalmem } from 'node:os'
+import { writeFileSync } from 'node:fs'
+
+const BENCHES: { file: string; title: string; issue: string }[] = [
+  { file: 'bench/simulator-scale.ts', title: 'Simulated cluster at 5,000 nodes / 100,000 pods', issue: '#3' },
+  { file: 'bench/service-scale.ts', title: 'Service: inventory, plan and apply at 5,000 nodes', issue: '#4, #5' },
+  { file: 'bench/audit-page.ts', title: 'Audit trail: a filtered page over 1,000,000 events', issue: '#5' },
+  { file: 'bench/plan-drain-domain.ts', title: 'Planner alone (pure domain): 100-node drain in 5,000 nodes', issue: '#5' },
+  { file: 'bench/classify-workloads.ts', title: 'Workload classification of 100,000 pods', issue: '#4' },
+]
+
+const only = process.argv.slice(2)
+const sections: string[] = []
+for (const bench of BENCHES.filter((b) => only.length === 0 || only.some((o) => b.file.includes(o)))) {
+  process.stderr.write(`running ${bench.file} …\n`)
+  const output = execFileSync(process.execPath, ['--import', 'tsx', '--expose-gc', bench.file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+  const body = output.trimStart().startsWith('|') || output.includes('\n|') ? output.trim() : '```\n' + output.trim() + '\n```'
+  sections.push(`## ${bench.title} (${bench.issue})\n\n\`${bench.file}\`\n\n${body}\n`)
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`
+writeFileSync(
+  'BENCHMARKS.md',
+  `# Benchmarks\n\nWritten by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}; machine: ${machine}.\n` +
+    `Speed and memory targets live here, never in timed tests. One run each; figures move with machine load.\n\n` +
+    sections.join('\n'),
+)
+process.stderr.write('wrote BENCHMARKS.md\n')

@@ -1,0 +1,107 @@
+// The service on a 5,000-node / ~100,000-pod simulated cluster (issues 4 and 5):
+//  - the `nodes` query with workloads: p50/p95 and the service's RSS;
+//  - plan and apply of a 100-node drain with 10 ms injected API latency, and the API requests
+//    a plan sends for 10 and for 100 nodes;
+//  - the baseline: the real `kubectl taint` run once per node, in sequence, on the same simulator.
+// Run: npx tsx bench/service-scale.ts   (prints a Markdown section)
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { kubectlPath } from '../test/support/kubectl.js'
+import { msSince, percentile, startServiceProcess, startSimulatorProcess } from './support/processes.js'
+
+const run = promisify(execFile)
+const dir = mkdtempSync(join(tmpdir(), 'nodeplan-bench-'))
+const out: string[] = []
+const say = (line = '') => out.push(line)
+
+const sim = await startSimulatorProcess(join(dir, 'kubeconfig'), ['--system-nodes', '10', '--gpu-nodes', '4900', '--cpu-nodes', '90', '--pods-per-gpu-node', '18', '--seed', '1'])
+const state = await sim.control('GET', '/_sim/state')
+const service = await startServiceProcess(['--database', `file:${join(dir, 'nodeplan.db')}`, '--kubeconfig', sim.kubeconfig, '--apply-parallelism', '32'])
+try {
+  const t0 = process.hrtime.bigint()
+  for (;;) {
+    const ready = await fetch(`${service.url}/readyz`)
+    if (ready.ok) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  const syncMs = msSince(t0)
+
+  const NODES_QUERY = `{ nodes { name roles ready draining gpus gpusInUse taints { key effect } workloads { namespace name kind relocation project gpus pods } } }`
+  for (let i = 0; i < 3; i++) await service.gql(NODES_QUERY)
+  const times: number[] = []
+  let nodeCount = 0
+  let workloadCount = 0
+  for (let i = 0; i < 30; i++) {
+    const start = process.hrtime.bigint()
+    const data = await service.gql(NODES_QUERY)
+    times.push(msSince(start))
+    nodeCount = data.nodes.length
+    workloadCount = data.nodes.reduce((n: number, node: any) => n + node.workloads.length, 0)
+  }
+  const mem = service.rssMb()
+
+  say(`Cluster: ${state.nodes.length ?? state.nodes} nodes, ${state.pods?.total ?? '?'} pods (simulator in its own process).`)
+  say()
+  say('| `nodes` query with workloads (30 requests after 3 warm-ups) | figure | target |')
+  say('|---|---|---|')
+  say(`| nodes / workloads returned | ${nodeCount} / ${workloadCount} | |`)
+  say(`| p50 | ${percentile(times, 50).toFixed(0)} ms | |`)
+  say(`| p95 | ${percentile(times, 95).toFixed(0)} ms | < 200 ms |`)
+  say(`| service RSS after the queries (peak) | ${mem.rss} MB (${mem.peak} MB) | < 400 MB |`)
+  say(`| informer cache first sync (start to /readyz) | ${syncMs.toFixed(0)} ms | |`)
+  say()
+
+  await sim.control('POST', '/_sim/faults', { latencyMs: 10 })
+  const names = (from: number, count: number) => Array.from({ length: count }, (_, i) => `gpu-${from + i}`)
+  const planOf = async (nodes: string[]) => {
+    await sim.control('DELETE', '/_sim/requests')
+    const start = process.hrtime.bigint()
+    const data = await service.gql(`mutation($n: [String!]!) { planDrain(input: {nodes: $n, reason: "bench"}) { id changes { action } } }`, { n: nodes })
+    const ms = msSince(start)
+    const requests = ((await sim.control('GET', '/_sim/requests')) as unknown[]).length
+    return { id: data.planDrain.id as string, ms, requests }
+  }
+  const planTimes: number[] = []
+  const requests: Record<number, number> = {}
+  for (const size of [10, 100]) {
+    const plan = await planOf(names(4000, size))
+    requests[size] = plan.requests
+    await service.gql(`mutation($id: ID!) { discardPlan(id: $id) { status } }`, { id: plan.id })
+  }
+  for (let round = 0; round < 7; round++) {
+    const plan = await planOf(names(3000 + round * 100, 100))
+    planTimes.push(plan.ms)
+    await service.gql(`mutation($id: ID!) { discardPlan(id: $id) { status } }`, { id: plan.id })
+  }
+
+  const toApply = await planOf(names(1, 100))
+  await sim.control('DELETE', '/_sim/requests')
+  const applyStart = process.hrtime.bigint()
+  const applied = await service.gql(`mutation($id: ID!) { applyPlan(id: $id) { status changes { applied } } }`, { id: toApply.id })
+  const applyMs = msSince(applyStart)
+  const applyRequests = ((await sim.control('GET', '/_sim/requests')) as unknown[]).length
+  if (applied.applyPlan.status !== 'APPLIED') throw new Error(`apply ended ${applied.applyPlan.status}`)
+
+  const kubectl = kubectlPath()
+  const kc = ['--kubeconfig', sim.kubeconfig, '--cache-dir', join(dir, 'kubectl-cache')]
+  await run(kubectl, [...kc, 'get', 'nodes', 'gpu-200'])
+  const loopStart = process.hrtime.bigint()
+  for (const node of names(101, 100)) await run(kubectl, [...kc, 'taint', 'nodes', node, 'runai=drain:NoExecute'])
+  const loopMs = msSince(loopStart)
+
+  say('| 100-node drain in the 5,000-node cluster, 10 ms injected API latency | figure | target |')
+  say('|---|---|---|')
+  say(`| planDrain p50 / p95 (7 plans of 100 distinct nodes) | ${percentile(planTimes, 50).toFixed(0)} / ${percentile(planTimes, 95).toFixed(0)} ms | p50 < 300 ms |`)
+  say(`| API requests of one plan: 10 nodes / 100 nodes | ${requests[10]} / ${requests[100]} | not growing with nodes |`)
+  say(`| applyPlan (100 taints, parallelism 32), wall time | ${applyMs.toFixed(0)} ms (${applyRequests} API requests) | < 2 s |`)
+  say(`| \`kubectl taint\` once per node, 100 nodes in sequence (warm discovery cache) | ${loopMs.toFixed(0)} ms | |`)
+  say(`| kubectl loop / applyPlan (one run) | ${(loopMs / applyMs).toFixed(1)}× | ≥ 20× |`)
+} finally {
+  await service.stop()
+  await sim.stop()
+  rmSync(dir, { recursive: true, force: true })
+}
+process.stdout.write(out.join('\n') + '\n')
