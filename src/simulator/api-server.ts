@@ -322,7 +322,7 @@ function filtered(store: ResourceStore, namespace: string | undefined, url: URL,
   return out
 }
 
-function sendList(req: IncomingMessage, res: ServerResponse, url: URL, store: ResourceStore, namespace: string | undefined, sim: Simulation): void {
+function sendList(req: IncomingMessage, res: ServerResponse, url: URL, store: ResourceStore, namespace: string | undefined, sim: Simulation): Promise<void> {
   const type = store.type
   let items = filtered(store, namespace, url, type)
   const rv = String(sim.revision.current())
@@ -352,27 +352,48 @@ function sendList(req: IncomingMessage, res: ServerResponse, url: URL, store: Re
     apiVersion: apiVersionOf(type),
     metadata: { resourceVersion: rv, ...(continueToken ? { continue: continueToken, remainingItemCount: remaining } : {}) },
   })
-  streamArray(res, `${head.slice(0, -1)},"items":[`, items.map((o) => () => JSON.stringify(o)), ']}')
+  return streamArray(res, `${head.slice(0, -1)},"items":[`, items, serialize, ']}')
 }
 
-function sendTable(res: ServerResponse, type: ResourceType, items: KubeObject[], sim: Simulation, url: URL, continueToken: string | null): void {
+// Stored objects are immutable, so each one's JSON can be kept until it is replaced.
+const jsonCache = new WeakMap<KubeObject, string>()
+function serialize(obj: KubeObject): string {
+  let text = jsonCache.get(obj)
+  if (text === undefined) {
+    text = JSON.stringify(obj)
+    // Only nodes are cached: few, listed often; caching 100k pods would double their memory.
+    if (obj.kind === 'Node') jsonCache.set(obj, text)
+  }
+  return text
+}
+
+function sendTable(res: ServerResponse, type: ResourceType, items: KubeObject[], sim: Simulation, url: URL, continueToken: string | null): Promise<void> {
   const include = (url.searchParams.get('includeObject') ?? 'Metadata') as 'None' | 'Metadata' | 'Object'
   const nowMs = sim.clock.nowMillis()
   const head = JSON.stringify(
     tableHead({ plural: type.plural, nowMs, resourceVersion: String(sim.revision.current()), includeObject: include, ...(continueToken ? { continueToken } : {}) }),
   )
-  streamArray(res, `${head.slice(0, -1)},"rows":[`, items.map((o) => () => JSON.stringify(tableRow(type.plural, o, { nowMs, includeObject: include }))), ']}')
+  return streamArray(res, `${head.slice(0, -1)},"rows":[`, items, (o) => JSON.stringify(tableRow(type.plural, o, { nowMs, includeObject: include })), ']}')
 }
 
-/** Writes a JSON array in chunks, so a list of 100k objects never becomes one huge string. */
-function streamArray(res: ServerResponse, open: string, items: (() => string)[], close: string): void {
+/**
+ * Writes a JSON array in chunks, waiting for the socket to drain, so a list of 100k objects
+ * never becomes one huge string or a huge write buffer.
+ */
+async function streamArray(res: ServerResponse, open: string, items: KubeObject[], render: (o: KubeObject) => string, close: string): Promise<void> {
   res.writeHead(200, { 'Content-Type': 'application/json' })
   const CHUNK = 500
   res.write(open)
   for (let i = 0; i < items.length; i += CHUNK) {
     const parts: string[] = []
-    for (let j = i; j < Math.min(i + CHUNK, items.length); j++) parts.push(items[j]!())
-    res.write((i > 0 ? ',' : '') + parts.join(','))
+    for (let j = i; j < Math.min(i + CHUNK, items.length); j++) parts.push(render(items[j]!))
+    if (!res.write((i > 0 ? ',' : '') + parts.join(','))) {
+      await new Promise<void>((resolve) => {
+        res.once('drain', resolve)
+        res.once('close', resolve)
+      })
+      if (res.destroyed) return
+    }
   }
   res.end(close)
 }

@@ -285,7 +285,7 @@ export class Simulation {
   /** Fills what the API server fills on create: uid, timestamps, generated names, defaults. */
   admitCreate(type: ResourceType, obj: KubeObject, namespace: string | undefined): KubeObject {
     const meta = { ...obj.metadata }
-    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${this.random.suffix()}`
+    if (!meta.name && meta.generateName) meta.name = this.generatedName(this.store(type), namespace ?? meta.namespace, meta.generateName)
     if (!meta.name) {
       throw invalid({ group: type.group, kind: type.kind }, '', [
         { reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' },
@@ -517,7 +517,7 @@ export class Simulation {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: {
-        name: `${base}${this.random.suffix()}`,
+        name: this.generatedName(this.pods, old.metadata.namespace, base),
         generateName: base,
         namespace: old.metadata.namespace,
         uid: this.random.uuid(),
@@ -565,7 +565,8 @@ export class Simulation {
         uid: ds.metadata.uid!,
         image: ds.spec?.template?.spec?.containers?.[0]?.image ?? 'registry.k8s.io/pause:3.10',
       })
-      const created = this.pods.create(podObject(template, `${template.generateName}${this.random.suffix()}`, this.random.uuid(), this.clock.timestamp()))
+      const name = this.generatedName(this.pods, template.namespace, template.generateName)
+      const created = this.pods.create(podObject(template, name, this.random.uuid(), this.clock.timestamp()))
       this.bind(created, node)
     }
   }
@@ -698,6 +699,14 @@ export class Simulation {
     return this.nodes.create(node)
   }
 
+  /** generateName: a random suffix, drawn again on the (rare) collision, as the API server retries. */
+  private generatedName(store: ResourceStore, namespace: string | undefined, base: string): string {
+    for (;;) {
+      const name = `${base}${this.random.suffix()}`
+      if (!store.get(store.type.namespaced ? namespace : undefined, name)) return name
+    }
+  }
+
   private nextPodIP(): string {
     const n = this.ipCounter++
     return `10.244.${Math.floor(n / 250) % 256}.${(n % 250) + 2}`
@@ -749,7 +758,7 @@ export class Simulation {
   }
 
   private createRunningPod(template: PodTemplate, node: KubeObject, created: string): void {
-    const pod = podObject(template, `${template.generateName}${this.random.suffix()}`, this.random.uuid(), created)
+    const pod = podObject(template, this.generatedName(this.pods, template.namespace, template.generateName), this.random.uuid(), created)
     const hostIP = (node.status.addresses as { type: string; address: string }[])[0]!.address
     const bound = { ...pod, spec: { ...pod.spec, nodeName: node.metadata.name } }
     this.pods.create({ ...bound, status: runningStatus(bound, hostIP, this.nextPodIP(), created) })
