@@ -1,15 +1,23 @@
 // Composition root: config → adapters → services → server. Nothing else constructs adapters.
 import { ApplyService, DEFAULT_APPLY_OPTIONS, type ApplyOptions } from './app/apply.service.js'
 import { AuditService } from './app/audit.service.js'
+import { DEFAULT_DOWNTIME_CHECK_INTERVAL_MS, DowntimeWatcher } from './app/downtime-watcher.js'
 import { InventoryService } from './app/inventory.service.js'
+import { JoinService } from './app/join.service.js'
 import { PlanService } from './app/plan.service.js'
+import type { Clock } from './app/ports.js'
+import { SystemNodesService } from './app/system-nodes.service.js'
 import { openDatabase, type Database } from './adapters/db/database.js'
+import { KubernetesBootstrapTokens } from './adapters/kubernetes/bootstrap-tokens.js'
 import { KubernetesClusterCache } from './adapters/kubernetes/cluster-cache.js'
 import { KubernetesApi } from './adapters/kubernetes/kubernetes-api.js'
 import { kubeConfigFromString, loadKubeConfig } from './adapters/kubernetes/kubeconfig.js'
 import { KubernetesNodeWriter } from './adapters/kubernetes/node-writer.js'
+import { systemClock } from './adapters/kubernetes/system-clock.js'
 import type { ServeConfig } from './config.js'
 import { AuditResolver } from './graphql/audit/audit.resolver.js'
+import { ClusterResolver } from './graphql/cluster/cluster.resolver.js'
+import { JoinResolver } from './graphql/join/join.resolver.js'
 import { NodeResolver } from './graphql/node/node.resolver.js'
 import { PlanResolver } from './graphql/plan/plan.resolver.js'
 import { buildNodeplanSchema } from './graphql/schema.js'
@@ -20,6 +28,10 @@ import type { RunningSimulator } from './simulator/index.js'
 export interface NodeplanOverrides {
   log?: Logger
   apply?: Partial<ApplyOptions>
+  /** The cluster's time, for downtime and token expiry (default: the embedded simulator's clock, else the system clock). */
+  clock?: Pick<Clock, 'now'>
+  /** How often the downtime watcher checks on its own; 0: only when check() is called. */
+  downtimeCheckIntervalMs?: number
 }
 
 export interface RunningNodeplan {
@@ -28,7 +40,15 @@ export interface RunningNodeplan {
   db: Database
   cache: KubernetesClusterCache
   simulator: RunningSimulator | null
-  services: { inventory: InventoryService; plans: PlanService; applier: ApplyService; audit: AuditService }
+  services: {
+    inventory: InventoryService
+    plans: PlanService
+    applier: ApplyService
+    audit: AuditService
+    join: JoinService
+    systemNodes: SystemNodesService
+    downtime: DowntimeWatcher
+  }
   close(): Promise<void>
 }
 
@@ -73,12 +93,20 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   const plans = new PlanService(cache, db.plans, config.policy)
   const applier = new ApplyService(cache, new KubernetesNodeWriter(api), db.plans, db.audit, config.policy, log, { ...DEFAULT_APPLY_OPTIONS, parallelism: config.applyParallelism, ...overrides.apply })
   const audit = new AuditService(db.audit)
+  const clusterClock = overrides.clock ?? simulator?.sim.clock ?? systemClock
+  const join = new JoinService(new KubernetesBootstrapTokens(api), db.audit, clusterClock, log)
+  const systemNodes = new SystemNodesService(cache)
+  const downtime = new DowntimeWatcher(cache, plans, applier, db.plans, db.audit, config.policy, clusterClock, log)
+  // After the cache's first list, so the nodes it found are not reported as registered.
+  downtime.start(overrides.downtimeCheckIntervalMs ?? DEFAULT_DOWNTIME_CHECK_INTERVAL_MS)
 
   const schema = await buildNodeplanSchema(
     new Map<Function, object>([
       [NodeResolver, new NodeResolver(inventory, plans)],
       [PlanResolver, new PlanResolver(plans, applier)],
       [AuditResolver, new AuditResolver(audit)],
+      [JoinResolver, new JoinResolver(join)],
+      [ClusterResolver, new ClusterResolver(systemNodes)],
     ]),
   )
   const http = await startHttpServer({
@@ -109,10 +137,11 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     db,
     cache,
     simulator,
-    services: { inventory, plans, applier, audit },
+    services: { inventory, plans, applier, audit, join, systemNodes, downtime },
     async close() {
       await http.close(config.shutdownGraceMs)
       await resuming
+      await downtime.stop()
       await cache.stop()
       await db.close()
       await simulator?.close()

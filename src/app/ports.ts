@@ -116,3 +116,19 @@ export interface Clock {
   now(): Date
   sleep(ms: number): Promise<void>
 }
+
+/** A bootstrap token and the `kubeadm join` command that uses it. */
+export interface IssuedJoinCommand {
+  tokenId: string
+  /** `<id>.<secret>`: handed to the caller once; never stored, logged or audited. */
+  token: string
+  /** null for a token that never expires. */
+  expiresAt: Date | null
+  /** `kubeadm join <host>:<port> --token <id>.<secret> --discovery-token-ca-cert-hash sha256:<hex>` */
+  command: string
+}
+
+/** What `kubeadm token create --print-join-command` does, through the cluster's API. */
+export interface BootstrapTokens {
+  createJoinCommand(opts: { ttlHours: number; description: string; now: Date }): Promise<IssuedJoinCommand>
+}

@@ -21,7 +21,7 @@ const schema = buildSchema(readFileSync(new URL('../../schema.graphql', import.m
  * Parts of the contract the service does not serve yet. Each later issue shrinks this list;
  * the test fails both when an unlisted part is missing and when a listed part has been built.
  */
-const NOT_YET_BUILT: string[] = ['JoinCommand', 'Mutation.createJoinCommand']
+const NOT_YET_BUILT: string[] = []
 
 /** Every element of the contract, by a path like `Type`, `Type.field`, `Type.field(arg)`, `Enum.VALUE`. */
 function contractPaths(): { path: string; check: () => string | null }[] {

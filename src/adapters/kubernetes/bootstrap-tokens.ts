@@ -4,6 +4,7 @@
 // never logged, never put in an error message.
 import { randomInt, createHash, X509Certificate } from 'node:crypto'
 import { loadYaml, type KubeConfig, type V1Secret } from '@kubernetes/client-node'
+import type { BootstrapTokens } from '../../app/ports.js'
 import { NodeplanError } from '../../domain/errors.js'
 import { httpStatus, toAdapterError } from './api-error.js'
 import { clusterEndpoint } from './kubeconfig.js'
@@ -69,7 +70,7 @@ export function bootstrapTokenSecret(id: string, secret: string, opts: { expires
   }
 }
 
-export class KubernetesBootstrapTokens {
+export class KubernetesBootstrapTokens implements BootstrapTokens {
   private readonly api: KubernetesApi
 
   constructor(source: KubeConfig | KubernetesApi) {
