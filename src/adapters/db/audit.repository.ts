@@ -4,7 +4,7 @@ import { GENESIS_HASH, canonicalJson, eventHash } from './audit-chain.js'
 import { auditCursor, checkPageSize, decodeAuditCursor } from './cursor.js'
 import { newAuditEventId } from './ids.js'
 import { inWriteTransaction } from './write-transaction.js'
-import type { Db, Tx } from './write-transaction.js'
+import type { ChainHead, Db, Tx } from './write-transaction.js'
 
 const VERIFY_BATCH = 5_000
 
@@ -24,11 +24,10 @@ export function toAuditEvent(row: AuditRow): AuditEvent {
 }
 
 /**
- * Appends one event to the chain. Must run inside inWriteTransaction, which holds the head
- * row's lock, so the head read here is the chain's end until this transaction commits.
+ * Appends one event to the chain. Runs inside inWriteTransaction, which holds the head row's
+ * lock, so `head` is the chain's end until this transaction commits.
  */
-export async function appendAuditEvent(tx: Tx, input: AuditInput, at: Date): Promise<AuditEvent> {
-  const head = await tx.auditHead.findUniqueOrThrow({ where: { id: 1 } })
+export async function appendAuditEvent(tx: Tx, head: ChainHead, input: AuditInput, at: Date): Promise<AuditEvent> {
   // Round-trip through JSON so that what is hashed is exactly what a later read parses.
   const detail = input.detail == null ? null : (JSON.parse(canonicalJson(input.detail)) as Record<string, unknown>)
   const content = {
@@ -45,6 +44,8 @@ export async function appendAuditEvent(tx: Tx, input: AuditInput, at: Date): Pro
     data: { ...content, id: newAuditEventId(), detail: detail === null ? null : canonicalJson(detail), prevHash: head.hash, hash },
   })
   await tx.auditHead.update({ where: { id: 1 }, data: { seq: content.seq, hash } })
+  head.seq = content.seq
+  head.hash = hash
   return toAuditEvent(row)
 }
 
@@ -77,7 +78,7 @@ export class PrismaAuditRepository implements AuditRepository {
   ) {}
 
   append(event: AuditInput): Promise<AuditEvent> {
-    return inWriteTransaction(this.db, (tx) => appendAuditEvent(tx, event, this.clock.now()))
+    return inWriteTransaction(this.db, (tx, head) => appendAuditEvent(tx, head, event, this.clock.now()))
   }
 
   /** Newest first. `after` is a cursor from an earlier page; `first` is at most 500. */

@@ -22,7 +22,7 @@ export class PrismaPlanRepository implements PlanRepository {
   create(draft: PlanDraft, audit: AuditInput): Promise<Plan> {
     const id = newPlanId()
     const now = this.clock.now()
-    return inWriteTransaction(this.db, async (tx) => {
+    return inWriteTransaction(this.db, async (tx, head) => {
       const row = await tx.plan.create({
         data: {
           ...planRowData(id, draft, 'PENDING', now),
@@ -31,7 +31,7 @@ export class PrismaPlanRepository implements PlanRepository {
         },
         include: withChanges,
       })
-      await appendAuditEvent(tx, { ...audit, planId: id }, now)
+      await appendAuditEvent(tx, head, { ...audit, planId: id }, now)
       return toPlan(row)
     })
   }
@@ -69,27 +69,27 @@ export class PrismaPlanRepository implements PlanRepository {
    */
   transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null> {
     const now = this.clock.now()
-    return inWriteTransaction(this.db, async (tx) => {
+    return inWriteTransaction(this.db, async (tx, head) => {
       const { count } = await tx.plan.updateMany({
         where: { id, status: { in: from } },
         data: { ...fields, status: to, updatedAt: now, version: { increment: 1 } },
       })
       if (count === 0) return null
-      await appendAuditEvent(tx, { ...audit, planId: id }, now)
+      await appendAuditEvent(tx, head, { ...audit, planId: id }, now)
       return toPlan(await tx.plan.findUniqueOrThrow({ where: { id }, include: withChanges }))
     })
   }
 
   recordChange(planId: string, index: number, progress: ChangeProgress, audit: AuditInput | null): Promise<void> {
     const now = this.clock.now()
-    return inWriteTransaction(this.db, async (tx) => {
+    return inWriteTransaction(this.db, async (tx, head) => {
       const { count } = await tx.planChange.updateMany({
         where: { planId, index },
         data: { applied: progress.applied, error: progress.error, appliedAt: progress.applied ? now : null },
       })
       if (count === 0) throw new NodeplanError('NOT_FOUND', `plan ${planId} has no change #${index}`, { planId, index })
       await tx.plan.update({ where: { id: planId }, data: { updatedAt: now, version: { increment: 1 } } })
-      if (audit) await appendAuditEvent(tx, { ...audit, planId }, now)
+      if (audit) await appendAuditEvent(tx, head, { ...audit, planId }, now)
     })
   }
 

@@ -11,9 +11,17 @@ export type Tx = Prisma.TransactionClient
 
 const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 30_000 }
 
-export function inWriteTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+/** The end of the audit chain as this transaction sees it; appendAuditEvent moves it. */
+export interface ChainHead {
+  seq: number
+  hash: string
+}
+
+export function inWriteTransaction<T>(db: Db, work: (tx: Tx, head: ChainHead) => Promise<T>): Promise<T> {
   return db.$transaction(async (tx) => {
-    await tx.$executeRaw`UPDATE "AuditHead" SET "seq" = "seq" WHERE "id" = 1`
-    return work(tx)
+    const [row] = await tx.$queryRaw<{ seq: number | bigint; hash: string }[]>`
+      UPDATE "AuditHead" SET "seq" = "seq" WHERE "id" = 1 RETURNING "seq", "hash"`
+    if (!row) throw new Error('the audit chain head row is missing (openDatabase creates it)')
+    return work(tx, { seq: Number(row.seq), hash: row.hash })
   }, TRANSACTION_OPTIONS)
 }
