@@ -389,8 +389,13 @@ async function streamArray(res: ServerResponse, open: string, items: KubeObject[
     for (let j = i; j < Math.min(i + CHUNK, items.length); j++) parts.push(render(items[j]!))
     if (!res.write((i > 0 ? ',' : '') + parts.join(','))) {
       await new Promise<void>((resolve) => {
-        res.once('drain', resolve)
-        res.once('close', resolve)
+        const done = () => {
+          res.off('drain', done)
+          res.off('close', done)
+          resolve()
+        }
+        res.on('drain', done)
+        res.on('close', done)
       })
       if (res.destroyed) return
     }
