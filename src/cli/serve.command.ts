@@ -1,6 +1,5 @@
 import { ConfigError, parseServeConfig } from '../config.js'
 import { createLogger } from '../logger.js'
-import { startNodeplan } from '../main.js'
 
 export const SERVE_USAGE = `usage: nodeplan serve [--port P] [--host H] [--database URL] [--kubeconfig FILE]
                      [--tokens FILE] [--policy FILE] [--log-level debug|info|warn|error]
@@ -28,18 +27,24 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const log = createLogger({ level: config.logLevel })
   let running
   try {
+    const { startNodeplan } = await import('../main.js')
     running = await startNodeplan(config, { log })
   } catch (err) {
     log.error('nodeplan could not start', { error: err })
     return 1
   }
+  // Listeners stay registered through shutdown: with none left, a library's signal-exit hook
+  // would re-raise the signal and kill the process before requests in flight finish.
+  let stopping = false
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
+      if (stopping) return log.debug('already shutting down', { signal })
+      stopping = true
       log.info('shutting down: finishing requests in flight', { signal })
       resolve()
     }
-    process.once('SIGTERM', () => stop('SIGTERM'))
-    process.once('SIGINT', () => stop('SIGINT'))
+    process.on('SIGTERM', stop)
+    process.on('SIGINT', stop)
   })
   await running.close()
   log.info('stopped')

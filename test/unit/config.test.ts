@@ -1,0 +1,55 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_POLICY } from '../../src/app/policy.js'
+import { ConfigError, DEFAULT_DATABASE_URL, parseServeConfig } from '../../src/config.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'nodeplan-config-'))
+const file = (name: string, content: unknown) => {
+  const path = join(dir, name)
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content))
+  return path
+}
+const tokens = file('tokens.json', [{ token: 'a-token-of-sufficient-length', subject: 'alice', role: 'operator' }])
+
+describe('serve configuration', () => {
+  it('has defaults a newcomer can run with: loopback, SQLite, no tokens, the default policy', () => {
+    const config = parseServeConfig([], {})
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, databaseUrl: DEFAULT_DATABASE_URL, kubeconfigPath: null, auth: null, policy: DEFAULT_POLICY, logLevel: 'info', applyParallelism: 16 })
+  })
+
+  it('takes environment variables, and flags over them', () => {
+    const env = { PORT: '9000', DATABASE_URL: 'postgresql://u:p@db:5432/n', KUBECONFIG: '/k', LOG_LEVEL: 'debug', NODEPLAN_TOKENS_FILE: tokens }
+    expect(parseServeConfig([], env)).toMatchObject({ port: 9000, databaseUrl: 'postgresql://u:p@db:5432/n', kubeconfigPath: '/k', logLevel: 'debug', host: '0.0.0.0' })
+    expect(parseServeConfig(['--port', '9100', '--host', '127.0.0.2'], env)).toMatchObject({ port: 9100, host: '127.0.0.2' })
+  })
+
+  it('reads a policy file', () => {
+    const policy = file('policy.json', { requireApproval: ['DECOMMISSION', 'DRAIN'], autoApplyUnplannedDrain: true })
+    expect(parseServeConfig(['--policy', policy], {}).policy).toEqual({ ...DEFAULT_POLICY, requireApproval: ['DECOMMISSION', 'DRAIN'], autoApplyUnplannedDrain: true })
+  })
+
+  it.each([
+    ['a port that is not a number', ['--port', 'http'], {}, /--port\/PORT must be a TCP port from 0 to 65535, got "http"/],
+    ['a port out of range', [], { PORT: '70000' }, /got "70000"/],
+    ['an unknown flag', ['--colour', 'red'], {}, /Unknown option '--colour'/],
+    ['a stray argument', ['now'], {}, /Unexpected argument 'now'/],
+    ['a database URL of another kind', ['--database', 'mysql://u:secret@x/db'], {}, /DATABASE_URL must be a SQLite .* got "mysql:\/\/u:\*\*\*@x\/db"/],
+    ['a public address without tokens', ['--host', '0.0.0.0'], {}, /refusing to listen on 0.0.0.0 without authentication/],
+    ['a missing tokens file', ['--tokens', '/nonexistent/tokens.json'], {}, /tokens file \/nonexistent\/tokens.json/],
+    ['a weak token', ['--tokens', file('weak.json', [{ token: 'short', subject: 'a', role: 'admin' }])], {}, /entry 0: "token" must be a string of at least 16 characters/],
+    ['an unknown role', ['--tokens', file('role.json', [{ token: 'a-token-of-sufficient-length', subject: 'a', role: 'root' }])], {}, /"role" must be one of viewer, operator, approver, admin/],
+    ['a duplicate token', ['--tokens', file('dup.json', [{ token: 'a-token-of-sufficient-length', subject: 'a', role: 'admin' }, { token: 'a-token-of-sufficient-length', subject: 'b', role: 'viewer' }])], {}, /entry 1: duplicate token/],
+    ['the reserved subject system', ['--tokens', file('sys.json', [{ token: 'a-token-of-sufficient-length', subject: 'system', role: 'admin' }])], {}, /reserved/],
+    ['a tokens file that is not JSON', ['--tokens', file('bad.json', '[{')], {}, /tokens file .*bad.json/],
+    ['a policy with an unknown key', ['--policy', file('p1.json', { requireAproval: [] })], {}, /unknown key "requireAproval"/],
+    ['a policy with an unknown plan kind', ['--policy', file('p2.json', { requireApproval: ['NUKE'] })], {}, /"requireApproval" must be a list of/],
+    ['a policy with a negative grace time', ['--policy', file('p3.json', { unplannedDrainAfterSeconds: -1 })], {}, /"unplannedDrainAfterSeconds" must be a whole number/],
+    ['an unknown log level', ['--log-level', 'loud'], {}, /--log-level\/LOG_LEVEL must be one of/],
+    ['zero apply parallelism', ['--apply-parallelism', '0'], {}, /--apply-parallelism\/NODEPLAN_APPLY_PARALLELISM must be a whole number from 1 to 256/],
+  ])('refuses %s with a message naming it', (_name, argv, env, message) => {
+    expect(() => parseServeConfig(argv, env)).toThrow(ConfigError)
+    expect(() => parseServeConfig(argv, env)).toThrow(message)
+  })
+})
