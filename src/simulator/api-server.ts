@@ -417,6 +417,7 @@ function watch(req: IncomingMessage, res: ServerResponse, url: URL, store: Resou
     timeoutSeconds: timeout === null ? null : Number(timeout),
     initial: () => filtered(store, namespace, url, type),
     currentRv: () => sim.revision.current(),
+    onTick: (listener) => sim.onTick(listener),
     kind: table ? 'Table' : type.kind,
     apiVersion: table ? 'meta.k8s.io/v1' : apiVersionOf(type),
     render: table

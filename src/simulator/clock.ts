@@ -11,6 +11,7 @@ export class SimClock {
   private nowMs: number
   private timers: Timer[] = []
   private seq = 0
+  private readonly advanceListeners: (() => void)[] = []
 
   constructor(start: Date) {
     this.nowMs = Math.floor(start.getTime() / 1000) * 1000
@@ -50,6 +51,12 @@ export class SimClock {
       next.run()
     }
     this.nowMs = target
+    for (const listener of this.advanceListeners) listener()
+  }
+
+  /** Called after every advance, once the due timers have run. */
+  onAdvance(listener: () => void): void {
+    this.advanceListeners.push(listener)
   }
 
   pendingTimers(): number {

@@ -91,6 +91,7 @@ export class Simulation {
   private readonly pending = new Set<string>()
   private readonly taintTimers = new Set<string>()
   private currentFaults: Faults | null = null
+  private readonly tickListeners = new Set<() => void>()
   private requestLog: RequestRecord[] = []
   private ipCounter = 0
   private podCidrCounter = 0
@@ -135,6 +136,7 @@ export class Simulation {
       this.settle()
     })
     this.secrets.listen((e) => this.onSecret(e))
+    this.clock.onAdvance(() => this.onClockAdvanced())
     this.seed()
   }
 
@@ -144,10 +146,26 @@ export class Simulation {
 
   // ---- the operations behind /_sim ----
 
-  /** Advances the simulated clock, running every controller action that falls due. */
+  /** Advances the simulated clock, running every controller action that falls due (same as clock.advance). */
   advance(seconds: number): void {
     this.clock.advance(seconds)
+  }
+
+  /** Listens to the passing of simulated time (watches send bookmarks on it). */
+  onTick(listener: () => void): () => void {
+    this.tickListeners.add(listener)
+    return () => this.tickListeners.delete(listener)
+  }
+
+  private onClockAdvanced(): void {
+    // The token cleaner deletes expired bootstrap tokens (and so their cluster-info signatures).
+    for (const secret of this.secrets.list('kube-system')) {
+      if (secret.type !== 'bootstrap.kubernetes.io/token') continue
+      const expiration = decodeData(secret).expiration
+      if (expiration && !(Date.parse(expiration) > this.clock.nowMillis())) this.secrets.delete('kube-system', secret.metadata.name)
+    }
     this.settle()
+    for (const listener of [...this.tickListeners]) listener()
   }
 
   /** The kubelet stops posting status: Ready goes Unknown and the unreachable taints follow. */
@@ -423,6 +441,8 @@ export class Simulation {
       this.nodesToCheck.add(name)
       this.schedulerDirty = true
       if (e.type === 'ADDED' && !this.seeding) this.runDaemonSets(e.object)
+      // A node created through the API has a kubelet too: remember it for restart-kubelet.
+      if (!this.identities.has(name)) this.identities.set(name, identityOf(e.object))
     }
     this.settle()
   }
@@ -767,6 +787,21 @@ export class Simulation {
 
 const storeKey = (type: { group: string; plural: string }): string => `${type.group}/${type.plural}`
 const apiVersionOf = (type: ResourceType): string => (type.group ? `${type.group}/${type.version}` : type.version)
+
+function identityOf(node: KubeObject): KubeletIdentity {
+  const info = node.status?.nodeInfo ?? {}
+  const address = (node.status?.addresses as { type: string; address: string }[] | undefined)?.find((a) => a.type === 'InternalIP')
+  return {
+    name: node.metadata.name,
+    gpus: gpuCapacity(node),
+    cpu: Number.parseInt(node.status?.capacity?.cpu ?? '8', 10) || 8,
+    memoryGi: Math.round(Number.parseInt(node.status?.capacity?.memory ?? '0', 10) / 1024 / 1024) || 32,
+    internalIP: address?.address ?? '10.2.0.2',
+    machineID: info.machineID ?? '',
+    systemUUID: info.systemUUID ?? '',
+    bootID: info.bootID ?? '',
+  }
+}
 
 function failInvalid(node: KubeObject, causes: InvalidCause[]): never {
   throw invalid({ group: '', kind: 'Node' }, node.metadata.name, causes)

@@ -16,6 +16,8 @@ export interface WatchOptions {
   /** Objects currently matching, in key order, for the initial ADDED events. */
   initial: () => KubeObject[]
   currentRv: () => number
+  /** Subscribes to the passing of simulated time; bookmarks are sent on it. */
+  onTick: (listener: () => void) => () => void
   kind: string
   apiVersion: string
 }
@@ -63,9 +65,11 @@ export function serveWatch(res: ServerResponse, store: ResourceStore, options: W
   }
 
   const unsubscribe = store.listen(sendEvent)
+  const unsubscribeTicks = options.allowBookmarks ? options.onTick(() => bookmark(false)) : () => {}
   let timer: NodeJS.Timeout | null = null
   const stop = () => {
     unsubscribe()
+    unsubscribeTicks()
     if (timer) clearTimeout(timer)
   }
   res.on('close', stop)

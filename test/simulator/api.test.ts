@@ -223,6 +223,35 @@ describe('watch', () => {
     expect(event!.object.rows[0].cells.slice(0, 2)).toEqual(['gpu-4', 'Ready'])
   })
 
+  it('sends a bookmark when simulated time passes, if bookmarks were asked for', async () => {
+    const rv = (await call('GET', '/api/v1/nodes')).json().metadata.resourceVersion
+    const watch = watchEvents(`/api/v1/nodes?resourceVersion=${rv}&watch=true&allowWatchBookmarks=true`, 1)
+    await watch.ready
+    cluster.sim.clock.advance(60)
+    const [event] = await watch.events
+    expect(event).toEqual({ type: 'BOOKMARK', object: { kind: 'Node', apiVersion: 'v1', metadata: { resourceVersion: expect.any(String) } } })
+  })
+
+  it('answers a watch from a resourceVersion no longer in the history with a 410 ERROR event', async () => {
+    const small = await startTestCluster({ watchHistoryLimit: 5 })
+    try {
+      for (let i = 0; i < 10; i++) small.sim.failNode(i % 2 ? 'gpu-1' : 'gpu-2')
+      const r = await new Promise<string>((resolve, reject) => {
+        const req = request(`${small.url}/api/v1/nodes?watch=true&resourceVersion=1`, { ca: small.caPem, headers: { Authorization: `Bearer ${small.token}` } }, (res) => {
+          let t = ''
+          res.on('data', (c: Buffer) => (t += c))
+          res.on('end', () => resolve(t))
+        })
+        req.on('error', reject)
+        req.end()
+      })
+      const event = JSON.parse(r.trim())
+      expect(event).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: expect.stringMatching(/^too old resource version: 1 \(\d+\)$/) } })
+    } finally {
+      await small.close()
+    }
+  })
+
   it('turns label changes into ADDED/DELETED for a label-selected watch', async () => {
     const rv = (await call('GET', '/api/v1/nodes')).json().metadata.resourceVersion
     const watch = watchEvents(`/api/v1/nodes?resourceVersion=${rv}&watch=true&labelSelector=pool%3Dx`, 2)
