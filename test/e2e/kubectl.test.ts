@@ -1,9 +1,10 @@
 // The simulator proved with a client nobody here wrote: the real kubectl v1.35.
+import { spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { kubeconfigYaml } from '../../src/simulator/kubeconfig.js'
-import { kubectlFor, type Kubectl } from '../support/kubectl.js'
+import { kubectlFor, kubectlPath, type Kubectl } from '../support/kubectl.js'
 import { SIM_START, startTestCluster, type TestCluster } from '../support/simulator.js'
 
 interface PodJson {
@@ -174,6 +175,33 @@ describe('kubectl v1.35 against the simulator', () => {
       'kubernetes.io/hostname',
       'kubernetes.io/os',
     ])
+  })
+
+  it('get nodes --watch prints a row for each change', async () => {
+    const child = spawn(kubectlPath(), ['--kubeconfig', cluster.kubeconfigPath, '--cache-dir', join(cluster.dir, 'kube-cache'), 'get', 'nodes', '--watch'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    const seen = (pattern: RegExp) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => pattern.test(out) && resolve()
+        child.stdout.on('data', (c: Buffer) => {
+          out += c
+          check()
+        })
+        child.on('exit', () => reject(new Error(`kubectl exited: ${out}`)))
+        check()
+      })
+    try {
+      await seen(/^sys-2 .*$/m) // the initial list is printed
+      cluster.sim.failNode('gpu-6')
+      await seen(/^gpu-6 +NotReady +runai-gpu-worker/m)
+      cluster.sim.recoverNode('gpu-6')
+      await seen(/^gpu-6 +Ready +runai-gpu-worker[^\n]*\n(?:.*\n)*gpu-6 +Ready/m)
+    } finally {
+      child.kill()
+    }
+    expect(out.split('\n')[0]).toMatch(/^NAME +STATUS +ROLES +AGE +VERSION$/)
   })
 
   it('get --raw /version answers like a v1.35 API server', async () => {
