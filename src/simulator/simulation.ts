@@ -92,6 +92,8 @@ export class Simulation {
   private readonly taintTimers = new Set<string>()
   private currentFaults: Faults | null = null
   private readonly tickListeners = new Set<() => void>()
+  /** Token id → expiration, for tokens the token cleaner deleted (so a join can say why it fails). */
+  private readonly cleanedTokens = new Map<string, string>()
   private requestLog: RequestRecord[] = []
   private ipCounter = 0
   private podCidrCounter = 0
@@ -162,7 +164,10 @@ export class Simulation {
     for (const secret of this.secrets.list('kube-system')) {
       if (secret.type !== 'bootstrap.kubernetes.io/token') continue
       const expiration = decodeData(secret).expiration
-      if (expiration && !(Date.parse(expiration) > this.clock.nowMillis())) this.secrets.delete('kube-system', secret.metadata.name)
+      if (expiration && !(Date.parse(expiration) > this.clock.nowMillis())) {
+        this.secrets.delete('kube-system', secret.metadata.name)
+        this.cleanedTokens.set(secret.metadata.name.replace(/^bootstrap-token-/, ''), expiration)
+      }
     }
     this.settle()
     for (const listener of [...this.tickListeners]) listener()
@@ -216,7 +221,10 @@ export class Simulation {
     const [, id, secret] = m as unknown as [string, string, string]
     const tokenSecret = this.secrets.get('kube-system', `bootstrap-token-${id}`)
     const noSignature = `couldn't validate the identity of the API Server: could not find a JWS signature in the cluster-info ConfigMap for token ID "${id}"`
-    if (!tokenSecret || tokenSecret.type !== 'bootstrap.kubernetes.io/token') throw new ApiError(401, 'Unauthorized', noSignature)
+    if (!tokenSecret || tokenSecret.type !== 'bootstrap.kubernetes.io/token') {
+      const cleaned = this.cleanedTokens.get(id)
+      throw new ApiError(401, 'Unauthorized', cleaned ? `${noSignature} (the token expired at ${cleaned} and the token cleaner deleted it)` : noSignature)
+    }
     const data = decodeData(tokenSecret)
     if (data['token-id'] !== id || data['token-secret'] !== secret) {
       throw new ApiError(401, 'Unauthorized', "couldn't validate the identity of the API Server: failed to verify JWS signature of received cluster info object, can't trust this API Server")

@@ -250,7 +250,9 @@ describe('joining with a bootstrap token', () => {
     expect(sim.secrets.get('kube-system', 'bootstrap-token-abcdef')).toBeDefined()
     sim.clock.advance(1)
     expect(sim.secrets.get('kube-system', 'bootstrap-token-abcdef')).toBeUndefined()
-    expect(() => sim.join('gpu-7', 'abcdef.0123456789abcdef')).toThrow('could not find a JWS signature in the cluster-info ConfigMap for token ID "abcdef"')
+    expect(() => sim.join('gpu-7', 'abcdef.0123456789abcdef')).toThrow(
+      'could not find a JWS signature in the cluster-info ConfigMap for token ID "abcdef" (the token expired at 2026-03-02T10:00:00Z and the token cleaner deleted it)',
+    )
   })
 
   it('refuses a node name that is already registered', () => {
