@@ -199,6 +199,30 @@ describe('unplanned downtime with the default policy (propose after 300 s, never
     await eventually(async () => expect((await lc.np.gql(query, {}, viewer)).data.systemNodes.ready).toBe(2))
   })
 
+  it('follows its own advice: with one system node left, draining it is refused until a temporary one is designated, whose rollback retires it', async () => {
+    const query = `{ systemNodes { ready nodes warning } }`
+    const mutate = async (mutation: string, variables: Record<string, unknown>) => lc.np.gql(mutation, variables, operator)
+    lc.sim.failNode('sys-1')
+    await eventually(async () => expect((await lc.np.gql(query, {}, viewer)).data.systemNodes.ready).toBe(1))
+
+    const refused = await mutate(`mutation { planDrain(input: {nodes: ["sys-2"], reason: "kernel update"}) { id } }`, {})
+    expect(refused.errors?.[0]?.extensions?.code).toBe('LAST_SYSTEM_NODE')
+
+    const relabel = await mutate(`mutation { planRelabel(input: {node: "cpu-1", roles: [CPU_WORKER, SYSTEM], reason: "temporary system node"}) { id } }`, {})
+    expect(await lc.apply(relabel.data.planRelabel.id)).toMatchObject({ status: 'APPLIED' })
+    await eventually(async () => expect((await lc.np.gql(query, {}, viewer)).data.systemNodes).toEqual({ ready: 2, nodes: ['cpu-1', 'sys-2'], warning: null }))
+    const allowed = await mutate(`mutation { planDrain(input: {nodes: ["sys-2"], reason: "kernel update"}) { id impact { readySystemNodesAfter } } }`, {})
+    expect(allowed.errors).toBeUndefined()
+    expect(allowed.data.planDrain.impact.readySystemNodesAfter).toBe(1)
+    await mutate(`mutation($id: ID!) { discardPlan(id: $id) { status } }`, { id: allowed.data.planDrain.id })
+
+    const rollback = await mutate(`mutation($id: ID!) { planRollback(planId: $id, reason: "sys-1 is back soon") { id } }`, { id: relabel.data.planRelabel.id })
+    expect(await lc.apply(rollback.data.planRollback.id)).toMatchObject({ status: 'APPLIED' })
+    await eventually(async () => expect((await lc.np.gql(query, {}, viewer)).data.systemNodes.nodes).toEqual(['sys-2']))
+    lc.sim.recoverNode('sys-1')
+    await eventually(async () => expect((await lc.np.gql(query, {}, viewer)).data.systemNodes.ready).toBe(2))
+  })
+
   it('refuses systemNodes to a caller without a token', async () => {
     const res = await lc.np.gql(`{ systemNodes { ready } }`)
     expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED')
@@ -233,5 +257,22 @@ describe('unplanned downtime where policy applies the drain itself (after 120 s)
     })
     expect(undrain).toMatchObject({ status: 'PENDING', createdBy: 'system' })
     expect(lc.hasDrainTaint('gpu-5'), 'bringing a node back into service stays a person\'s decision').toBe(true)
+  })
+
+  it('leaves its DRAIN to a person when applying it fails, and keeps watching', async () => {
+    lc.sim.failNode('gpu-6')
+    await eventually(async () => expect(await lc.audit('gpu-6', 'node.notready')).toHaveLength(1))
+    lc.sim.advance(121)
+    lc.sim.setFaults({ errorRate: 1, errorStatus: 500, paths: '^/api/v1/nodes/gpu-6$' })
+    try {
+      const [drain] = await lc.watcher.check()
+      expect(drain).toMatchObject({ kind: 'DRAIN', status: 'PENDING', createdBy: 'system' })
+      expect(lc.np.logs.some((line) => line.includes('this one failed; it stays for a person') && line.includes(drain!.id))).toBe(true)
+    } finally {
+      lc.sim.setFaults(null)
+    }
+    expect(lc.hasDrainTaint('gpu-6')).toBe(false)
+    lc.sim.recoverNode('gpu-6')
+    await eventually(async () => expect((await lc.plansFor('gpu-6')).map((p) => p.status)).toEqual(['DISCARDED']))
   })
 })
