@@ -184,6 +184,15 @@ describe('KubernetesNodeWriter against the simulator', () => {
     expect(liveLabels('gpu-1')['example.com/pool']).toBe('theirs')
   })
 
+  it('does not retry a patch the server refuses as invalid on an unchanged node', async () => {
+    const { clock, sleeps } = fakeClock()
+    const writer = new KubernetesNodeWriter(api, { clock })
+    const err = await writer.apply(labelChange('gpu-1', 'example.com/x', null, 'not a valid value!', 'REQUESTED'), { deadline: clock.now().getTime() + 60_000 }).catch((e: unknown) => e)
+    expect((err as Error).message).toMatch(/^add label example.com\/x=not a valid value! to node gpu-1: 422 Invalid: /)
+    expect(count(writer, 'PATCH', '422')).toBe(1)
+    expect(sleeps).toEqual([])
+  })
+
   it('deletes a node with a uid precondition; deleting it again is "already"', async () => {
     const { clock } = fakeClock()
     const writer = new KubernetesNodeWriter(api, { clock })

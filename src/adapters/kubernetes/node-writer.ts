@@ -68,11 +68,17 @@ export class KubernetesNodeWriter implements NodeWriter {
     let conflicts = 0
     // A write that got no definite answer (timeout, 5xx) may have been applied.
     let maybeWritten = false
+    // The node version a patch was refused with 422: refused again on the same version, the
+    // patch itself is invalid rather than based on a stale read.
+    let refusedAt = null as { rv: string | undefined; err: unknown } | null
     for (;;) {
       attempts++
       let last: unknown
       try {
         const node = await this.read(change.node)
+        const refused = refusedAt as { rv: string | undefined; err: unknown } | null
+        if (refused && node && node.metadata?.resourceVersion === refused.rv) throw new Permanent(toAdapterError(refused.err, what))
+        refusedAt = null
         if (change.resource === 'NODE') {
           if (!node) return maybeWritten ? 'applied' : 'already'
           maybeWritten = true
@@ -90,6 +96,7 @@ export class KubernetesNodeWriter implements NodeWriter {
           )
         } catch (err) {
           if (isTransient(err)) maybeWritten = true
+          if (httpStatus(err) === 422) refusedAt = { rv: node.metadata?.resourceVersion, err }
           throw err
         }
         return 'applied'
