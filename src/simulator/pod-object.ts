@@ -73,6 +73,14 @@ function containers(image: string, gpus: number): object[] {
   return cached
 }
 
+const ownerReferenceCache = new WeakMap<PodTemplate, object[]>()
+
+function ownerReferences(t: PodTemplate): KubeObject['metadata']['ownerReferences'] {
+  let refs = ownerReferenceCache.get(t)
+  if (!refs) ownerReferenceCache.set(t, (refs = [{ ...t.owner, controller: true, blockOwnerDeletion: true }]))
+  return refs as KubeObject['metadata']['ownerReferences']
+}
+
 export function podObject(t: PodTemplate, name: string, uid: string, created: string): KubeObject {
   const priorityClassName = PRIORITY_CLASS[t.kind]
   return {
@@ -85,7 +93,7 @@ export function podObject(t: PodTemplate, name: string, uid: string, created: st
       uid,
       creationTimestamp: created,
       labels: t.labels,
-      ownerReferences: [{ ...t.owner, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: ownerReferences(t),
     },
     spec: {
       containers: containers(t.image, t.gpus),
@@ -119,31 +127,49 @@ export function pendingStatus(now: string, reason?: string): object {
   }
 }
 
+// Running pods started at the same moment share their (immutable) conditions and statuses.
+const conditionsCache = new Map<string, object[]>()
+const containerStatusCache = new Map<string, object[]>()
+
+function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let value = cache.get(key)
+  if (value === undefined) {
+    if (cache.size > 10_000) cache.clear()
+    value = make()
+    cache.set(key, value)
+  }
+  return value
+}
+
 export function runningStatus(pod: KubeObject, hostIP: string, podIP: string, now: string): object {
-  const names = ((pod.spec?.containers ?? []) as { name: string; image: string }[])
+  const containers = (pod.spec?.containers ?? []) as { name: string; image: string }[]
   return {
     phase: 'Running',
-    conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({
-      type,
-      status: 'True',
-      lastProbeTime: null,
-      lastTransitionTime: now,
-    })),
+    conditions: cached(conditionsCache, now, () =>
+      ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({
+        type,
+        status: 'True',
+        lastProbeTime: null,
+        lastTransitionTime: now,
+      })),
+    ),
     hostIP,
     hostIPs: [{ ip: hostIP }],
     podIP,
     podIPs: [{ ip: podIP }],
     startTime: now,
-    containerStatuses: names.map((c) => ({
-      name: c.name,
-      state: { running: { startedAt: now } },
-      lastState: {},
-      ready: true,
-      restartCount: 0,
-      image: c.image,
-      imageID: '',
-      started: true,
-    })),
+    containerStatuses: cached(containerStatusCache, `${now}|${containers.map((c) => `${c.name}=${c.image}`).join(',')}`, () =>
+      containers.map((c) => ({
+        name: c.name,
+        state: { running: { startedAt: now } },
+        lastState: {},
+        ready: true,
+        restartCount: 0,
+        image: c.image,
+        imageID: '',
+        started: true,
+      })),
+    ),
     qosClass: 'Burstable',
   }
 }
