@@ -2,6 +2,7 @@
 // verbs on every resource type, answering with real Status objects.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as delay } from 'node:timers/promises'
+import { isDeepStrictEqual } from 'node:util'
 import { applyPatch, type Json } from './patch.js'
 import { readJson } from './request-body.js'
 import {
@@ -228,7 +229,8 @@ async function serveResource(ctx: ApiServerContext, req: IncomingMessage, res: S
       const next = sim.admitUpdate(type, { ...body, metadata: { ...body.metadata, name: name! } }, old, subresource === 'status' ? 'status' : 'main')
       const expected = body.metadata?.resourceVersion
       if (isDryRun(url)) return sendJson(res, 200, next)
-      return sendJson(res, 200, store.update(next, expected || undefined))
+      if (expected && expected !== old.metadata.resourceVersion) throw conflict(type, name!)
+      return sendJson(res, 200, unchanged(next, old) ? old : store.update(next, expected || undefined))
     }
     case 'patch': {
       const contentType = req.headers['content-type'] ?? ''
@@ -245,7 +247,7 @@ async function serveResource(ctx: ApiServerContext, req: IncomingMessage, res: S
       if (expected !== undefined && expected !== old.metadata.resourceVersion) throw conflict(type, name!)
       const next = sim.admitUpdate(type, { ...patched, metadata: { ...patched.metadata, name: name! } }, old, subresource === 'status' ? 'status' : 'main')
       if (isDryRun(url)) return sendJson(res, 200, next)
-      return sendJson(res, 200, store.update(next, old.metadata.resourceVersion))
+      return sendJson(res, 200, unchanged(next, old) ? old : store.update(next, old.metadata.resourceVersion))
     }
     case 'delete': {
       const body = (await readJson(req)) as { preconditions?: { uid?: string; resourceVersion?: string } } | null
@@ -278,6 +280,13 @@ async function serveResource(ctx: ApiServerContext, req: IncomingMessage, res: S
     default:
       throw methodNotAllowed()
   }
+}
+
+/** A write that changes nothing is not stored: the resourceVersion stays, no watch event is sent. */
+function unchanged(next: KubeObject, old: KubeObject): boolean {
+  const { resourceVersion: _a, ...nextMeta } = next.metadata
+  const { resourceVersion: _b, ...oldMeta } = old.metadata
+  return isDeepStrictEqual({ ...next, metadata: nextMeta }, { ...old, metadata: oldMeta })
 }
 
 function asObject(body: unknown, type: ResourceType): KubeObject {

@@ -182,14 +182,21 @@ describe('kubectl v1.35 against the simulator', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
+    const waiting: (() => void)[] = []
+    child.stdout.on('data', (c: Buffer) => {
+      out += c
+      for (const check of [...waiting]) check()
+    })
     const seen = (pattern: RegExp) =>
       new Promise<void>((resolve, reject) => {
-        const check = () => pattern.test(out) && resolve()
-        child.stdout.on('data', (c: Buffer) => {
-          out += c
-          check()
-        })
-        child.on('exit', () => reject(new Error(`kubectl exited: ${out}`)))
+        const deadline = setTimeout(() => reject(new Error(`no ${pattern} in kubectl output:\n${out}`)), 15_000)
+        const check = () => {
+          if (!pattern.test(out)) return
+          clearTimeout(deadline)
+          waiting.splice(waiting.indexOf(check), 1)
+          resolve()
+        }
+        waiting.push(check)
         check()
       })
     try {

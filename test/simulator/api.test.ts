@@ -116,6 +116,18 @@ describe('authentication and errors', () => {
     expect(r.json()).toMatchObject({ reason: 'AlreadyExists', message: 'namespaces "default" already exists' })
   })
 
+  it('keeps the resourceVersion for a patch that changes nothing (kubectl label with the same value)', async () => {
+    const before = (await call('GET', '/api/v1/nodes/gpu-3')).json().metadata.resourceVersion
+    const r = await call('PATCH', '/api/v1/nodes/gpu-3?fieldManager=kubectl-label', { body: {}, headers: { 'Content-Type': 'application/merge-patch+json' } })
+    expect(r.status).toBe(200)
+    expect(r.json().metadata.resourceVersion).toBe(before)
+    const same = await call('PATCH', '/api/v1/nodes/gpu-3', {
+      body: { metadata: { labels: { 'node-role.kubernetes.io/runai-gpu-worker': '' } } },
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+    })
+    expect(same.json().metadata.resourceVersion).toBe(before)
+  })
+
   it('refuses an unknown patch type with 415', async () => {
     const r = await call('PATCH', '/api/v1/nodes/gpu-1', { body: {}, headers: { 'Content-Type': 'application/yaml' } })
     expect(r.status).toBe(415)
