@@ -36,6 +36,7 @@ describe('Reflector (list + watch over real HTTP)', () => {
       resource: 'nodes',
       path: '/api/v1/nodes',
       api,
+      map: (obj) => obj,
       handlers: {
         replace: (items) => replaced.push(items.map((i) => i.metadata!.name!)),
         event: (type, obj) => events.push(`${type} ${obj.metadata!.name} ${obj.metadata!.resourceVersion}`),

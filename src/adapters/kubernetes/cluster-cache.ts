@@ -39,6 +39,11 @@ export interface WarningLog {
 
 const podKey = (p: { namespace: string; name: string }) => `${p.namespace}/${p.name}`
 
+interface VersionedPod {
+  pod: PodState
+  rv: string
+}
+
 export class KubernetesClusterCache implements ClusterCache {
   private nodes = new Map<string, NodeState>()
   private pods = new Map<string, PodState>()
@@ -48,7 +53,7 @@ export class KubernetesClusterCache implements ClusterCache {
   private pdbs = new Map<string, PdbState>()
   private memo: ClusterSnapshot | null = null
   private readonly listeners = new Set<(event: NodeEvent) => void>()
-  private readonly reflectors: Reflector<V1Node | V1Pod | V1PodDisruptionBudget>[]
+  private readonly reflectors: { run(): void; stop(): Promise<void>; hasSynced(): boolean; whenSynced(): Promise<void> }[]
   private readonly clock: Clock
   private readonly o: Required<Omit<ClusterCacheOptions, 'clock' | 'log' | 'requestTimeoutMs'>> & Pick<ClusterCacheOptions, 'log'>
   private readonly api: KubernetesApi
@@ -61,7 +66,7 @@ export class KubernetesClusterCache implements ClusterCache {
     this.o = {
       random: opts.random ?? Math.random,
       backoff: opts.backoff ?? DEFAULT_BACKOFF,
-      pageSize: opts.pageSize ?? 500,
+      pageSize: opts.pageSize ?? 5_000,
       watchTimeoutSeconds: opts.watchTimeoutSeconds ?? 300,
       startTimeoutMs: opts.startTimeoutMs ?? 30_000,
       pingTimeoutMs: opts.pingTimeoutMs ?? 2_000,
@@ -79,29 +84,32 @@ export class KubernetesClusterCache implements ClusterCache {
     const warn = (resource: string) => (err: unknown, phase: 'list' | 'watch') =>
       this.o.log?.warn(`kubernetes ${phase} of ${resource} failed; retrying`, { resource, phase, error: describeApiError(err) })
     this.reflectors = [
-      new Reflector<V1Node>({
+      new Reflector<V1Node, NodeState>({
         ...common,
         resource: 'nodes',
         path: '/api/v1/nodes',
-        handlers: { replace: (items) => this.replaceNodes(items), event: (type, obj) => this.nodeEvent(type, obj) },
+        map: (obj) => Object.freeze(toNodeState(obj)),
+        handlers: { replace: (items) => this.replaceNodes(items), event: (type, node) => this.nodeEvent(type, node) },
         onError: warn('nodes'),
       }),
-      new Reflector<V1Pod>({
+      new Reflector<V1Pod, VersionedPod>({
         ...common,
         resource: 'pods',
         path: '/api/v1/pods',
-        handlers: { replace: (items) => this.replacePods(items), event: (type, obj) => this.podEvent(type, obj) },
+        map: (obj) => ({ pod: Object.freeze(toPodState(obj)), rv: obj.metadata?.resourceVersion ?? '' }),
+        handlers: { replace: (items) => this.replacePods(items), event: (type, item) => this.podEvent(type, item) },
         onError: warn('pods'),
       }),
-      new Reflector<V1PodDisruptionBudget>({
+      new Reflector<V1PodDisruptionBudget, PdbState>({
         ...common,
         resource: 'poddisruptionbudgets',
         path: '/apis/policy/v1/poddisruptionbudgets',
         optional: true,
-        handlers: { replace: (items) => this.replacePdbs(items), event: (type, obj) => this.pdbEvent(type, obj) },
+        map: (obj) => Object.freeze(toPdbState(obj)),
+        handlers: { replace: (items) => this.replacePdbs(items), event: (type, pdb) => this.pdbEvent(type, pdb) },
         onError: warn('poddisruptionbudgets'),
       }),
-    ] as Reflector<V1Node | V1Pod | V1PodDisruptionBudget>[]
+    ]
   }
 
   /**
@@ -217,12 +225,9 @@ export class KubernetesClusterCache implements ClusterCache {
 
   // ---- nodes
 
-  private replaceNodes(items: V1Node[]): void {
+  private replaceNodes(items: NodeState[]): void {
     const next = new Map<string, NodeState>()
-    for (const item of items) {
-      const state = Object.freeze(toNodeState(item))
-      next.set(state.name, state)
-    }
+    for (const state of items) next.set(state.name, state)
     const prev = this.nodes
     this.nodes = next
     this.memo = null
@@ -234,8 +239,7 @@ export class KubernetesClusterCache implements ClusterCache {
     for (const [name, before] of prev) if (!next.has(name)) this.emit('DELETED', before, before)
   }
 
-  private nodeEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: V1Node): void {
-    const state = toNodeState(obj)
+  private nodeEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', state: NodeState): void {
     if (type === 'DELETED') {
       const before = this.nodes.get(state.name)
       if (before && before.uid === state.uid) this.removeNode(state.name, state)
@@ -247,10 +251,10 @@ export class KubernetesClusterCache implements ClusterCache {
   private upsertNode(state: NodeState): void {
     const before = this.nodes.get(state.name)
     if (before && (before.resourceVersion === state.resourceVersion || isOlderVersion(state.resourceVersion, before.resourceVersion))) return
-    const frozen = Object.freeze(state)
-    this.nodes.set(state.name, frozen)
+    Object.freeze(state)
+    this.nodes.set(state.name, state)
     this.memo = null
-    this.emit(before ? 'MODIFIED' : 'ADDED', frozen, before ?? null)
+    this.emit(before ? 'MODIFIED' : 'ADDED', state, before ?? null)
   }
 
   private removeNode(name: string, last?: NodeState): void {
@@ -258,7 +262,7 @@ export class KubernetesClusterCache implements ClusterCache {
     if (!before) return
     this.nodes.delete(name)
     this.memo = null
-    this.emit('DELETED', last ? Object.freeze(last) : before, before)
+    this.emit('DELETED', last ?? before, before)
   }
 
   private emit(type: NodeEventType, node: NodeState, previous: NodeState | null): void {
@@ -273,21 +277,17 @@ export class KubernetesClusterCache implements ClusterCache {
 
   // ---- pods
 
-  private replacePods(items: V1Pod[]): void {
+  private replacePods(items: VersionedPod[]): void {
     this.pods = new Map()
     this.podVersions = new Map()
     this.podsByNode = new Map()
-    for (const item of items) {
-      const pod = toPodState(item)
-      this.setPod(podKey(pod), pod, item.metadata?.resourceVersion ?? '')
-    }
+    for (const { pod, rv } of items) this.setPod(podKey(pod), pod, rv)
     this.memo = null
   }
 
-  private podEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: V1Pod): void {
-    const pod = toPodState(obj)
+  private podEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', { pod, rv }: VersionedPod): void {
     if (type === 'DELETED') this.removePod(podKey(pod))
-    else this.upsertPod(pod, obj.metadata?.resourceVersion ?? '')
+    else this.upsertPod(pod, rv)
   }
 
   private upsertPod(pod: PodState, rv: string): void {
@@ -327,16 +327,12 @@ export class KubernetesClusterCache implements ClusterCache {
 
   // ---- PDBs
 
-  private replacePdbs(items: V1PodDisruptionBudget[]): void {
-    this.pdbs = new Map(items.map((item) => {
-      const pdb = Object.freeze(toPdbState(item))
-      return [podKey(pdb), pdb] as const
-    }))
+  private replacePdbs(items: PdbState[]): void {
+    this.pdbs = new Map(items.map((pdb) => [podKey(pdb), pdb] as const))
     this.memo = null
   }
 
-  private pdbEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: V1PodDisruptionBudget): void {
-    const pdb = Object.freeze(toPdbState(obj))
+  private pdbEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', pdb: PdbState): void {
     if (type === 'DELETED') this.pdbs.delete(podKey(pdb))
     else this.pdbs.set(podKey(pdb), pdb)
     this.memo = null

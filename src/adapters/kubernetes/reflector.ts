@@ -15,19 +15,24 @@ interface ListPage<T> {
   metadata?: { resourceVersion?: string; continue?: string }
 }
 
-export interface ReflectorHandlers<T> {
+export interface ReflectorHandlers<M> {
   /** A complete list: what is not in it no longer exists. */
-  replace(items: T[]): void
-  event(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): void
+  replace(items: M[]): void
+  event(type: 'ADDED' | 'MODIFIED' | 'DELETED', item: M): void
 }
 
-export interface ReflectorOptions<T> {
+/**
+ * T is the object as the server sends it, M what the handlers keep. Each list page is mapped
+ * as it arrives, so a list of 100,000 pods never holds more than one page of raw objects.
+ */
+export interface ReflectorOptions<T, M> {
   /** For messages: "nodes", "pods", "poddisruptionbudgets". */
   resource: string
   /** Collection path, e.g. /api/v1/nodes. */
   path: string
   api: KubernetesApi
-  handlers: ReflectorHandlers<T>
+  map(obj: T): M
+  handlers: ReflectorHandlers<M>
   clock: Clock
   backoff: BackoffPolicy
   random: () => number
@@ -44,7 +49,7 @@ interface WatchOutcome {
   gone: boolean
 }
 
-export class Reflector<T extends KubeObject> {
+export class Reflector<T extends KubeObject, M = T> {
   private rv = ''
   private stopped = true
   private synced = false
@@ -54,7 +59,7 @@ export class Reflector<T extends KubeObject> {
   private stoppedSignal: Promise<void> = Promise.resolve()
   private syncWaiters: (() => void)[] = []
 
-  constructor(private readonly o: ReflectorOptions<T>) {}
+  constructor(private readonly o: ReflectorOptions<T, M>) {}
 
   /** Starts the loop in the background; `whenSynced` resolves after the first complete list. */
   run(): void {
@@ -122,7 +127,7 @@ export class Reflector<T extends KubeObject> {
   }
 
   private async list(): Promise<'listed' | 'not-served'> {
-    const items: T[] = []
+    const items: M[] = []
     let cont: string | undefined
     let rv = ''
     do {
@@ -138,7 +143,7 @@ export class Reflector<T extends KubeObject> {
         throw err
       }
       if (this.stopped) return 'listed'
-      for (const item of page.items ?? []) items.push(item)
+      for (const item of page.items ?? []) items.push(this.o.map(item))
       cont = page.metadata?.continue || undefined
       rv = page.metadata?.resourceVersion ?? rv
     } while (cont)
@@ -166,7 +171,7 @@ export class Reflector<T extends KubeObject> {
         }
         events++
         const o = obj as T
-        if (type !== 'BOOKMARK') this.o.handlers.event(type, o)
+        if (type !== 'BOOKMARK') this.o.handlers.event(type, this.o.map(o))
         const rv = o?.metadata?.resourceVersion
         if (rv) this.rv = rv
       }
