@@ -267,6 +267,8 @@ async function serveResource(ctx: ApiServerContext, req: IncomingMessage, res: S
       }
       if (isDryRun(url)) return sendJson(res, 200, old)
       if (type.plural === 'namespaces') {
+        // Terminating first, so no controller recreates what the namespace deletion removes.
+        store.update({ ...old, metadata: { ...old.metadata, deletionTimestamp: sim.clock.timestamp() }, status: { phase: 'Terminating' } })
         for (const t of RESOURCES) if (t.namespaced) for (const o of sim.store(t).list(name)) sim.store(t).delete(name, o.metadata.name)
       }
       const deleted = store.delete(namespace, name!)

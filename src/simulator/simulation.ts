@@ -322,7 +322,11 @@ export class Simulation {
         throw badRequest('the namespace of the provided object does not match the namespace sent on the request')
       }
       meta.namespace = namespace ?? meta.namespace ?? 'default'
-      if (!this.namespaces.get(undefined, meta.namespace)) throw notFound({ group: '', plural: 'namespaces' }, meta.namespace)
+      const ns = this.namespaces.get(undefined, meta.namespace)
+      if (!ns) throw notFound({ group: '', plural: 'namespaces' }, meta.namespace)
+      if (ns.status?.phase === 'Terminating') {
+        throw forbidden(`${type.plural} "${meta.name}" is forbidden: unable to create new content in namespace ${meta.namespace} because it is being terminated`)
+      }
     } else delete meta.namespace
     meta.uid = this.random.uuid()
     meta.creationTimestamp = this.clock.timestamp()
@@ -337,6 +341,9 @@ export class Simulation {
       }
     }
     if (type.plural === 'secrets') out = normaliseSecret(out)
+    if (type.plural === 'namespaces') {
+      out = { ...out, metadata: { ...out.metadata, labels: { ...out.metadata.labels, 'kubernetes.io/metadata.name': meta.name } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } }
+    }
     return out
   }
 
@@ -532,7 +539,7 @@ export class Simulation {
   /** The Run:ai workload controllers resubmit an evicted pod; a DaemonSet recreates its pod on the same node. */
   private replacePod(old: KubeObject): void {
     const owner = old.metadata.ownerReferences?.[0]
-    if (!this.namespaces.get(undefined, old.metadata.namespace!)) return
+    if (this.namespaces.get(undefined, old.metadata.namespace!)?.status?.phase !== 'Active') return
     let nodeName: string | undefined
     if (owner?.kind === 'DaemonSet') {
       nodeName = old.spec?.nodeName

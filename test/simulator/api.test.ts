@@ -128,6 +128,23 @@ describe('authentication and errors', () => {
     expect(same.json().metadata.resourceVersion).toBe(before)
   })
 
+  it('deletes a namespace with its contents; nothing in it is resubmitted', async () => {
+    const ns = (await call('GET', '/api/v1/namespaces')).json().items.find((n: { metadata: { name: string } }) => n.metadata.name.startsWith('runai-')).metadata.name
+    expect((await call('GET', `/api/v1/namespaces/${ns}/pods`)).json().items.length).toBeGreaterThan(0)
+    expect((await call('DELETE', `/api/v1/namespaces/${ns}`)).status).toBe(200)
+    expect((await call('GET', `/api/v1/namespaces/${ns}/pods`)).json().items).toEqual([])
+    expect((await call('GET', `/api/v1/namespaces/${ns}`)).status).toBe(404)
+    const created = await call('POST', '/api/v1/namespaces', { body: { metadata: { name: 'scratch' } } })
+    expect(created.json()).toMatchObject({ metadata: { name: 'scratch', labels: { 'kubernetes.io/metadata.name': 'scratch' } }, status: { phase: 'Active' } })
+    const cm = await call('POST', '/api/v1/namespaces/scratch/configmaps', { body: { metadata: { name: 'c' }, data: { a: 'b' } } })
+    expect(cm.status).toBe(201)
+    expect((await call('GET', '/api/v1/namespaces/scratch/configmaps/c')).json().data).toEqual({ a: 'b' })
+    expect((await call('POST', '/api/v1/namespaces/nowhere/configmaps', { body: { metadata: { name: 'c' } } })).json()).toMatchObject({
+      code: 404,
+      message: 'namespaces "nowhere" not found',
+    })
+  })
+
   it('refuses an unknown patch type with 415', async () => {
     const r = await call('PATCH', '/api/v1/nodes/gpu-1', { body: {}, headers: { 'Content-Type': 'application/yaml' } })
     expect(r.status).toBe(415)
