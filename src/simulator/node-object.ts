@@ -27,12 +27,12 @@ export function kubeletLabels(name: string): Record<string, string> {
   }
 }
 
-export function readyConditions(now: string): object[] {
+export function readyConditions(now: string, since = now): object[] {
   return [
-    condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available', now),
-    condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure', now),
-    condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available', now),
-    condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status', now),
+    condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available', now, since),
+    condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure', now, since),
+    condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available', now, since),
+    condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status', now, since),
   ]
 }
 
@@ -48,11 +48,12 @@ export function unknownConditions(previous: { type: string; lastHeartbeatTime?: 
   }))
 }
 
-function condition(type: string, status: string, reason: string, message: string, now: string): object {
-  return { type, status, lastHeartbeatTime: now, lastTransitionTime: now, reason, message }
+function condition(type: string, status: string, reason: string, message: string, heartbeat: string, since: string): object {
+  return { type, status, lastHeartbeatTime: heartbeat, lastTransitionTime: since, reason, message }
 }
 
-export function nodeObject(identity: KubeletIdentity, labels: Record<string, string>, created: string, podCIDR: string): KubeObject {
+/** `heartbeat` is the kubelet's last status post; heartbeats after it are not simulated. */
+export function nodeObject(identity: KubeletIdentity, labels: Record<string, string>, created: string, podCIDR: string, heartbeat = created): KubeObject {
   const memoryKi = identity.memoryGi * 1024 * 1024
   const capacity: Record<string, string> = {
     cpu: String(identity.cpu),
@@ -80,7 +81,7 @@ export function nodeObject(identity: KubeletIdentity, labels: Record<string, str
     status: {
       capacity,
       allocatable,
-      conditions: readyConditions(created),
+      conditions: readyConditions(heartbeat, created),
       addresses: [
         { type: 'InternalIP', address: identity.internalIP },
         { type: 'Hostname', address: identity.name },

@@ -55,6 +55,15 @@ export const RESOURCES: ResourceType[] = [
     namespaced: true, shortNames: ['pdb'], verbs: ALL_VERBS, fields: [],
     subresources: [{ name: 'status', kind: 'PodDisruptionBudget', verbs: ['get', 'patch', 'update'] }],
   },
+  {
+    group: 'coordination.k8s.io', version: 'v1', plural: 'leases', singular: 'lease', kind: 'Lease', namespaced: true,
+    shortNames: [], verbs: ALL_VERBS, fields: [], subresources: [],
+  },
+  {
+    group: '', version: 'v1', plural: 'events', singular: 'event', kind: 'Event', namespaced: true,
+    shortNames: ['ev'], verbs: ALL_VERBS, fields: ['involvedObject.kind', 'involvedObject.name', 'involvedObject.namespace', 'involvedObject.uid', 'reason', 'type', 'source'],
+    subresources: [],
+  },
 ]
 
 export const GROUPS = [...new Set(RESOURCES.filter((r) => r.group).map((r) => r.group))]

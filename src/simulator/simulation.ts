@@ -81,6 +81,7 @@ export class Simulation {
   readonly namespaces: ResourceStore
   readonly daemonsets: ResourceStore
   readonly pdbs: ResourceStore
+  readonly leases: ResourceStore
   readonly shape: ClusterShape
 
   private readonly random: Random
@@ -130,6 +131,7 @@ export class Simulation {
     this.namespaces = store('namespaces')
     this.daemonsets = store('daemonsets', 'apps')
     this.pdbs = store('poddisruptionbudgets', 'policy')
+    this.leases = store('leases', 'coordination.k8s.io')
 
     this.nodes.listen((e) => this.onNode(e))
     this.pods.listen((e) => this.onPod(e))
@@ -449,8 +451,9 @@ export class Simulation {
   private onNode(e: StoreEvent): void {
     const name = e.object.metadata.name
     if (e.type === 'DELETED') {
-      // Pod GC: pods bound to a node that no longer exists are deleted.
+      // Pod GC: pods bound to a node that no longer exists are deleted; so is its lease.
       for (const pod of this.pods.byIndex(name)) this.pods.delete(pod.metadata.namespace, pod.metadata.name)
+      if (this.leases.get('kube-node-lease', name)) this.leases.delete('kube-node-lease', name)
       this.gpusUsed.delete(name)
     } else {
       this.nodesToCheck.add(name)
@@ -729,9 +732,25 @@ export class Simulation {
     this.identities.set(identity.name, identity)
     this.failed.delete(identity.name)
     const cidr = `10.244.${this.podCidrCounter++ % 256}.0/24`
-    const node = nodeObject(identity, labels, created, cidr)
+    const node = nodeObject(identity, labels, created, cidr, this.clock.timestamp())
     node.metadata.uid = this.random.uuid()
-    return this.nodes.create(node)
+    const stored = this.nodes.create(node)
+    if (!this.leases.get('kube-node-lease', identity.name)) {
+      // The kubelet's heartbeat lease; renewals are not simulated.
+      this.leases.create({
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: {
+          name: identity.name,
+          namespace: 'kube-node-lease',
+          uid: this.random.uuid(),
+          creationTimestamp: created,
+          ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: identity.name, uid: stored.metadata.uid! }],
+        },
+        spec: { holderIdentity: identity.name, leaseDurationSeconds: 40, renewTime: this.clock.now().toISOString().replace('Z', '000Z') },
+      })
+    }
+    return stored
   }
 
   /** generateName: a random suffix, drawn again on the (rare) collision, as the API server retries. */

@@ -211,6 +211,22 @@ describe('kubectl v1.35 against the simulator', () => {
     expect(out.split('\n')[0]).toMatch(/^NAME +STATUS +ROLES +AGE +VERSION$/)
   })
 
+  it('describe node shows roles, lease, conditions and the GPUs its pods hold', async () => {
+    const out = await kubectl.ok('describe', 'node', 'gpu-3')
+    expect(out).toMatch(/^Roles: +runai-gpu-worker$/m)
+    expect(out).toMatch(/^ {2}HolderIdentity: +gpu-3$/m)
+    expect(out).toMatch(/^ {2}Ready +True /m)
+    expect(out).toMatch(/^ {2}nvidia\.com\/gpu +\d+ +\d+$/m)
+    expect(out).toMatch(/^Non-terminated Pods: +\(\d+ in total\)$/m)
+  })
+
+  it('get pdb and daemonsets print their server-side columns', async () => {
+    const pdbs = table(await kubectl.ok('get', 'pdb', '-A'))
+    expect(pdbs.find((r) => r.NAME === 'llm-serve')).toMatchObject({ 'MIN AVAILABLE': '2', 'ALLOWED DISRUPTIONS': '0' })
+    const ds = table(await kubectl.ok('get', 'ds', '-n', 'kube-system'))
+    expect(ds.map((r) => r.NAME)).toEqual(['kube-proxy'])
+  })
+
   it('get --raw /version answers like a v1.35 API server', async () => {
     expect(JSON.parse(await kubectl.ok('get', '--raw', '/version'))).toMatchObject({ major: '1', minor: '35', gitVersion: 'v1.35.0' })
   })

@@ -167,12 +167,12 @@ describe('discovery', () => {
       verbs: ['create'],
     })
     const groups = (await call('GET', '/apis', { headers: { Accept: accept } })).json()
-    expect(groups.items.map((g: { metadata: { name: string } }) => g.metadata.name)).toEqual(['apps', 'policy'])
+    expect(groups.items.map((g: { metadata: { name: string } }) => g.metadata.name)).toEqual(['apps', 'policy', 'coordination.k8s.io'])
   })
 
   it('answers plain discovery and the /api/v1 resource list with pods/eviction', async () => {
     expect((await call('GET', '/api')).json()).toMatchObject({ kind: 'APIVersions', versions: ['v1'] })
-    expect((await call('GET', '/apis')).json().groups.map((g: { name: string }) => g.name)).toEqual(['apps', 'policy'])
+    expect((await call('GET', '/apis')).json().groups.map((g: { name: string }) => g.name)).toEqual(['apps', 'policy', 'coordination.k8s.io'])
     const v1 = (await call('GET', '/api/v1')).json()
     expect(v1.resources).toContainEqual({ name: 'pods/eviction', singularName: '', namespaced: true, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] })
     expect((await call('GET', '/apis/apps/v1')).json().resources.map((r: { name: string }) => r.name)).toContain('daemonsets')
