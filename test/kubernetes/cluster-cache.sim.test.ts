@@ -81,6 +81,13 @@ describe('KubernetesClusterCache against the simulator', () => {
     expect(requests.map((r) => `${r.verb} ${r.resource} ${r.name ?? ''}`).sort()).toEqual(['get nodes gpu-1', 'get nodes sys-1', 'list pods ', 'list pods '])
   })
 
+  it('refresh(nodes, { pods: false }) re-reads only the nodes', async () => {
+    await cache.refresh(['gpu-2'], { pods: false })
+    expect(cache.node('gpu-2')?.name).toBe('gpu-2')
+    expect(cache.podsOn('gpu-2')).toEqual([])
+    expect(sim.sim.requests().map((r) => `${r.verb} ${r.resource} ${r.name ?? ''}`)).toEqual(['get nodes gpu-2'])
+  })
+
   it('refresh() drops a node that was deleted and pods that left it', async () => {
     await cache.start()
     const victim = sim.sim.pods.byIndex('gpu-2')[0]!

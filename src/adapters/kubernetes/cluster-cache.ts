@@ -163,11 +163,15 @@ export class KubernetesClusterCache implements ClusterCache {
     return () => this.listeners.delete(listener)
   }
 
-  /** GET each node and LIST the pods on it (fieldSelector spec.nodeName): 2 requests per node. */
-  async refresh(nodes: string[]): Promise<void> {
+  /**
+   * GET each node and LIST the pods on it (fieldSelector spec.nodeName): 2 requests per node,
+   * refreshConcurrency nodes at a time. `pods: false` re-reads only the nodes (1 request each).
+   */
+  async refresh(nodes: string[], options: { pods?: boolean } = {}): Promise<void> {
     const queue = [...new Set(nodes)]
+    const pods = options.pods ?? true
     const worker = async () => {
-      for (let name = queue.shift(); name !== undefined; name = queue.shift()) await this.refreshNode(name)
+      for (let name = queue.shift(); name !== undefined; name = queue.shift()) await this.refreshNode(name, pods)
     }
     await Promise.all(Array.from({ length: Math.min(this.o.refreshConcurrency, queue.length) }, worker))
   }
@@ -195,21 +199,24 @@ export class KubernetesClusterCache implements ClusterCache {
     return this.api.counter.rows()
   }
 
-  private async refreshNode(name: string): Promise<void> {
+  private async refreshNode(name: string, withPods: boolean): Promise<void> {
     const path = `/api/v1/nodes/${encodeURIComponent(name)}`
     const [node, pods] = await Promise.all([
       this.api.getJson<V1Node>(path).catch((err: unknown) => {
         if (httpStatus(err) === 404) return null
         throw toAdapterError(err, `refresh node ${name}`)
       }),
-      this.api
-        .getJson<{ items?: V1Pod[]; metadata?: { resourceVersion?: string } }>('/api/v1/pods', { fieldSelector: `spec.nodeName=${name}` })
-        .catch((err: unknown) => {
-          throw toAdapterError(err, `refresh pods on node ${name}`)
-        }),
+      withPods
+        ? this.api
+            .getJson<{ items?: V1Pod[]; metadata?: { resourceVersion?: string } }>('/api/v1/pods', { fieldSelector: `spec.nodeName=${name}` })
+            .catch((err: unknown) => {
+              throw toAdapterError(err, `refresh pods on node ${name}`)
+            })
+        : null,
     ])
     if (node) this.upsertNode(toNodeState(node))
     else this.removeNode(name)
+    if (!pods) return
     const listRv = pods.metadata?.resourceVersion ?? ''
     const seen = new Set<string>()
     for (const raw of pods.items ?? []) {
