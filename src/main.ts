@@ -16,6 +16,7 @@ import { KubernetesNodeWriter } from './adapters/kubernetes/node-writer.js'
 import { systemClock } from './adapters/kubernetes/system-clock.js'
 import type { ServeConfig } from './config.js'
 import { AuditResolver } from './graphql/audit/audit.resolver.js'
+import { AuditVerifyResolver } from './graphql/audit/verify.resolver.js'
 import { ClusterResolver } from './graphql/cluster/cluster.resolver.js'
 import { JoinResolver } from './graphql/join/join.resolver.js'
 import { NodeResolver } from './graphql/node/node.resolver.js'
@@ -105,6 +106,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       [NodeResolver, new NodeResolver(inventory, plans)],
       [PlanResolver, new PlanResolver(plans, applier)],
       [AuditResolver, new AuditResolver(audit)],
+      [AuditVerifyResolver, new AuditVerifyResolver(audit)],
       [JoinResolver, new JoinResolver(join)],
       [ClusterResolver, new ClusterResolver(systemNodes)],
     ]),

@@ -3,6 +3,7 @@ import { buildSchema, type ResolverData } from 'type-graphql'
 import { roleAtLeast, type Role } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
 import { AuditResolver } from './audit/audit.resolver.js'
+import { AuditVerifyResolver } from './audit/verify.resolver.js'
 import { ClusterResolver } from './cluster/cluster.resolver.js'
 import type { RequestContext } from './context.js'
 import { JoinResolver } from './join/join.resolver.js'
@@ -10,7 +11,7 @@ import { NodeResolver } from './node/node.resolver.js'
 import { PlanResolver } from './plan/plan.resolver.js'
 import { scalarsMap } from './scalars.js'
 
-export const RESOLVERS = [NodeResolver, PlanResolver, AuditResolver, JoinResolver, ClusterResolver] as const
+export const RESOLVERS = [NodeResolver, PlanResolver, AuditResolver, AuditVerifyResolver, JoinResolver, ClusterResolver] as const
 
 /** Resolver instances by class; built once by the composition root. */
 export type ResolverInstances = Map<Function, object>

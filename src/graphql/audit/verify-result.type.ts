@@ -1,0 +1,19 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql'
+
+@ObjectType('AuditVerification', { description: 'The result of walking the audit trail\'s hash chain from its first event to its head.' })
+export class AuditVerificationType {
+  @Field(() => Boolean, { description: 'Every link holds and the chain ends at the recorded head.' })
+  ok!: boolean
+
+  @Field(() => Int, { description: 'Events whose link was checked and held.' })
+  checked!: number
+
+  @Field(() => ID, { nullable: true, description: 'The first event whose link does not hold; null when ok.' })
+  firstBrokenId!: string | null
+
+  @Field(() => Date, { nullable: true, description: 'When that event says it happened (as stored, possibly edited).' })
+  firstBrokenAt!: Date | null
+
+  @Field(() => String, { nullable: true, description: 'What is wrong, for a person; null when ok.' })
+  message!: string | null
+}

@@ -1,0 +1,74 @@
+import Database from 'better-sqlite3'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { code, startTestNodeplan, TEST_TOKENS, type TestNodeplan } from '../support/nodeplan.js'
+
+const VERIFY = `{ verifyAuditTrail { ok checked firstBrokenId firstBrokenAt message } }`
+
+describe('verifyAuditTrail reports the first event edited behind the service\'s back', () => {
+  let np: TestNodeplan
+
+  beforeAll(async () => {
+    np = await startTestNodeplan({ tokens: true })
+    for (const node of ['gpu-1', 'gpu-2', 'gpu-3']) {
+      const res = await np.gql(`mutation($n: [String!]!) { planDrain(input: {nodes: $n, reason: "verify"}) { id } }`, { n: [node] }, TEST_TOKENS.operator)
+      expect(res.errors).toBeUndefined()
+    }
+  })
+  afterAll(async () => {
+    await np?.close()
+  })
+
+  it('is admin only', async () => {
+    for (const role of ['viewer', 'operator', 'approver'] as const) {
+      const res = await np.gql(VERIFY, {}, TEST_TOKENS[role])
+      expect(code(res)).toBe('FORBIDDEN')
+    }
+  })
+
+  it('says ok over an untouched trail, then names the edited event and its time', async () => {
+    const before = await np.gql(VERIFY, {}, TEST_TOKENS.admin)
+    expect(before.errors).toBeUndefined()
+    const total = (await np.gql(`{ auditEvents(first: 1) { totalCount } }`, {}, TEST_TOKENS.viewer)).data.auditEvents.totalCount
+    expect(before.data.verifyAuditTrail).toEqual({ ok: true, checked: total, firstBrokenId: null, firstBrokenAt: null, message: null })
+    expect(total).toBeGreaterThanOrEqual(3)
+
+    const file = new Database(join(np.dir, 'nodeplan.db'))
+    try {
+      const victim = file.prepare('SELECT seq, id, actor FROM AuditEvent ORDER BY seq LIMIT 1 OFFSET 1').get() as { seq: number; id: string; actor: string }
+      // A quiet edit: the actor changes, the hashes stay as they were.
+      const changed = file.prepare(`UPDATE AuditEvent SET actor = 'mallory' WHERE seq = ?`).run(victim.seq)
+      expect(changed.changes).toBe(1)
+
+      const after = await np.gql(VERIFY, {}, TEST_TOKENS.admin)
+      expect(after.errors).toBeUndefined()
+      const result = after.data.verifyAuditTrail
+      expect(result.ok).toBe(false)
+      expect(result.firstBrokenId).toBe(victim.id)
+      expect(result.checked).toBe(victim.seq - 1)
+      expect(result.message).toContain(victim.id)
+      const events = (await np.gql(`{ auditEvents(first: 100) { edges { node { id at actor } } } }`, {}, TEST_TOKENS.viewer)).data.auditEvents.edges
+      const edited = events.find((e: any) => e.node.id === victim.id).node
+      expect(edited.actor).toBe('mallory')
+      expect(result.firstBrokenAt).toBe(edited.at)
+
+      file.prepare('UPDATE AuditEvent SET actor = ? WHERE seq = ?').run(victim.actor, victim.seq)
+      const restored = await np.gql(VERIFY, {}, TEST_TOKENS.admin)
+      expect(restored.data.verifyAuditTrail).toMatchObject({ ok: true, firstBrokenId: null })
+    } finally {
+      file.close()
+    }
+  })
+
+  it('reports a removed last event at the new end of the chain (the head says the chain is longer)', async () => {
+    const file = new Database(join(np.dir, 'nodeplan.db'))
+    try {
+      const [last, beforeLast] = file.prepare('SELECT seq, id FROM AuditEvent ORDER BY seq DESC LIMIT 2').all() as { seq: number; id: string }[]
+      file.prepare('DELETE FROM AuditEvent WHERE seq = ?').run(last!.seq)
+      const res = await np.gql(VERIFY, {}, TEST_TOKENS.admin)
+      expect(res.data.verifyAuditTrail).toMatchObject({ ok: false, checked: beforeLast!.seq, firstBrokenId: beforeLast!.id })
+    } finally {
+      file.close()
+    }
+  })
+})
