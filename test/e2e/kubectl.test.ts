@@ -227,6 +227,23 @@ describe('kubectl v1.35 against the simulator', () => {
     expect(ds.map((r) => r.NAME)).toEqual(['kube-proxy'])
   })
 
+  it('shows injected faults the way kubectl reports real ones', async () => {
+    try {
+      cluster.sim.setFaults({ errorRate: 1, errorStatus: 503, paths: '^/api/v1/nodes' })
+      const unavailable = await kubectl('get', 'nodes')
+      expect(unavailable.code).toBe(1)
+      expect(unavailable.stderr).toContain('Error from server (ServiceUnavailable)')
+      cluster.sim.setFaults({ conflictRate: 1 })
+      // kubectl's own quirk: a 409 on the cordon PATCH is printed, yet it exits 0.
+      const cordon = await kubectl('cordon', 'gpu-3')
+      expect(cordon.code).toBe(0)
+      expect(cordon.stderr).toContain('error: unable to cordon node "gpu-3": Operation cannot be fulfilled on nodes "gpu-3": the object has been modified')
+    } finally {
+      cluster.sim.setFaults(null)
+    }
+    expect(table(await kubectl.ok('get', 'nodes')).find((r) => r.NAME === 'gpu-3')?.STATUS).toBe('Ready')
+  })
+
   it('get --raw /version answers like a v1.35 API server', async () => {
     expect(JSON.parse(await kubectl.ok('get', '--raw', '/version'))).toMatchObject({ major: '1', minor: '35', gitVersion: 'v1.35.0' })
   })
