@@ -24,6 +24,7 @@ import { PlanResolver } from './graphql/plan/plan.resolver.js'
 import { buildNodeplanSchema } from './graphql/schema.js'
 import { createLogger, type Logger } from './logger.js'
 import { startHttpServer, type RunningHttpServer } from './server/http-server.js'
+import { MeteredAuditRepository, MeteredPlanRepository, NodeplanMetrics } from './server/metrics.js'
 import type { RunningSimulator } from './simulator/index.js'
 
 export interface NodeplanOverrides {
@@ -91,13 +92,17 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   }
 
   const inventory = new InventoryService(cache)
-  const plans = new PlanService(cache, db.plans, config.policy)
-  const applier = new ApplyService(cache, new KubernetesNodeWriter(api), db.plans, db.audit, config.policy, log, { ...DEFAULT_APPLY_OPTIONS, parallelism: config.applyParallelism, ...overrides.apply })
-  const audit = new AuditService(db.audit)
+  const metrics = new NodeplanMetrics({ inventory, kubernetesRequests: api.counter })
+  // Every writer of plans and audit events goes through these, so /metrics counts them all.
+  const planRepository = new MeteredPlanRepository(db.plans, metrics)
+  const auditRepository = new MeteredAuditRepository(db.audit, metrics)
+  const plans = new PlanService(cache, planRepository, config.policy)
+  const applier = new ApplyService(cache, new KubernetesNodeWriter(api), planRepository, auditRepository, config.policy, log, { ...DEFAULT_APPLY_OPTIONS, parallelism: config.applyParallelism, ...overrides.apply })
+  const audit = new AuditService(auditRepository)
   const clusterClock = overrides.clock ?? simulator?.sim.clock ?? systemClock
-  const join = new JoinService(new KubernetesBootstrapTokens(api), db.audit, clusterClock, log)
+  const join = new JoinService(new KubernetesBootstrapTokens(api), auditRepository, clusterClock, log)
   const systemNodes = new SystemNodesService(cache)
-  const downtime = new DowntimeWatcher(cache, plans, applier, db.plans, db.audit, config.policy, clusterClock, log)
+  const downtime = new DowntimeWatcher(cache, plans, applier, planRepository, auditRepository, config.policy, clusterClock, log)
   // After the cache's first list, so the nodes it found are not reported as registered.
   downtime.start(overrides.downtimeCheckIntervalMs ?? DEFAULT_DOWNTIME_CHECK_INTERVAL_MS)
 
@@ -117,6 +122,8 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     schema,
     auth: config.auth,
     log,
+    metrics,
+    plugins: [metrics.apolloPlugin()],
     readiness: [
       { name: 'database', check: () => db.ping() },
       { name: 'kubernetes', check: () => cache.ping() },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { ApolloServer, HeaderMap } from '@apollo/server'
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server'
 import type { GraphQLSchema } from 'graphql'
 import { bearerToken, LOCAL_ADMIN, type Principal, type TokenAuthenticator } from '../auth.js'
 import type { RequestContext } from '../graphql/context.js'
@@ -24,6 +24,9 @@ export interface HttpServerOptions {
   auth: TokenAuthenticator | null
   log: Logger
   readiness: ReadinessCheck[]
+  /** Serves GET /metrics (Prometheus text format, no token needed: counts only, no names). */
+  metrics?: { scrape(): Promise<{ contentType: string; body: string }> }
+  plugins?: ApolloServerPlugin<RequestContext>[]
 }
 
 export interface RunningHttpServer {
@@ -53,6 +56,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     includeStacktraceInErrorResponses: false,
     validationRules: [queryLimitsRule()],
     formatError: makeFormatError(log),
+    plugins: options.plugins ?? [],
   })
   await apollo.start()
 
@@ -67,6 +71,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const path = url.pathname
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' })
     if (path === '/readyz') return readyz(res)
+    if (path === '/metrics' && options.metrics) {
+      const { contentType, body } = await options.metrics.scrape()
+      res.writeHead(200, { 'content-type': contentType })
+      return res.end(body)
+    }
     if (path.startsWith(GRAPHIQL_ASSET_PREFIX) && req.method === 'GET') {
       const asset = graphiqlAsset(path.slice(GRAPHIQL_ASSET_PREFIX.length))
       if (!asset) return sendJson(res, 404, { error: 'not found' })

@@ -1,0 +1,247 @@
+// Prometheus metrics for /metrics.
+//
+// Plans and audit events are counted where they are written: the repositories are wrapped
+// (MeteredPlanRepository, MeteredAuditRepository), so every writer — the API, the downtime
+// watcher, a resumed apply — is counted without a database query per scrape. Nodes and
+// Kubernetes API requests are read at scrape time from what already holds them (the informer
+// cache, the transport's request counter).
+import type { ApolloServerPlugin } from '@apollo/server'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { InventoryService } from '../app/inventory.service.js'
+import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, Page, PlanListQuery, PlanRepository, TransitionFields } from '../app/ports.js'
+import type { ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
+import { NODE_ROLES } from '../domain/roles.js'
+
+export interface ApiRequestRows {
+  rows(): { verb: string; code: string; count: number }[]
+}
+
+export interface MetricsSources {
+  inventory: Pick<InventoryService, 'nodes'>
+  kubernetesRequests: ApiRequestRows
+}
+
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
+
+/** `planDrain` → `DRAIN`; null for mutations that do not make a plan. */
+export function planKindOfMutation(field: string): PlanKind | null {
+  const kinds: Record<string, PlanKind> = {
+    planDrain: 'DRAIN',
+    planUndrain: 'UNDRAIN',
+    planDecommission: 'DECOMMISSION',
+    planRejoin: 'REJOIN',
+    planRelabel: 'RELABEL',
+    planRollback: 'ROLLBACK',
+  }
+  return kinds[field] ?? null
+}
+
+export class NodeplanMetrics {
+  readonly registry = new Registry()
+  readonly plans: Counter<'kind' | 'status'>
+  readonly planDuration: Histogram<'kind' | 'outcome'>
+  readonly applyDuration: Histogram<'kind' | 'status'>
+  readonly auditEvents: Counter<never>
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry]
+    this.plans = new Counter({
+      name: 'nodeplan_plans_total',
+      help: 'Plans that reached each status (PENDING when made), by kind.',
+      labelNames: ['kind', 'status'],
+      registers,
+    })
+    this.planDuration = new Histogram({
+      name: 'nodeplan_plan_duration_seconds',
+      help: 'Time to compute and store a plan requested over GraphQL, by kind and outcome (ok or the error code).',
+      labelNames: ['kind', 'outcome'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    })
+    this.applyDuration = new Histogram({
+      name: 'nodeplan_apply_duration_seconds',
+      help: 'Time from APPLYING to APPLIED or FAILED, by kind and final status.',
+      labelNames: ['kind', 'status'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    })
+    this.auditEvents = new Counter({ name: 'nodeplan_audit_events_total', help: 'Audit events written by this process.', registers })
+
+    const requestRows = sources.kubernetesRequests
+    new Counter({
+      name: 'nodeplan_kubernetes_requests_total',
+      help: 'Kubernetes API requests by verb and code (HTTP status, or a network error such as ECONNREFUSED).',
+      labelNames: ['verb', 'code'],
+      registers,
+      collect() {
+        this.reset()
+        for (const { verb, code, count } of requestRows.rows()) this.inc({ verb, code }, count)
+      },
+    })
+    new Counter({
+      name: 'nodeplan_kubernetes_request_errors_total',
+      help: 'Kubernetes API requests that failed (a status of 400 or more, or a network error), by verb and code.',
+      labelNames: ['verb', 'code'],
+      registers,
+      collect() {
+        this.reset()
+        for (const { verb, code, count } of requestRows.rows()) {
+          if (!(Number(code) < 400)) this.inc({ verb, code }, count)
+        }
+      },
+    })
+
+    this.nodes = new Gauge({
+      name: 'nodeplan_nodes',
+      help: 'Nodes in the informer cache by Run:ai role ("none" for none) and readiness; a node with two roles counts under each.',
+      labelNames: ['role', 'ready'],
+      registers,
+    })
+    this.draining = new Gauge({ name: 'nodeplan_nodes_draining', help: 'Nodes carrying the taint runai=drain:NoExecute.', registers })
+    this.gpus = new Gauge({
+      name: 'nodeplan_gpus',
+      help: 'Allocatable GPUs: in_service on Ready nodes not draining, out_of_service otherwise.',
+      labelNames: ['state'],
+      registers,
+    })
+    this.inventory = sources.inventory
+  }
+
+  private readonly nodes: Gauge<'role' | 'ready'>
+  private readonly draining: Gauge<never>
+  private readonly gpus: Gauge<'state'>
+  private readonly inventory: MetricsSources['inventory']
+
+  /** One pass over the cache per scrape for the three node gauges. */
+  private collectNodes(): void {
+    let views: ReturnType<MetricsSources['inventory']['nodes']>
+    try {
+      views = this.inventory.nodes()
+    } catch {
+      views = [] // the cache has not synced yet
+    }
+    this.nodes.reset()
+    for (const role of [...NODE_ROLES, 'none']) for (const ready of ['true', 'false']) this.nodes.set({ role, ready }, 0)
+    let draining = 0
+    let inService = 0
+    let outOfService = 0
+    for (const node of views) {
+      const ready = String(node.ready)
+      for (const role of node.roles.length > 0 ? node.roles : ['none']) this.nodes.inc({ role, ready })
+      if (node.draining) draining++
+      if (node.ready && !node.draining) inService += node.gpus
+      else outOfService += node.gpus
+    }
+    this.draining.set(draining)
+    this.gpus.set({ state: 'in_service' }, inService)
+    this.gpus.set({ state: 'out_of_service' }, outOfService)
+  }
+
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    this.collectNodes()
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() }
+  }
+
+  /** Times the plan* mutations (the GraphQL time of computing and storing a plan). */
+  apolloPlugin(): ApolloServerPlugin {
+    const planDuration = this.planDuration
+    return {
+      async requestDidStart() {
+        return {
+          async executionDidStart() {
+            return {
+              willResolveField({ info }) {
+                if (info.parentType.name !== 'Mutation') return
+                const kind = planKindOfMutation(info.fieldName)
+                if (!kind) return
+                const end = planDuration.startTimer({ kind })
+                return (error) => {
+                  const code = (error as { extensions?: { code?: unknown }; code?: unknown } | null)?.code
+                  end({ outcome: error ? String(code ?? 'error') : 'ok' })
+                }
+              },
+            }
+          },
+        }
+      },
+    }
+  }
+}
+
+/** Counts plans by the status they reach and times applies, for any writer of plans. */
+export class MeteredPlanRepository implements PlanRepository {
+  private readonly applyStarted = new Map<string, (labels: { status: PlanStatus }) => number>()
+
+  constructor(
+    private readonly inner: PlanRepository,
+    private readonly metrics: NodeplanMetrics,
+  ) {}
+
+  async create(draft: PlanDraft, audit: AuditInput): Promise<Plan> {
+    const plan = await this.inner.create(draft, audit)
+    this.metrics.plans.inc({ kind: plan.kind, status: plan.status })
+    this.metrics.auditEvents.inc()
+    return plan
+  }
+
+  async transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null> {
+    const plan = await this.inner.transition(id, from, to, fields, audit)
+    if (!plan) return plan
+    this.metrics.plans.inc({ kind: plan.kind, status: plan.status })
+    this.metrics.auditEvents.inc()
+    if (to === 'APPLYING') {
+      this.applyStarted.set(id, this.metrics.applyDuration.startTimer({ kind: plan.kind }))
+    } else if (this.applyStarted.has(id)) {
+      // Plans resumed after a restart have no start time here and are not timed.
+      this.applyStarted.get(id)!({ status: to })
+      this.applyStarted.delete(id)
+    }
+    return plan
+  }
+
+  async recordChange(planId: string, index: number, progress: ChangeProgress, audit: AuditInput | null): Promise<void> {
+    await this.inner.recordChange(planId, index, progress, audit)
+    if (audit) this.metrics.auditEvents.inc()
+  }
+
+  get(id: string): Promise<Plan | null> {
+    return this.inner.get(id)
+  }
+  list(query: PlanListQuery): Promise<Page<Plan>> {
+    return this.inner.list(query)
+  }
+  lockNodes(planId: string, nodes: string[]) {
+    return this.inner.lockNodes(planId, nodes)
+  }
+  unlockNodes(planId: string): Promise<void> {
+    return this.inner.unlockNodes(planId)
+  }
+  applying(): Promise<Plan[]> {
+    return this.inner.applying()
+  }
+  lastApplied(kind: PlanKind, node: string): Promise<Plan | null> {
+    return this.inner.lastApplied(kind, node)
+  }
+  pendingFor(node: string, kind: PlanKind): Promise<Plan[]> {
+    return this.inner.pendingFor(node, kind)
+  }
+}
+
+export class MeteredAuditRepository implements AuditRepository {
+  constructor(
+    private readonly inner: AuditRepository,
+    private readonly metrics: NodeplanMetrics,
+  ) {}
+
+  async append(event: AuditInput): Promise<AuditEvent> {
+    const written = await this.inner.append(event)
+    this.metrics.auditEvents.inc()
+    return written
+  }
+  list(filter: AuditFilter, first: number, after: string | null): Promise<Page<AuditEvent>> {
+    return this.inner.list(filter, first, after)
+  }
+  verify() {
+    return this.inner.verify()
+  }
+}
