@@ -88,6 +88,16 @@ describe('Reflector (list + watch over real HTTP)', () => {
     expect(watches()[1]!.query.resourceVersion).toBe('30')
   })
 
+  it('relists when the server answers with older versions than it listed (its storage was replaced)', async () => {
+    server.on('LIST /api/v1/nodes', list('100', [node('a', '90')]), list('7', [node('a', '5'), node('b', '6')]))
+    server.on('WATCH /api/v1/nodes', stream([{ type: 'MODIFIED', object: node('a', '5') }]), stream([]))
+    start()
+    await vi.waitFor(() => expect(watches()).toHaveLength(2))
+    expect(events).toEqual([])
+    expect(replaced).toEqual([['a'], ['a', 'b']])
+    expect(watches()[1]!.query.resourceVersion).toBe('7')
+  })
+
   it('backs off after a failed watch and resumes from the same resourceVersion without relisting', async () => {
     server.on('LIST /api/v1/nodes', list('10', [node('a', '5')]))
     server.on('WATCH /api/v1/nodes', status(500, 'InternalError', 'etcd hiccup'), stream([]))

@@ -5,6 +5,7 @@ import type { Clock } from '../../app/ports.js'
 import { httpStatus } from './api-error.js'
 import { backoffDelay, type BackoffPolicy } from './backoff.js'
 import type { KubernetesApi, WatchEventType } from './kubernetes-api.js'
+import { isOlderVersion } from './resource-version.js'
 
 export interface KubeObject {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string }
@@ -171,8 +172,15 @@ export class Reflector<T extends KubeObject, M = T> {
         }
         events++
         const o = obj as T
-        if (type !== 'BOOKMARK') this.o.handlers.event(type, this.o.map(o))
         const rv = o?.metadata?.resourceVersion
+        if (rv && isOlderVersion(rv, this.rv)) {
+          // Versions went backwards: the server's storage was replaced (a restarted simulator,
+          // a restored etcd). What we hold cannot be reconciled event by event: relist.
+          gone = true
+          this.stream?.abort()
+          return
+        }
+        if (type !== 'BOOKMARK') this.o.handlers.event(type, this.o.map(o))
         if (rv) this.rv = rv
       }
       const onDone = (err: unknown) => {
