@@ -78,4 +78,18 @@ describe.each(backends)('two processes on one %s database', (backend) => {
     expect(seqs).toEqual(Array.from({ length: before + 80 }, (_, i) => i + 1))
     expect(await t.db.audit.verify()).toEqual({ checked: before + 80, firstBroken: null })
   })
+
+  it('should verify a consistent chain while the other process keeps appending', async () => {
+    const appending = worker.send({ op: 'append', count: 150, actor: 'there' })
+    let done = false
+    void appending.then(() => (done = true))
+    const results = []
+    do {
+      results.push(await t.db.audit.verify())
+      await new Promise((resolve) => setImmediate(resolve)) // let the worker's answer in (SQLite reads never yield)
+    } while (!done)
+    expect(await appending).toEqual({ result: 150 })
+    expect(results.length).toBeGreaterThan(1)
+    expect(results.filter((r) => r.firstBroken !== null)).toEqual([])
+  })
 })

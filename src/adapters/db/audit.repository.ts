@@ -100,17 +100,20 @@ export class PrismaAuditRepository implements AuditRepository {
   }
 
   /**
-   * Walks the chain in seq order, a batch at a time. Reports the first event whose prevHash is
-   * not its predecessor's hash or whose hash does not match its content; when every link holds
-   * but the chain ends before the recorded head (events removed from the end), the last event.
+   * Walks the chain in seq order, a batch at a time, up to the head as it was when the walk began
+   * (appends may continue meanwhile). Reports the first event whose prevHash is not its
+   * predecessor's hash or whose hash does not match its content; when every link holds but the
+   * chain ends before that head (events removed from the end), the last event.
    */
   async verify(): Promise<{ checked: number; firstBroken: AuditEvent | null }> {
+    const head = await this.db.auditHead.findUnique({ where: { id: 1 } })
+    const end = head?.seq ?? 0
     let checked = 0
     let prevHash = GENESIS_HASH
     let last: AuditRow | null = null
     for (;;) {
       const rows: AuditRow[] = await this.db.auditEvent.findMany({
-        where: last === null ? {} : { seq: { gt: last.seq } },
+        where: { seq: { gt: last?.seq ?? 0, lte: end } },
         orderBy: { seq: 'asc' },
         take: VERIFY_BATCH,
       })
@@ -123,8 +126,7 @@ export class PrismaAuditRepository implements AuditRepository {
       }
       if (rows.length < VERIFY_BATCH) break
     }
-    const head = await this.db.auditHead.findUnique({ where: { id: 1 } })
-    if (head && last && (head.seq !== last.seq || head.hash !== last.hash)) return { checked, firstBroken: toAuditEvent(last) }
+    if (head && last && (last.seq !== head.seq || last.hash !== head.hash)) return { checked, firstBroken: toAuditEvent(last) }
     return { checked, firstBroken: null }
   }
 }
