@@ -17,6 +17,9 @@ const PG_ADMIN_URL = process.env.NODEPLAN_TEST_PG_URL
 
 /** The backends the repository tests run on. */
 export const backends: Backend[] = PG_ADMIN_URL ? ['sqlite', 'postgresql'] : ['sqlite']
+if (!PG_ADMIN_URL && process.env.CI) {
+  throw new Error('CI is set but NODEPLAN_TEST_PG_URL is not: CI must run the PostgreSQL variants of test/db (see .ci/run)')
+}
 if (!PG_ADMIN_URL) {
   console.warn(
     '\n**********************************************************************\n' +
