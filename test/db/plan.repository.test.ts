@@ -45,6 +45,12 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
     expect(page.items.map((e) => [e.action, e.planId, e.node, e.detail])).toEqual([['plan.created', plan.id, 'gpu-1', { kind: 'DRAIN' }]])
   })
 
+  it('should store a plan without changes and with repeated node names', async () => {
+    const plan = await t.db.plans.create(drainDraft(['n1', 'n1'], { changes: [] }), created)
+    expect((await t.db.plans.get(plan.id))?.changes).toEqual([])
+    expect((await t.db.plans.list({ node: 'n1', first: 5 })).totalCount).toBe(1)
+  })
+
   it('should return null for an unknown plan', async () => {
     expect(await t.db.plans.get('plan-aaaaaaaaaaaa')).toBeNull()
   })
