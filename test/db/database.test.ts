@@ -47,6 +47,10 @@ describe('openDatabase', () => {
     await second.close()
   })
 
+  it('should refuse an in-memory SQLite database, which the migrator could not share', async () => {
+    await expect(openDatabase('file::memory:')).rejects.toMatchObject({ code: 'BAD_USER_INPUT' })
+  })
+
   it('should refuse an unknown scheme with a message that names the accepted ones and hides the password', async () => {
     const error = await openDatabase('mysql://root:hunter2@db:3306/nodeplan').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(NodeplanError)

@@ -55,8 +55,11 @@ export async function openDatabase(url: string, options: DatabaseOptions = {}): 
   if (path === null || path === '') {
     throw new NodeplanError('BAD_USER_INPUT', `database URL "${redact(url)}": use file:./path.db (SQLite) or postgresql://user:password@host:5432/db`)
   }
-  const file = path === ':memory:' ? path : resolve(path)
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  if (path === ':memory:') {
+    throw new NodeplanError('BAD_USER_INPUT', 'database URL "file::memory:": the migrator and the service use separate connections, so use a file (a temp dir in tests)')
+  }
+  const file = resolve(path)
+  mkdirSync(dirname(file), { recursive: true })
   await applyMigrations('sqlite', new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }))
   const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }) })
   // WAL: readers never wait for the writer. synchronous=NORMAL is durable across a process crash
