@@ -105,4 +105,16 @@ describe.each(backends.filter((b) => b === 'postgresql'))('migrations on a live 
       await t.cleanup()
     }
   })
+
+  it('should let replicas starting at once on an empty database migrate it once, in turn', async () => {
+    const t = await openTempDatabase(backend)
+    try {
+      await t.sql(`DROP TABLE "AuditEvent", "AuditHead", "NodeLock", "PlanChange", "PlanNode", "Plan", "_prisma_migrations"`)
+      const runs = await Promise.all([1, 2, 3].map(() => applyMigrations('postgresql', new PrismaPg({ connectionString: t.url }))))
+      expect(runs.map((names) => names.length).sort()).toEqual([0, 0, 1])
+      expect((await t.sql(`SELECT "migration_name" FROM "_prisma_migrations"`)).map((r) => r.migration_name)).toEqual(['0001_init'])
+    } finally {
+      await t.cleanup()
+    }
+  })
 })

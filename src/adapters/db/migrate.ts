@@ -8,6 +8,7 @@ import type { Provider } from './schema-engine.js'
 export async function applyMigrations(provider: Provider, factory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
   if (provider === 'sqlite') return applyPending(provider, factory)
   // Replicas starting together take turns: the first applies, the others then find nothing to do.
+  // (The engine has a lock of its own, but it polls for it: replicas would wait seconds.)
   const adapter = await factory.connect()
   const tx = await adapter.startTransaction()
   try {
