@@ -133,8 +133,10 @@ async function handle(ctx: ApiServerContext, req: IncomingMessage, res: ServerRe
   const route = parseRoute(path)
   if (!route) throw unknownRoute()
   const verb = verbOf(req.method ?? 'GET', route, url)
-  const record = { verb, resource: route.type.plural, subresource: route.subresource ?? null, namespace: route.namespace ?? null, name: route.name ?? null }
-  res.on('finish', () => ctx.sim.recordRequest({ ...record, code: res.statusCode }))
+  // Logged when it arrives (a watch may never finish); the status code is filled in on close.
+  const record = { verb, resource: route.type.plural, subresource: route.subresource ?? null, namespace: route.namespace ?? null, name: route.name ?? null, code: 0 }
+  ctx.sim.recordRequest(record)
+  res.on('close', () => (record.code = res.statusCode))
 
   if (faults?.conflictRate && route.name && ['update', 'patch'].includes(verb) && (!faults.paths || new RegExp(faults.paths).test(path))) {
     if (ctx.sim.faultRoll() < faults.conflictRate) throw conflict(route.type, route.name)

@@ -33,11 +33,13 @@ export interface SimulationOptions extends Partial<ClusterShape> {
 }
 
 export interface RequestRecord {
+  /** get, list, watch, create, update, patch, delete, deletecollection */
   verb: string
   resource: string
   subresource: string | null
   namespace: string | null
   name: string | null
+  /** The HTTP status; 0 while the request (e.g. a watch) is still open. */
   code: number
 }
 
@@ -272,7 +274,7 @@ export class Simulation {
   }
 
   requests(): RequestRecord[] {
-    return [...this.requestLog]
+    return this.requestLog.map((r) => ({ ...r }))
   }
 
   clearRequests(): void {

@@ -48,8 +48,9 @@ interface WatchEvent {
 }
 
 /** Opens a watch; `ready` once the server answered (it is then subscribed), `events` once `count` arrived. */
-function watchEvents(path: string, count: number, headers: Record<string, string> = {}): { ready: Promise<void>; events: Promise<WatchEvent[]> } {
+function watchEvents(path: string, count: number, headers: Record<string, string> = {}): { ready: Promise<void>; events: Promise<WatchEvent[]>; close: () => void } {
   let markReady: () => void
+  let close = () => {}
   const ready = new Promise<void>((r) => (markReady = r))
   const events = new Promise<WatchEvent[]>((resolve, reject) => {
     const events: WatchEvent[] = []
@@ -72,8 +73,12 @@ function watchEvents(path: string, count: number, headers: Record<string, string
     })
     req.on('error', (e) => (events.length >= count ? undefined : reject(e)))
     req.end()
+    close = () => {
+      req.destroy()
+      resolve(events)
+    }
   })
-  return { ready, events }
+  return { ready, events, close: () => close() }
 }
 
 beforeAll(async () => {
@@ -325,12 +330,19 @@ describe('/_sim control endpoints', () => {
     await call('GET', '/api/v1/nodes')
     await call('GET', '/api/v1/namespaces/kube-system/pods?watch=false')
     await call('PATCH', '/api/v1/nodes/gpu-1/status', { body: {}, headers: { 'Content-Type': 'application/merge-patch+json' } })
+    await call('GET', '/api/v1/namespaces/default/secrets/missing')
+    const watch = watchEvents('/apis/apps/v1/daemonsets?watch=true&resourceVersion=0', Infinity)
+    await watch.ready
     const log = (await call('GET', '/_sim/requests')).json().requests
     expect(log).toEqual([
       { verb: 'list', resource: 'nodes', subresource: null, namespace: null, name: null, code: 200 },
       { verb: 'list', resource: 'pods', subresource: null, namespace: 'kube-system', name: null, code: 200 },
       { verb: 'patch', resource: 'nodes', subresource: 'status', namespace: null, name: 'gpu-1', code: 200 },
+      { verb: 'get', resource: 'secrets', subresource: null, namespace: 'default', name: 'missing', code: 404 },
+      { verb: 'watch', resource: 'daemonsets', subresource: null, namespace: null, name: null, code: 0 },
     ])
+    watch.close()
+    expect((await watch.events).map((e) => e.object.metadata.name)).toEqual(['nvidia-device-plugin-daemonset', 'kube-proxy'])
     await call('DELETE', '/_sim/requests')
     expect((await call('GET', '/_sim/requests')).json().requests).toEqual([])
   })
