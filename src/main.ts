@@ -4,6 +4,7 @@ import { AuditService } from './app/audit.service.js'
 import { DEFAULT_DOWNTIME_CHECK_INTERVAL_MS, DowntimeWatcher } from './app/downtime-watcher.js'
 import { InventoryService } from './app/inventory.service.js'
 import { JoinService } from './app/join.service.js'
+import { PlanProgress } from './app/plan-progress.js'
 import { PlanService } from './app/plan.service.js'
 import type { Clock } from './app/ports.js'
 import { SystemNodesService } from './app/system-nodes.service.js'
@@ -24,6 +25,7 @@ import { PlanResolver } from './graphql/plan/plan.resolver.js'
 import { buildNodeplanSchema } from './graphql/schema.js'
 import { createLogger, type Logger } from './logger.js'
 import { startHttpServer, type RunningHttpServer } from './server/http-server.js'
+import { startSubscriptionServer } from './server/subscriptions.js'
 import { MeteredAuditRepository, MeteredPlanRepository, NodeplanMetrics } from './server/metrics.js'
 import type { RunningSimulator } from './simulator/index.js'
 
@@ -124,6 +126,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     log,
     metrics,
     plugins: [metrics.apolloPlugin()],
+    subscriptions: startSubscriptionServer({ schema, auth: config.auth, log, planProgress: new PlanProgress(applier, planRepository) }),
     readiness: [
       { name: 'database', check: () => db.ping() },
       { name: 'kubernetes', check: () => cache.ping() },

@@ -1,5 +1,5 @@
 import type { GraphQLSchema } from 'graphql'
-import { buildSchema, type ResolverData } from 'type-graphql'
+import { buildSchema, type PubSub, type ResolverData } from 'type-graphql'
 import { roleAtLeast, type Role } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
 import { AuditResolver } from './audit/audit.resolver.js'
@@ -7,11 +7,13 @@ import { AuditVerifyResolver } from './audit/verify.resolver.js'
 import { ClusterResolver } from './cluster/cluster.resolver.js'
 import type { RequestContext } from './context.js'
 import { JoinResolver } from './join/join.resolver.js'
+import { MeResolver } from './me/me.resolver.js'
 import { NodeResolver } from './node/node.resolver.js'
 import { PlanResolver } from './plan/plan.resolver.js'
+import { ProgressResolver } from './progress/progress.resolver.js'
 import { scalarsMap } from './scalars.js'
 
-export const RESOLVERS = [NodeResolver, PlanResolver, AuditResolver, AuditVerifyResolver, JoinResolver, ClusterResolver] as const
+export const RESOLVERS = [NodeResolver, PlanResolver, AuditResolver, AuditVerifyResolver, JoinResolver, ClusterResolver, ProgressResolver, MeResolver] as const
 
 /** Resolver instances by class; built once by the composition root. */
 export type ResolverInstances = Map<Function, object>
@@ -25,15 +27,32 @@ const authChecker = ({ context }: ResolverData<RequestContext>, roles: string[])
   return true
 }
 
+// Every subscription brings its own subscribe function; type-graphql still asks for a PubSub.
+const noPubSub: PubSub = {
+  publish() {
+    throw new Error('nodeplan subscriptions do not use topics')
+  },
+  subscribe() {
+    throw new Error('nodeplan subscriptions do not use topics')
+  },
+}
+
+// Resolvers without dependencies, built here rather than by the composition root.
+const STATELESS = new Map<Function, object>([
+  [ProgressResolver, new ProgressResolver()],
+  [MeResolver, new MeResolver()],
+])
+
 export function buildNodeplanSchema(instances: ResolverInstances = new Map()): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [...RESOLVERS],
     scalarsMap,
     authChecker,
     validate: { forbidUnknownValues: false },
+    pubSub: noPubSub,
     container: {
       get: (cls: Function) => {
-        const instance = instances.get(cls)
+        const instance = instances.get(cls) ?? STATELESS.get(cls)
         if (!instance) throw new Error(`no resolver instance for ${cls.name}`)
         return instance
       },

@@ -9,6 +9,7 @@ import { makeFormatError } from '../graphql/error-format.js'
 import { queryLimitsRule } from '../graphql/limits.js'
 import type { Logger } from '../logger.js'
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.js'
+import { attachSubscriptions, type SubscriptionServer } from './subscriptions.js'
 
 export const MAX_BODY_BYTES = 1024 * 1024
 
@@ -27,6 +28,8 @@ export interface HttpServerOptions {
   /** Serves GET /metrics (Prometheus text format, no token needed: counts only, no names). */
   metrics?: { scrape(): Promise<{ contentType: string; body: string }> }
   plugins?: ApolloServerPlugin<RequestContext>[]
+  /** GraphQL over WebSocket on /graphql (subscriptions). */
+  subscriptions?: SubscriptionServer
 }
 
 export interface RunningHttpServer {
@@ -149,6 +152,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         if (inFlight === 0) idle?.()
       })
   })
+  if (options.subscriptions) attachSubscriptions(server, options.subscriptions)
   server.requestTimeout = 120_000
   server.headersTimeout = 30_000
   await new Promise<void>((resolve, reject) => {
@@ -164,6 +168,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     server,
     async close(graceMs = 10_000) {
       draining = true
+      await options.subscriptions?.close()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       if (inFlight > 0) {

@@ -1,0 +1,18 @@
+import { Field, ObjectType, registerEnumType } from 'type-graphql'
+
+export enum RoleEnum {
+  viewer = 'viewer',
+  operator = 'operator',
+  approver = 'approver',
+  admin = 'admin',
+}
+registerEnumType(RoleEnum, { name: 'Role', description: 'viewer < operator < approver < admin.' })
+
+@ObjectType('Principal', { description: 'Who the bearer token belongs to.' })
+export class PrincipalType {
+  @Field(() => String)
+  subject!: string
+
+  @Field(() => RoleEnum)
+  role!: RoleEnum
+}
