@@ -1,5 +1,8 @@
 // Starting the simulated Run:ai cluster in-process: HTTPS on 127.0.0.1 with its own CA, a
 // bearer token, and a kubeconfig that kubectl and @kubernetes/client-node accept unchanged.
+// Beside the Kubernetes API, JSON control endpoints under /_sim/ (no token needed; GET /_sim
+// lists them) do what `sim` does in-process: fail/recover/restart-kubelet a node, join with a
+// bootstrap token, advance the clock, inject faults, read the state and the request log.
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { createServer } from 'node:https'

@@ -5,6 +5,21 @@ import { readJson } from './request-body.js'
 import type { Simulation } from './simulation.js'
 import { badRequest, methodNotAllowed, unknownRoute } from './status.js'
 
+const ENDPOINTS = [
+  'POST /_sim/nodes/{name}/fail',
+  'POST /_sim/nodes/{name}/recover',
+  'POST /_sim/nodes/{name}/restart-kubelet',
+  'POST /_sim/join {"node": "...", "token": "id.secret"}',
+  'POST /_sim/clock/advance {"seconds": n}',
+  'GET /_sim/clock',
+  'POST /_sim/faults {"latencyMs", "errorRate", "errorStatus", "conflictRate", "unreachable", "resetRate", "paths"}',
+  'GET /_sim/faults',
+  'DELETE /_sim/faults',
+  'GET /_sim/state',
+  'GET /_sim/requests',
+  'DELETE /_sim/requests',
+]
+
 export async function handleSimRoute(sim: Simulation, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const method = req.method ?? 'GET'
   const send = (code: number, body: unknown) => {
@@ -22,6 +37,8 @@ export async function handleSimRoute(sim: Simulation, req: IncomingMessage, res:
     return send(200, { node: name, action: node[2], state: sim.state().nodes.find((n) => n.name === name) ?? null })
   }
   switch (`${method} ${path}`) {
+    case 'GET /_sim':
+      return send(200, { endpoints: ENDPOINTS })
     case 'POST /_sim/join': {
       const body = (await readJson(req)) as { node?: unknown; token?: unknown; gpus?: unknown } | null
       if (!body || typeof body.node !== 'string' || typeof body.token !== 'string') throw badRequest('body must be {"node": "...", "token": "id.secret"}')

@@ -14,11 +14,11 @@ import {
   unknownConditions,
   type KubeletIdentity,
 } from './node-object.js'
-import { isResubmitted, pendingStatus, podObject, runningStatus, type PodTemplate } from './pod-object.js'
+import { DEFAULT_TOLERATIONS, isResubmitted, pendingStatus, podObject, runningStatus, type PodTemplate } from './pod-object.js'
 import { Random } from './random.js'
 import { RESOURCES, type ResourceType } from './resources.js'
 import { scheduleDecision } from './scheduler.js'
-import { evictionDecision, holdsResources, podGpus, taintsOf, type Taint } from './scheduling.js'
+import { evictionDecision, holdsResources, podGpus, taintsOf, type Taint, type Toleration } from './scheduling.js'
 import { daemonPodTemplate, ROLE_PREFIX, seedCluster, type ClusterShape, type SeedDaemonSet } from './seed.js'
 import { parseLabelSelector } from './selectors.js'
 import { ApiError, badRequest, forbidden, invalid, notFound, tooManyRequests, type InvalidCause } from './status.js'
@@ -340,7 +340,7 @@ export class Simulation {
     if (type.plural === 'pods') {
       out = {
         ...out,
-        spec: { schedulerName: 'default-scheduler', ...out.spec, tolerations: out.spec?.tolerations ?? [] },
+        spec: { schedulerName: 'default-scheduler', ...out.spec, tolerations: withDefaultTolerations(out.spec?.tolerations ?? []) },
         status: pendingStatus(meta.creationTimestamp),
       }
     }
@@ -823,6 +823,16 @@ export class Simulation {
 
 const storeKey = (type: { group: string; plural: string }): string => `${type.group}/${type.plural}`
 const apiVersionOf = (type: ResourceType): string => (type.group ? `${type.group}/${type.version}` : type.version)
+
+/** The DefaultTolerationSeconds admission plugin: 300 s for not-ready/unreachable unless the pod says otherwise. */
+function withDefaultTolerations(tolerations: Toleration[]): Toleration[] {
+  const out = [...tolerations]
+  for (const d of DEFAULT_TOLERATIONS) {
+    const covered = tolerations.some((t) => (t.key === d.key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'))
+    if (!covered) out.push(d)
+  }
+  return out
+}
 
 function identityOf(node: KubeObject): KubeletIdentity {
   const info = node.status?.nodeInfo ?? {}

@@ -268,6 +268,23 @@ describe('joining with a bootstrap token', () => {
   })
 })
 
+describe('pods created through the API', () => {
+  it('get the default not-ready/unreachable tolerations and are scheduled', () => {
+    const sim = newSim()
+    const pod = sim.admitCreate(
+      sim.pods.type,
+      { metadata: { name: '', generateName: 'web-' }, spec: { containers: [{ name: 'c', image: 'nginx' }], tolerations: [{ key: 'a', operator: 'Exists' }] } },
+      'default',
+    )
+    const created = sim.pods.create(pod)
+    expect(created.metadata.name).toMatch(/^web-[a-z0-9]{5}$/)
+    expect(created.spec.tolerations.map((t: { key: string }) => t.key)).toEqual(['a', 'node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'])
+    const bound = sim.pods.mustGet('default', created.metadata.name)
+    expect(bound.spec.nodeName).toBeTruthy()
+    expect(bound.status.phase).toBe('Running')
+  })
+})
+
 describe('PodDisruptionBudgets', () => {
   it('computes disruptionsAllowed and refuses an eviction that would violate it', () => {
     const sim = newSim()
