@@ -31,6 +31,8 @@ export const isUnplannedDrain = (plan: Plan): boolean => plan.createdBy === SYST
 export class DowntimeWatcher {
   private unsubscribe: (() => void) | null = null
   private timer: NodeJS.Timeout | null = null
+  /** The timer's check in flight: a slow check (many proposals, a slow database) is not queued again behind itself. */
+  private ticking: Promise<unknown> | null = null
   private queue: Promise<unknown> = Promise.resolve()
   /** Per node, the outage (its notReadySince) a DRAIN was already proposed for: one proposal per outage. */
   private readonly proposedFor = new Map<string, string>()
@@ -51,7 +53,9 @@ export class DowntimeWatcher {
     if (this.unsubscribe) return
     this.unsubscribe = this.cache.onNodeEvent((event) => this.onNodeEvent(event))
     if (intervalMs > 0) {
-      this.timer = setInterval(() => void this.check(), intervalMs)
+      this.timer = setInterval(() => {
+        this.ticking ??= this.check().finally(() => (this.ticking = null))
+      }, intervalMs)
       this.timer.unref()
     }
   }

@@ -23,9 +23,9 @@ interface Lifecycle {
   close(): Promise<void>
 }
 
-async function startLifecycle(policy?: Record<string, unknown>): Promise<Lifecycle> {
+async function startLifecycle(policy?: Record<string, unknown>, downtimeCheckIntervalMs = 0): Promise<Lifecycle> {
   const cluster = await startTestCluster({ startTime: SIM_START })
-  const np = await startTestNodeplan({ tokens: true, sim: cluster, policy, overrides: { clock: cluster.sim.clock, downtimeCheckIntervalMs: 0 } })
+  const np = await startTestNodeplan({ tokens: true, sim: cluster, policy, overrides: { clock: cluster.sim.clock, downtimeCheckIntervalMs } })
   return {
     cluster,
     np,
@@ -274,5 +274,28 @@ describe('unplanned downtime where policy applies the drain itself (after 120 s)
     expect(lc.hasDrainTaint('gpu-6')).toBe(false)
     lc.sim.recoverNode('gpu-6')
     await eventually(async () => expect((await lc.plansFor('gpu-6')).map((p) => p.status)).toEqual(['DISCARDED']))
+  })
+})
+
+describe('the downtime check on its own timer, as a running service has it', () => {
+  let lc: Lifecycle
+  beforeAll(async () => {
+    lc = await startLifecycle(undefined, 20)
+  })
+  afterAll(async () => {
+    await lc?.close()
+  })
+
+  it('proposes the DRAIN without anyone calling check()', async () => {
+    lc.sim.failNode('gpu-1')
+    await eventually(async () => expect(await lc.audit('gpu-1', 'node.notready')).toHaveLength(1))
+    expect(await lc.plansFor('gpu-1')).toEqual([])
+    lc.sim.advance(301)
+    const [drain] = await eventually(async () => {
+      const plans = await lc.plansFor('gpu-1')
+      expect(plans).toHaveLength(1)
+      return plans
+    })
+    expect(drain).toMatchObject({ kind: 'DRAIN', status: 'PENDING', createdBy: 'system' })
   })
 })
