@@ -180,6 +180,7 @@ export class Simulation {
   /** The kubelet stops posting status: Ready goes Unknown and the unreachable taints follow. */
   failNode(name: string): void {
     const node = this.nodes.mustGet(undefined, name)
+    if (this.failed.has(name)) return // already down: the outage keeps its start time
     this.failed.add(name)
     const now = this.clock.timestamp()
     const taints = taintsOf(node).filter((t) => t.key !== 'node.kubernetes.io/unreachable' && t.key !== 'node.kubernetes.io/not-ready')
@@ -195,8 +196,9 @@ export class Simulation {
   /** The kubelet posts status again: Ready, and the node controller lifts the unreachable taints. */
   recoverNode(name: string): void {
     const node = this.nodes.mustGet(undefined, name)
-    this.failed.delete(name)
     const taints = taintsOf(node).filter((t) => t.key !== 'node.kubernetes.io/unreachable' && t.key !== 'node.kubernetes.io/not-ready')
+    if (!this.failed.has(name) && isReady(node) && taints.length === taintsOf(node).length) return // nothing to recover from
+    this.failed.delete(name)
     const spec = { ...node.spec, taints }
     if (taints.length === 0) delete spec.taints
     this.nodes.update({ ...node, spec, status: { ...node.status, conditions: readyConditions(this.clock.timestamp()) } })

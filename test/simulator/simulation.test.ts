@@ -171,6 +171,20 @@ describe('node failure and recovery', () => {
     expect(podsOn(sim, 'gpu-3')).toHaveLength(2)
   })
 
+  it('failing a failed node or recovering a healthy one changes nothing', () => {
+    const sim = newSim()
+    const healthy = sim.nodes.mustGet(undefined, 'gpu-4').metadata.resourceVersion
+    sim.recoverNode('gpu-4')
+    expect(sim.nodes.mustGet(undefined, 'gpu-4').metadata.resourceVersion).toBe(healthy)
+    sim.failNode('gpu-4')
+    const down = sim.nodes.mustGet(undefined, 'gpu-4')
+    sim.clock.advance(200)
+    sim.failNode('gpu-4')
+    expect(sim.nodes.mustGet(undefined, 'gpu-4').metadata.resourceVersion).toBe(down.metadata.resourceVersion)
+    sim.clock.advance(100) // 300 s after the first failure
+    expect(workloadPods(sim, 'gpu-4')).toEqual([])
+  })
+
   it('recover: Ready again and the unreachable taints are gone; other taints stay', () => {
     const sim = newSim()
     taint(sim, 'gpu-3', [{ key: 'keep', effect: 'NoSchedule' }])
