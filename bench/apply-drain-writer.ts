@@ -3,7 +3,9 @@
 // after another, on one 5,000-node / ~100,000-pod simulator with 10 ms injected latency.
 // A label on 100 nodes first shows the writer alone: a drain also makes the simulator evict
 // and reschedule every pod of the node, which costs it far more than the request does.
-// Run: npx tsx bench/apply-drain-writer.ts [parallelism=32] [nodes=100]
+// Run: npx tsx bench/apply-drain-writer.ts [parallelism=32] [nodes=100] [drain|label]
+// `label` compares label writes only (nodeplan vs `kubectl label`), where the simulator's own
+// work per request is small, so the figure is the clients' own.
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { KubernetesApi } from '../src/adapters/kubernetes/kubernetes-api.js'
@@ -18,6 +20,7 @@ import { ms, percentile, SCALE, startSimulatorProcess } from './apply-simulator-
 const NODES = Number(process.argv[3] ?? 100)
 const LATENCY_MS = 10
 const parallelism = Number(process.argv[2] ?? 32)
+const mode = process.argv[4] ?? 'drain'
 
 const sim = await startSimulatorProcess(SCALE)
 try {
@@ -50,18 +53,20 @@ try {
     return total
   }
   const names = Array.from({ length: NODES }, (_, i) => `gpu-${i + 1}`)
-  await run('label example.com/maintenance=planned', names.map((n) => labelChange(n, 'example.com/maintenance', null, 'planned', 'REQUESTED')))
-  const writerMs = await run('drain taint runai=drain:NoExecute', names.map((n) => taintChange(n, null, DRAIN_TAINT, 'REQUESTED')))
+  const labelMs = await run('label example.com/maintenance=planned', names.map((n) => labelChange(n, 'example.com/maintenance', null, 'planned', 'REQUESTED')))
+  const writerMs = mode === 'drain' ? await run('drain taint runai=drain:NoExecute', names.map((n) => taintChange(n, null, DRAIN_TAINT, 'REQUESTED'))) : labelMs
 
   // kubectl: one `kubectl taint` per node, in sequence, discovery cache warmed first.
   const kubectl = kubectlPath()
   const cache = join(sim.dir, 'kubectl-cache')
-  const taint = (node: string) => execFileSync(kubectl, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', cache, 'taint', 'nodes', node, 'runai=drain:NoExecute'])
-  taint('gpu-4000')
+  const verb = mode === 'drain' ? ['taint', 'nodes'] : ['label', 'nodes']
+  const arg = mode === 'drain' ? 'runai=drain:NoExecute' : 'example.com/maintenance=planned'
+  const write = (node: string) => execFileSync(kubectl, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', cache, ...verb, node, arg])
+  write('gpu-4000')
   const t1 = process.hrtime.bigint()
-  for (let i = 0; i < NODES; i++) taint(`gpu-${1001 + i}`)
+  for (let i = 0; i < NODES; i++) write(`gpu-${1001 + i}`)
   const kubectlMs = ms(t1)
-  console.log(`kubectl taint, ${NODES} nodes in sequence: ${kubectlMs.toFixed(0)} ms total (${(kubectlMs / NODES).toFixed(0)} ms per node)`)
+  console.log(`kubectl ${verb[0]}, ${NODES} nodes in sequence: ${kubectlMs.toFixed(0)} ms total (${(kubectlMs / NODES).toFixed(0)} ms per node)`)
   console.log(`ratio kubectl / nodeplan writer: ${(kubectlMs / writerMs).toFixed(1)}x`)
   api.close()
 } finally {
