@@ -92,26 +92,44 @@ async function withAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>
   }
 }
 
-async function openPostgres(): Promise<TempDatabase> {
+export interface EmptyPgDatabase {
+  url: string
+  sql(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>
+  drop(): Promise<void>
+}
+
+/** A new, empty database on the NODEPLAN_TEST_PG_URL server. */
+export async function createPgDatabase(): Promise<EmptyPgDatabase> {
   const name = `nodeplan_test_${randomBytes(6).toString('hex')}`
   await withAdmin(PG_ADMIN_URL!, (c) => c.query(`CREATE DATABASE "${name}"`))
   const target = new URL(PG_ADMIN_URL!)
   target.pathname = `/${name}`
   const url = target.toString()
-  const clock = new ManualClock()
-  const db = await openDatabase(url, { clock })
   return {
-    backend: 'postgresql',
     url,
-    clock,
-    db,
     sql: (text, params = []) => {
       let n = 0
       return withAdmin(url, async (c) => (await c.query(text.replace(/\?/g, () => `$${++n}`), params)).rows)
     },
+    drop: async () => {
+      await withAdmin(PG_ADMIN_URL!, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
+    },
+  }
+}
+
+async function openPostgres(): Promise<TempDatabase> {
+  const empty = await createPgDatabase()
+  const clock = new ManualClock()
+  const db = await openDatabase(empty.url, { clock })
+  return {
+    backend: 'postgresql',
+    url: empty.url,
+    clock,
+    db,
+    sql: empty.sql,
     cleanup: async () => {
       await db.close()
-      await withAdmin(PG_ADMIN_URL!, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
+      await empty.drop()
     },
   }
 }
