@@ -61,9 +61,9 @@ export class KubernetesNodeWriter implements NodeWriter {
   async apply(change: Change, options: { deadline: number }): Promise<ApplyOutcome> {
     if (change.action === 'NO_OP') return 'already'
     if (change.resource === 'NODE' && change.action !== 'DELETE') {
-      throw new Error(`${describe(change)}: only node deletion is written by nodeplan; a node is created by its kubelet joining`)
+      throw new Error(`${describeChange(change)}: only node deletion is written by nodeplan; a node is created by its kubelet joining`)
     }
-    const what = describe(change)
+    const what = describeChange(change)
     let attempts = 0
     let conflicts = 0
     // A write that got no definite answer (timeout, 5xx) may have been applied.
@@ -142,7 +142,7 @@ export class KubernetesNodeWriter implements NodeWriter {
 }
 
 /** "add taint runai=drain:NoExecute to node gpu-1", "remove label x from node gpu-1", "delete node gpu-1". */
-export function describe(change: Change): string {
+export function describeChange(change: Change): string {
   if (change.resource === 'NODE') return `${change.action === 'DELETE' ? 'delete' : change.action.toLowerCase()} node ${change.node}`
   const verb = change.action === 'CREATE' ? 'add' : change.action === 'DELETE' ? 'remove' : 'update'
   const prep = change.action === 'CREATE' ? 'to' : change.action === 'DELETE' ? 'from' : 'on'
