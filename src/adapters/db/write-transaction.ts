@@ -4,6 +4,8 @@
 //   upgrade under a concurrent writer), and the busy timeout covers the wait;
 // - PostgreSQL: writes from every replica queue on one row lock, so audit appends form one
 //   ordered chain and no two transactions can lock rows in opposite orders.
+// Never write outside it: on SQLite the adapter has a single connection and serialises only
+// transactions, so a lone UPDATE would run inside whichever transaction is open and roll back with it.
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.js'
 
 export type Db = PrismaClient
