@@ -1,0 +1,35 @@
+// Follows a plan's progress over graphql-ws (the planProgress subscription).
+import { createClient } from 'graphql-ws'
+import { WebSocket } from 'ws'
+
+export interface ProgressEvent {
+  planId: string
+  index: number
+  change: { address: string; node: string; action: string; applied: boolean; error: string | null }
+}
+
+export interface ProgressFollower {
+  /** Resolves when the subscription completes, or fails (the caller then falls back to the plan). */
+  done: Promise<void>
+  stop(): Promise<void>
+}
+
+const QUERY = `subscription($id: ID!) { planProgress(id: $id) { planId index change { address node action applied error } } }`
+
+export function followProgress(url: string, token: string | null, planId: string, onEvent: (event: ProgressEvent) => void): ProgressFollower {
+  const client = createClient({
+    url: url.replace(/^http/, 'ws') + '/graphql',
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { Authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+    lazy: true,
+  })
+  // The server replays changes recorded before the subscription arrives, so it may start after the apply.
+  const done = new Promise<void>((resolve) => {
+    client.subscribe<{ planProgress: ProgressEvent }>(
+      { query: QUERY, variables: { id: planId } },
+      { next: (v) => v.data && onEvent(v.data.planProgress), error: () => resolve(), complete: () => resolve() },
+    )
+  })
+  return { done, stop: () => client.dispose() as Promise<void> }
+}
