@@ -29,6 +29,9 @@ export function queryLimitsRule(limits: QueryLimits = DEFAULT_LIMITS) {
     for (const def of context.getDocument().definitions) {
       if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def)
     }
+    // Each fragment is measured once (depth relative to where it is spread): without this, fragments
+    // that each spread the next one twice cost 2^n walks, and free leaves (__typename) never stop it.
+    const measuredFragments = new Map<string, { depth: number; cost: number }>()
     const measure = (set: SelectionSetNode, depth: number, seen: Set<string>): { depth: number; cost: number } => {
       let maxDepth = depth
       let cost = 0
@@ -45,9 +48,8 @@ export function queryLimitsRule(limits: QueryLimits = DEFAULT_LIMITS) {
           cost += 1 + inner.cost * multiplier
           maxDepth = Math.max(maxDepth, inner.depth)
         } else {
-          const target = sel.kind === Kind.INLINE_FRAGMENT ? sel.selectionSet : fragmentSet(sel.name.value, seen)
-          if (!target) continue
-          const inner = measure(target, depth, sel.kind === Kind.FRAGMENT_SPREAD ? new Set([...seen, sel.name.value]) : seen)
+          const inner = sel.kind === Kind.INLINE_FRAGMENT ? measure(sel.selectionSet, depth, seen) : measureFragment(sel.name.value, depth, seen)
+          if (!inner) continue
           cost += inner.cost
           maxDepth = Math.max(maxDepth, inner.depth)
         }
@@ -55,7 +57,16 @@ export function queryLimitsRule(limits: QueryLimits = DEFAULT_LIMITS) {
       }
       return { depth: maxDepth, cost }
     }
-    const fragmentSet = (name: string, seen: Set<string>) => (seen.has(name) ? undefined : fragments.get(name)?.selectionSet)
+    const measureFragment = (name: string, depth: number, seen: Set<string>): { depth: number; cost: number } | undefined => {
+      const fragment = fragments.get(name)
+      if (!fragment || seen.has(name)) return undefined
+      let measured = measuredFragments.get(name)
+      if (!measured) {
+        measured = measure(fragment.selectionSet, 0, new Set([...seen, name]))
+        measuredFragments.set(name, measured)
+      }
+      return { depth: depth + measured.depth, cost: measured.cost }
+    }
 
     return {
       OperationDefinition(node) {

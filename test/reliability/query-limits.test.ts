@@ -1,0 +1,37 @@
+import { parse, validate } from 'graphql'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { queryLimitsRule } from '../../src/graphql/limits.js'
+import { buildNodeplanSchema } from '../../src/graphql/schema.js'
+
+/** `{ ...F0 }` where each fragment spreads the next one twice: 2^levels uses of the last one. */
+function doubling(levels: number, leaf: string): string {
+  let doc = '{ ...F0 }\n'
+  for (let i = 0; i < levels; i++) doc += `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }\n`
+  return doc + `fragment F${levels} on Query { ${leaf} }\n`
+}
+
+describe('query limits against fragments that double at every level', () => {
+  let schema: Awaited<ReturnType<typeof buildNodeplanSchema>>
+  beforeAll(async () => {
+    schema = await buildNodeplanSchema()
+  })
+  const errors = (doc: string) => validate(schema, parse(doc), [queryLimitsRule()]).map((e) => e.message)
+
+  it('measures each fragment once, so 2^60 free uses are measured at once and pass', () => {
+    // Before each fragment was measured once this walked 2^60 times and never returned.
+    expect(errors(doubling(60, '__typename'))).toEqual([])
+  })
+
+  it('still counts every use of a fragment towards the cost', () => {
+    expect(errors(doubling(10, 'systemNodes { ready }'))).toEqual([]) // 2^10 × 2 = 2,048
+    expect(errors(doubling(14, 'systemNodes { ready }'))).toEqual([expect.stringContaining('costs more than 20000')]) // 32,768
+    expect(errors(doubling(60, 'systemNodes { ready }'))).toEqual([expect.stringContaining('costs more than 20000')])
+  })
+
+  it('adds a fragment\'s depth to the depth where it is spread', () => {
+    const deep = `{ plans { edges { node { ...R } } } }\nfragment R on Plan { rollbackOf { rollbackOf { rollbackOf { rollbackOf { rollbackOf { rollbackOf { rollbackOf { id } } } } } } } }`
+    expect(errors(deep)).toEqual([expect.stringContaining('nested 11 levels deep')])
+    const shallow = `{ plans { edges { node { ...R } } } }\nfragment R on Plan { rollbackOf { rollbackOf { id } } }`
+    expect(errors(shallow)).toEqual([])
+  })
+})
