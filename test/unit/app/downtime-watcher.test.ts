@@ -1,0 +1,96 @@
+// The watcher's resilience with in-memory ports: a failing write is logged and the next event is
+// still handled. Its behaviour against a cluster is in test/integration/lifecycle-downtime.test.ts.
+import { describe, expect, it } from 'vitest'
+import type { ApplyService } from '../../../src/app/apply.service.js'
+import { DowntimeWatcher } from '../../../src/app/downtime-watcher.js'
+import type { PlanService } from '../../../src/app/plan.service.js'
+import { DEFAULT_POLICY } from '../../../src/app/policy.js'
+import type { AuditInput, AuditRepository, ClusterCache, NodeEvent, PlanRepository } from '../../../src/app/ports.js'
+import type { NodeState } from '../../../src/domain/cluster.js'
+import { createLogger } from '../../../src/logger.js'
+import { buildNode, buildSnapshot } from '../../factories.js'
+
+class FakeCache implements Pick<ClusterCache, 'onNodeEvent' | 'snapshot' | 'node'> {
+  private listener: ((event: NodeEvent) => void) | null = null
+  constructor(private nodes: NodeState[]) {}
+  onNodeEvent(listener: (event: NodeEvent) => void) {
+    this.listener = listener
+    return () => (this.listener = null)
+  }
+  snapshot() {
+    return buildSnapshot(this.nodes)
+  }
+  node(name: string) {
+    return this.nodes.find((n) => n.name === name)
+  }
+  update(node: NodeState) {
+    const previous = this.node(node.name)!
+    this.nodes = this.nodes.map((n) => (n.name === node.name ? node : n))
+    this.listener?.({ type: 'MODIFIED', node, previous })
+  }
+}
+
+/** Appends into a list; refuses the first `failures` appends as a database gone away would. */
+class FlakyAudit implements Pick<AuditRepository, 'append'> {
+  readonly events: AuditInput[] = []
+  constructor(private failures: number) {}
+  async append(event: AuditInput) {
+    if (this.failures-- > 0) throw new Error('SQLITE_BUSY: database is locked')
+    this.events.push(event)
+    return { ...event, id: String(this.events.length), seq: this.events.length, at: new Date(), planId: null, node: event.node ?? null, detail: event.detail ?? null, hash: '', prevHash: '' }
+  }
+}
+
+const noPlans: Pick<PlanRepository, 'pendingFor' | 'lastApplied'> = { pendingFor: async () => [], lastApplied: async () => null }
+
+describe('DowntimeWatcher', () => {
+  it('logs a failed audit write and goes on with the next event', async () => {
+    const node = buildNode('gpu-1')
+    const cache = new FakeCache([node])
+    const audit = new FlakyAudit(1)
+    const lines: string[] = []
+    const now = new Date('2026-03-02T09:10:00Z')
+    const watcher = new DowntimeWatcher(
+      cache as unknown as ClusterCache,
+      {} as PlanService,
+      {} as ApplyService,
+      noPlans as PlanRepository,
+      audit as unknown as AuditRepository,
+      DEFAULT_POLICY,
+      { now: () => now },
+      createLogger({ write: (line) => lines.push(line) }),
+    )
+    watcher.start(0)
+    cache.update({ ...node, ready: false, notReadySince: '2026-03-02T09:00:00Z', resourceVersion: '2' })
+    cache.update({ ...node, resourceVersion: '3' })
+    await watcher.idle()
+    await watcher.stop()
+
+    expect(lines.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ level: 'error', msg: 'node NotReady failed', error: { name: 'Error', message: 'SQLITE_BUSY: database is locked' } })])
+    expect(audit.events).toEqual([{ actor: 'system', action: 'node.ready', node: 'gpu-1', detail: { since: '2026-03-02T09:00:00Z', downSeconds: 600 } }])
+  })
+
+  it('ignores updates that are not transitions, and stops listening on stop()', async () => {
+    const node = buildNode('gpu-1')
+    const cache = new FakeCache([node])
+    const audit = new FlakyAudit(0)
+    const watcher = new DowntimeWatcher(
+      cache as unknown as ClusterCache,
+      {} as PlanService,
+      {} as ApplyService,
+      noPlans as PlanRepository,
+      audit as unknown as AuditRepository,
+      DEFAULT_POLICY,
+      { now: () => new Date() },
+      createLogger({ write: () => {} }),
+    )
+    watcher.start(0)
+    cache.update({ ...node, resourceVersion: '2', labels: { ...node.labels, heartbeat: 'x' } })
+    await watcher.idle()
+    expect(audit.events).toEqual([])
+    await watcher.stop()
+    cache.update({ ...node, ready: false, notReadySince: '2026-03-02T09:00:00Z', resourceVersion: '3' })
+    await watcher.idle()
+    expect(audit.events).toEqual([])
+  })
+})
