@@ -166,6 +166,24 @@ describe('decommission, join command and rejoin against the simulated cluster', 
     expect(await plansFor('gpu-4', 'REJOIN')).toHaveLength(1)
   })
 
+  it('proposes the REJOIN too when a decommissioned node\'s kubelet registers it again by itself', async () => {
+    const { planDecommission: plan } = await gql(`mutation { planDecommission(input: {nodes: ["cpu-2"], reason: "CHG-8 reinstall"}) { id } }`, {}, operator)
+    await gql(`mutation($id: ID!) { approvePlan(id: $id) { status } }`, { id: plan.id }, approver)
+    expect((await gql(`mutation($id: ID!) { applyPlan(id: $id) { status } }`, { id: plan.id }, operator)).applyPlan.status).toBe('APPLIED')
+    await eventually(async () => expect(await kubectlRow('cpu-2')).toBeNull())
+
+    cluster.sim.restartKubelet('cpu-2')
+    const rejoin = await eventually(async () => {
+      const found = await plansFor('cpu-2', 'REJOIN')
+      expect(found).toHaveLength(1)
+      return found[0]
+    })
+    expect(rejoin).toMatchObject({ status: 'PENDING', createdBy: 'system' })
+    expect(rejoin.changes).toContainEqual({ address: 'node/cpu-2/label/node-role.kubernetes.io/runai-cpu-worker', action: 'CREATE', before: null, after: '', applied: false })
+    await gql(`mutation($id: ID!) { applyPlan(id: $id) { status } }`, { id: rejoin.id }, operator)
+    expect(await kubectlRow('cpu-2')).toEqual({ status: 'Ready', roles: 'runai-cpu-worker' })
+  })
+
   it('refuses a join with a wrong secret', async () => {
     const created = await issue({ ttl: 1 })
     const wrong = `${created.tokenIdInCommand}.${created.secret === '0123456789abcdef' ? 'fedcba9876543210' : '0123456789abcdef'}`
