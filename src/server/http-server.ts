@@ -8,6 +8,7 @@ import type { RequestContext } from '../graphql/context.js'
 import { makeFormatError } from '../graphql/error-format.js'
 import { queryLimitsRule } from '../graphql/limits.js'
 import type { Logger } from '../logger.js'
+import { CONSOLE_PREFIX, consoleAsset } from '../console/assets.js'
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.js'
 import { attachSubscriptions, type SubscriptionServer } from './subscriptions.js'
 
@@ -78,6 +79,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       const { contentType, body } = await options.metrics.scrape()
       res.writeHead(200, { 'content-type': contentType })
       return res.end(body)
+    }
+    if ((path === '/' || path.startsWith(CONSOLE_PREFIX)) && req.method === 'GET') {
+      const asset = consoleAsset(path === '/' ? 'index.html' : path.slice(CONSOLE_PREFIX.length))
+      if (!asset) return sendJson(res, 404, { error: 'not found' })
+      res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' })
+      return res.end(asset.body)
     }
     if (path.startsWith(GRAPHIQL_ASSET_PREFIX) && req.method === 'GET') {
       const asset = graphiqlAsset(path.slice(GRAPHIQL_ASSET_PREFIX.length))

@@ -1,0 +1,50 @@
+// GraphQL over HTTP and the planProgress subscription (graphql-transport-ws, written out: it is small).
+const TOKEN_KEY = 'nodeplan.token'
+
+export const token = {
+  get: () => sessionStorage.getItem(TOKEN_KEY),
+  set: (value) => sessionStorage.setItem(TOKEN_KEY, value),
+  clear: () => sessionStorage.removeItem(TOKEN_KEY),
+}
+
+export class ApiError extends Error {
+  constructor(message, code) {
+    super(message)
+    this.code = code
+  }
+}
+
+export async function gql(query, variables = {}) {
+  const headers = { 'content-type': 'application/json' }
+  const t = token.get()
+  if (t) headers.authorization = `Bearer ${t}`
+  const res = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables }) })
+  const body = await res.json()
+  if (body.errors?.length) throw new ApiError(body.errors[0].message, body.errors[0].extensions?.code ?? 'UNKNOWN')
+  return body.data
+}
+
+/** Calls onEvent for each change of the plan as it is applied; onDone when the server completes. Returns a stop function. */
+export function followPlan(planId, onEvent, onDone) {
+  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`, 'graphql-transport-ws')
+  const t = token.get()
+  ws.onopen = () => ws.send(JSON.stringify({ type: 'connection_init', payload: t ? { Authorization: `Bearer ${t}` } : {} }))
+  ws.onmessage = (message) => {
+    const msg = JSON.parse(message.data)
+    if (msg.type === 'connection_ack') {
+      ws.send(JSON.stringify({
+        id: '1',
+        type: 'subscribe',
+        payload: { query: 'subscription($id: ID!) { planProgress(id: $id) { index change { address node action applied error } } }', variables: { id: planId } },
+      }))
+    } else if (msg.type === 'ping') {
+      ws.send(JSON.stringify({ type: 'pong' }))
+    } else if (msg.type === 'next' && msg.payload.data) {
+      onEvent(msg.payload.data.planProgress)
+    } else if (msg.type === 'complete' || msg.type === 'error') {
+      ws.close()
+      onDone?.()
+    }
+  }
+  return () => ws.close()
+}
