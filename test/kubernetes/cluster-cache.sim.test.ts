@@ -8,6 +8,9 @@ import { startSimulator, type RunningSimulator } from '../../src/simulator/index
 
 const fastClock = { now: () => new Date(), sleep: async () => {} }
 
+/** Watch deliveries are real I/O: generous on a loaded machine, still bounded. */
+const WAIT = { timeout: 10_000, interval: 10 }
+
 describe('KubernetesClusterCache against the simulator', () => {
   let sim: RunningSimulator
   let cache: KubernetesClusterCache
@@ -52,7 +55,7 @@ describe('KubernetesClusterCache against the simulator', () => {
       { name: 'gpu-2', body: { metadata: { labels: { 'example.com/rack': 'r7' } } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     )
-    await vi.waitFor(() => expect(cache.node('gpu-2')?.labels['example.com/rack']).toBe('r7'))
+    await vi.waitFor(() => expect(cache.node('gpu-2')?.labels['example.com/rack']).toBe('r7'), WAIT)
     const modified = events.find((e) => e.type === 'MODIFIED' && e.node.name === 'gpu-2')!
     expect(modified.previous).toBe(before)
     expect(modified.node.resourceVersion).not.toBe(before.resourceVersion)
@@ -62,11 +65,11 @@ describe('KubernetesClusterCache against the simulator', () => {
     await cache.start()
     sim.sim.advance(60)
     sim.sim.failNode('gpu-1')
-    await vi.waitFor(() => expect(cache.node('gpu-1')?.ready).toBe(false))
+    await vi.waitFor(() => expect(cache.node('gpu-1')?.ready).toBe(false), WAIT)
     expect(cache.node('gpu-1')!.notReadySince).toBe('2026-11-25T12:01:00Z')
     expect(cache.node('gpu-1')!.taints.map((t) => `${t.key}:${t.effect}`)).toContain('node.kubernetes.io/unreachable:NoExecute')
     sim.sim.recoverNode('gpu-1')
-    await vi.waitFor(() => expect(cache.node('gpu-1')?.ready).toBe(true))
+    await vi.waitFor(() => expect(cache.node('gpu-1')?.ready).toBe(true), WAIT)
     expect(cache.node('gpu-1')!.notReadySince).toBeNull()
   })
 
@@ -112,7 +115,7 @@ describe('KubernetesClusterCache against the simulator', () => {
     }
     sim.sim.clearRequests()
     await cache.start()
-    await vi.waitFor(() => expect(cache.node('gpu-2')?.labels['example.com/n']).toBe('20000'))
+    await vi.waitFor(() => expect(cache.node('gpu-2')?.labels['example.com/n']).toBe('20000'), WAIT)
     const lists = sim.sim.requests().filter((r) => r.verb === 'list' && r.resource === 'nodes')
     expect(lists.length).toBeGreaterThanOrEqual(1)
   })
@@ -129,7 +132,7 @@ describe('KubernetesClusterCache against the simulator', () => {
     try {
       await expect(c.start()).rejects.toMatchObject({ code: 'KUBERNETES_UNAVAILABLE' })
       sim.sim.setFaults(null)
-      await vi.waitFor(() => expect(c.synced()).toBe(true))
+      await vi.waitFor(() => expect(c.synced()).toBe(true), WAIT)
     } finally {
       await c.stop()
     }

@@ -7,6 +7,9 @@ const node = (name: string, rv: string) => ({ metadata: { name, resourceVersion:
 const list = (rv: string, items: unknown[], cont?: string) => json(200, { kind: 'NodeList', metadata: { resourceVersion: rv, ...(cont ? { continue: cont } : {}) }, items })
 const gone = { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', message: 'too old resource version', code: 410 } }
 
+/** Watch deliveries are real I/O: generous on a loaded machine, still bounded. */
+const WAIT = { timeout: 10_000, interval: 10 }
+
 describe('Reflector (list + watch over real HTTP)', () => {
   let server: FakeApiServer
   let api: KubernetesApi
@@ -60,7 +63,7 @@ describe('Reflector (list + watch over real HTTP)', () => {
     server.on('WATCH /api/v1/nodes', stream([{ type: 'MODIFIED', object: node('a', '11') }, { type: 'BOOKMARK', object: node('', '12') }], true), stream([]))
     const r = start()
     await r.whenSynced()
-    await vi.waitFor(() => expect(watches()).toHaveLength(2))
+    await vi.waitFor(() => expect(watches()).toHaveLength(2), WAIT)
     expect(replaced).toEqual([['a']])
     expect(events).toEqual(['MODIFIED a 11'])
     expect(watches().map((w) => w.query.resourceVersion)).toEqual(['10', '12'])
@@ -73,7 +76,7 @@ describe('Reflector (list + watch over real HTTP)', () => {
     server.on('LIST /api/v1/nodes', list('10', [node('a', '5'), node('b', '6')]), list('20', [node('a', '15')]))
     server.on('WATCH /api/v1/nodes', stream([gone]), stream([]))
     start()
-    await vi.waitFor(() => expect(watches()).toHaveLength(2))
+    await vi.waitFor(() => expect(watches()).toHaveLength(2), WAIT)
     expect(replaced).toEqual([['a', 'b'], ['a']])
     expect(watches().map((w) => w.query.resourceVersion)).toEqual(['10', '20'])
     expect(sleeps).toEqual([])
@@ -83,7 +86,7 @@ describe('Reflector (list + watch over real HTTP)', () => {
     server.on('LIST /api/v1/nodes', list('10', [node('a', '5')]), list('30', [node('a', '25')]))
     server.on('WATCH /api/v1/nodes', status(410, 'Expired', 'too old'), stream([]))
     start()
-    await vi.waitFor(() => expect(watches()).toHaveLength(2))
+    await vi.waitFor(() => expect(watches()).toHaveLength(2), WAIT)
     expect(lists()).toHaveLength(2)
     expect(watches()[1]!.query.resourceVersion).toBe('30')
   })
@@ -92,7 +95,7 @@ describe('Reflector (list + watch over real HTTP)', () => {
     server.on('LIST /api/v1/nodes', list('100', [node('a', '90')]), list('7', [node('a', '5'), node('b', '6')]))
     server.on('WATCH /api/v1/nodes', stream([{ type: 'MODIFIED', object: node('a', '5') }]), stream([]))
     start()
-    await vi.waitFor(() => expect(watches()).toHaveLength(2))
+    await vi.waitFor(() => expect(watches()).toHaveLength(2), WAIT)
     expect(events).toEqual([])
     expect(replaced).toEqual([['a'], ['a', 'b']])
     expect(watches()[1]!.query.resourceVersion).toBe('7')
@@ -102,7 +105,7 @@ describe('Reflector (list + watch over real HTTP)', () => {
     server.on('LIST /api/v1/nodes', list('10', [node('a', '5')]))
     server.on('WATCH /api/v1/nodes', status(500, 'InternalError', 'etcd hiccup'), stream([]))
     start()
-    await vi.waitFor(() => expect(watches()).toHaveLength(2))
+    await vi.waitFor(() => expect(watches()).toHaveLength(2), WAIT)
     expect(watches().map((w) => w.query.resourceVersion)).toEqual(['10', '10'])
     expect(lists()).toHaveLength(1)
     expect(sleeps).toEqual([75])
