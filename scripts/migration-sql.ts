@@ -1,5 +1,6 @@
-// Prints the SQL that creates a schema from nothing, without a database server or the native
-// schema engine: `tsx scripts/migration-sql.ts [prisma/postgres/schema.prisma]`.
+// Prints the SQL that creates a schema from nothing — or, given the schema as the previous migration
+// left it, the SQL from that to the current one — without a database server or the native schema
+// engine: `tsx scripts/migration-sql.ts [prisma/postgres/schema.prisma] [--from old-schema.prisma]`.
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -8,7 +9,8 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { noFilters, openSchemaEngine } from '../src/adapters/db/schema-engine.js'
 
-export async function migrationSql(schemaFile: string): Promise<string> {
+/** `from`: the content of the schema before this migration (default: an empty database). */
+export async function migrationSql(schemaFile: string, from?: string): Promise<string> {
   const content = readFileSync(schemaFile, 'utf8')
   const isPg = /provider\s*=\s*"postgresql"/.test(content)
   // PostgreSQL needs no server: an adapter that answers every introspection query with nothing.
@@ -19,7 +21,7 @@ export async function migrationSql(schemaFile: string): Promise<string> {
   const engine = await openSchemaEngine(schemaFile, factory)
   try {
     const { stdout } = await engine.diff({
-      from: { tag: 'empty' },
+      from: from === undefined ? { tag: 'empty' } : { tag: 'schemaDatamodel', files: [{ path: schemaFile, content: from }] },
       to: { tag: 'schemaDatamodel', files: [{ path: schemaFile, content }] },
       script: true,
       exitCode: null,
@@ -32,5 +34,8 @@ export async function migrationSql(schemaFile: string): Promise<string> {
 }
 
 if (import.meta.url === pathToFileURL(resolve(process.argv[1] ?? '')).href) {
-  process.stdout.write(await migrationSql(process.argv[2] ?? 'prisma/schema.prisma'))
+  const args = process.argv.slice(2)
+  const at = args.indexOf('--from')
+  const from = at >= 0 ? readFileSync(args.splice(at, 2)[1]!, 'utf8') : undefined
+  process.stdout.write(await migrationSql(args[0] ?? 'prisma/schema.prisma', from))
 }

@@ -1,5 +1,5 @@
 // Composition root: config → adapters → services → server. Nothing else constructs adapters.
-import { ApplyService, DEFAULT_APPLY_OPTIONS, type ApplyOptions } from './app/apply.service.js'
+import { ApplyService, DEFAULT_APPLY_OPTIONS, DEFAULT_LEASE_SWEEP_INTERVAL_MS, type ApplyOptions } from './app/apply.service.js'
 import { AuditService } from './app/audit.service.js'
 import { DEFAULT_DOWNTIME_CHECK_INTERVAL_MS, DowntimeWatcher } from './app/downtime-watcher.js'
 import { InventoryService } from './app/inventory.service.js'
@@ -36,6 +36,8 @@ export interface NodeplanOverrides {
   clock?: Pick<Clock, 'now'>
   /** How often the downtime watcher checks on its own; 0: only when check() is called. */
   downtimeCheckIntervalMs?: number
+  /** How often this replica looks for plans whose apply lease expired; 0: only when applier.sweep() is called. */
+  leaseSweepIntervalMs?: number
 }
 
 export interface RunningNodeplan {
@@ -99,7 +101,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   const planRepository = new MeteredPlanRepository(db.plans, metrics)
   const auditRepository = new MeteredAuditRepository(db.audit, metrics)
   const plans = new PlanService(cache, planRepository, config.policy)
-  const applier = new ApplyService(cache, new KubernetesNodeWriter(api), planRepository, auditRepository, config.policy, log, { ...DEFAULT_APPLY_OPTIONS, parallelism: config.applyParallelism, ...overrides.apply })
+  const applier = new ApplyService(cache, new KubernetesNodeWriter(api), planRepository, auditRepository, config.policy, log, { ...DEFAULT_APPLY_OPTIONS, parallelism: config.applyParallelism, ...overrides.apply }, db.leases)
   const audit = new AuditService(auditRepository)
   const clusterClock = overrides.clock ?? simulator?.sim.clock ?? systemClock
   const join = new JoinService(new KubernetesBootstrapTokens(api), auditRepository, clusterClock, log)
@@ -142,6 +144,8 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
 
   // Plans a previous process left mid-apply: finish them now, in the background of serving.
   const resuming = applier.resumeInterrupted().catch((err: unknown) => log.error('resuming interrupted plans failed', { error: err }))
+  // Then, as long as it runs: plans another replica left when it died (its apply lease expired).
+  applier.startLeaseSweeper(overrides.leaseSweepIntervalMs ?? DEFAULT_LEASE_SWEEP_INTERVAL_MS)
 
   return {
     url: http.url,
@@ -153,6 +157,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     async close() {
       await http.close(config.shutdownGraceMs)
       await resuming
+      await applier.stopLeaseSweeper()
       await downtime.stop()
       await cache.stop()
       await db.close()

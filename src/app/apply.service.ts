@@ -1,22 +1,49 @@
 import { EventEmitter } from 'node:events'
+import { hostname } from 'node:os'
 import type { Principal } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
 import type { Plan, PlannedChange } from '../domain/plan.js'
 import { staleness } from '../domain/staleness.js'
 import type { Logger } from '../logger.js'
 import { requireRole } from './access.js'
+import type { ApplyLeases } from './apply-lease.js'
 import { notApplicable, singleNode } from './plan.service.js'
 import type { Policy } from './policy.js'
-import type { AuditRepository, ClusterCache, NodeWriter, PlanRepository } from './ports.js'
+import type { AuditRepository, Clock, ClusterCache, NodeWriter, PlanRepository } from './ports.js'
 
 export interface ApplyOptions {
   /** Nodes written at once. */
   parallelism: number
   /** How long one change may keep retrying a failing API server. */
   changeDeadlineMs: number
+  /** How long an apply's lease lasts unrenewed; it is renewed every third of that while the apply runs. */
+  leaseMs: number
+  /**
+   * This replica in the plan's lease: stable across restarts of the same pod or host (its hostname),
+   * so a restarted replica resumes its own plans at once; another replica waits for the lease to expire.
+   */
+  owner: string
+  /** The leases' time (the system clock by default). */
+  clock: Pick<Clock, 'now'>
 }
 
-export const DEFAULT_APPLY_OPTIONS: ApplyOptions = { parallelism: 16, changeDeadlineMs: 30_000 }
+export const DEFAULT_APPLY_OPTIONS: ApplyOptions = {
+  parallelism: 16,
+  changeDeadlineMs: 30_000,
+  leaseMs: 30_000,
+  owner: hostname(),
+  clock: { now: () => new Date() },
+}
+
+/** How often each replica looks for plans whose apply lease expired. */
+export const DEFAULT_LEASE_SWEEP_INTERVAL_MS = 10_000
+
+/** A lease this process holds while it applies a plan. */
+interface HeldLease {
+  /** False once another replica took the plan over, or the lease ran out without a renewal. */
+  valid(): boolean
+  release(): void
+}
 
 export interface ChangeProgressEvent {
   planId: string
@@ -30,6 +57,10 @@ export interface ChangeProgressEvent {
  */
 export class ApplyService {
   private readonly progress = new EventEmitter()
+  /** Plans this process is applying right now. */
+  private readonly running = new Set<string>()
+  private sweeper: NodeJS.Timeout | null = null
+  private sweeping: Promise<unknown> = Promise.resolve()
 
   constructor(
     private readonly cache: ClusterCache,
@@ -39,6 +70,8 @@ export class ApplyService {
     private readonly policy: Policy,
     private readonly log: Logger,
     private readonly options: ApplyOptions = DEFAULT_APPLY_OPTIONS,
+    /** Null: a single process, which treats every APPLYING plan found at start-up as its own. */
+    private readonly leases: ApplyLeases | null = null,
   ) {
     this.progress.setMaxListeners(0)
   }
@@ -79,24 +112,96 @@ export class ApplyService {
       await this.plans.unlockNodes(id)
       throw notApplicable((await this.plans.get(id)) ?? plan, 'applied', ['PENDING', 'APPROVED'])
     }
+    if (this.leases && !(await this.leases.take(id, this.options.owner, this.options.clock.now(), this.leaseUntil(), null))) {
+      return started // moved APPLYING by this call, yet another replica holds it: that one finishes it
+    }
     return this.run(started, by.subject)
   }
 
-  /** Finishes plans a dead process left APPLYING: changes already in their target state are recorded, not written again. */
-  async resumeInterrupted(): Promise<Plan[]> {
+  /**
+   * Finishes plans nobody is applying any more — a dead replica's, once its lease expired, or this
+   * replica's own from before a restart. Changes already in their target state are recorded, not
+   * written again. Every replica runs this at start-up and then periodically (startLeaseSweeper).
+   */
+  async resumeInterrupted(options: { atStart?: boolean } = { atStart: true }): Promise<Plan[]> {
     const resumed: Plan[] = []
-    for (const plan of await this.plans.applying()) {
-      this.log.warn('resuming a plan interrupted mid-apply', { planId: plan.id, kind: plan.kind })
-      await this.audit.append({
+    for (const plan of await this.orphans(options.atStart ?? true)) {
+      const audit = {
         actor: 'system',
         action: 'plan.resumed',
         planId: plan.id,
         node: singleNode(plan),
-        detail: { applied: plan.changes.filter((c) => c.applied).map((c) => c.address) },
-      })
+        detail: { applied: plan.changes.filter((c) => c.applied).map((c) => c.address), by: this.options.owner },
+      }
+      if (this.leases) {
+        if (!(await this.leases.take(plan.id, this.options.owner, this.options.clock.now(), this.leaseUntil(), audit))) continue
+      } else {
+        await this.audit.append(audit)
+      }
+      this.log.warn('resuming a plan interrupted mid-apply', { planId: plan.id, kind: plan.kind })
       resumed.push(await this.run(plan, 'system', true))
     }
     return resumed
+  }
+
+  /** Every `intervalMs`, takes over plans whose apply lease expired (another replica died mid-apply). */
+  startLeaseSweeper(intervalMs = DEFAULT_LEASE_SWEEP_INTERVAL_MS): void {
+    if (!this.leases || intervalMs <= 0 || this.sweeper) return
+    this.sweeper = setInterval(() => void this.sweep(), intervalMs)
+    this.sweeper.unref()
+  }
+
+  /** Stops the sweeper and waits for a sweep in progress. */
+  async stopLeaseSweeper(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper)
+    this.sweeper = null
+    await this.sweeping
+  }
+
+  /** One periodic pass: plans whose lease expired, not this replica's own. */
+  sweep(): Promise<Plan[]> {
+    const pass = this.sweeping.then(() => this.resumeInterrupted({ atStart: false }))
+    this.sweeping = pass.catch((err: unknown) => this.log.error('taking over plans with an expired apply lease failed', { error: err }))
+    return pass
+  }
+
+  private async orphans(atStart: boolean): Promise<Plan[]> {
+    if (!this.leases) return atStart ? this.plans.applying() : []
+    const now = this.options.clock.now()
+    const ids = await this.leases.orphaned(now, atStart ? this.options.owner : null, new Date(now.getTime() - this.options.leaseMs))
+    const plans = await Promise.all(ids.filter((id) => !this.running.has(id)).map((id) => this.plans.get(id)))
+    return plans.filter((plan): plan is Plan => plan !== null && plan.status === 'APPLYING')
+  }
+
+  private leaseUntil(): Date {
+    return new Date(this.options.clock.now().getTime() + this.options.leaseMs)
+  }
+
+  /** Renews the plan's lease every third of its length while the apply runs. */
+  private holdLease(planId: string): HeldLease {
+    const leases = this.leases
+    if (!leases) return { valid: () => true, release: () => {} }
+    let until = this.leaseUntil()
+    let lost = false
+    const timer = setInterval(() => {
+      const next = this.leaseUntil()
+      leases.renew(planId, this.options.owner, next).then(
+        (held) => {
+          if (held) until = next
+          else if (!lost) {
+            lost = true
+            this.log.warn('another replica took over this plan; stopping here', { planId, owner: this.options.owner })
+          }
+        },
+        (err: unknown) => this.log.warn('renewing the apply lease failed', { planId, error: err }),
+      )
+    }, Math.max(1, Math.floor(this.options.leaseMs / 3)))
+    timer.unref()
+    return {
+      // Unrenewed past its end (the database unreachable), another replica may already be writing.
+      valid: () => !lost && this.options.clock.now() < until,
+      release: () => clearInterval(timer),
+    }
   }
 
   onProgress(planId: string, listener: (event: ChangeProgressEvent) => void): () => void {
@@ -125,6 +230,17 @@ export class ApplyService {
   }
 
   private async run(plan: Plan, actor: string, resuming = false): Promise<Plan> {
+    this.running.add(plan.id)
+    const lease = this.holdLease(plan.id)
+    try {
+      return await this.runHolding(plan, actor, resuming, lease)
+    } finally {
+      lease.release()
+      this.running.delete(plan.id)
+    }
+  }
+
+  private async runHolding(plan: Plan, actor: string, resuming: boolean, lease: HeldLease): Promise<Plan> {
     const byNode = new Map<string, number[]>()
     plan.changes.forEach((change, index) => {
       const list = byNode.get(change.node) ?? []
@@ -133,9 +249,13 @@ export class ApplyService {
     })
     const queue = [...byNode.values()]
     const workers = Array.from({ length: Math.min(this.options.parallelism, queue.length) }, async () => {
-      for (let indexes = queue.shift(); indexes; indexes = queue.shift()) await this.applyNode(plan, indexes, actor)
+      for (let indexes = queue.shift(); indexes; indexes = queue.shift()) await this.applyNode(plan, indexes, actor, lease)
     })
     await Promise.all(workers)
+    if (!lease.valid()) {
+      this.log.warn('apply lease lost: the replica that took the plan over finishes it', { planId: plan.id })
+      return (await this.plans.get(plan.id))!
+    }
 
     const after = (await this.plans.get(plan.id))!
     const failed = after.changes.filter((c) => c.action !== 'NO_OP' && !c.applied)
@@ -158,10 +278,11 @@ export class ApplyService {
   }
 
   /** One node's changes in order; after a failure the rest of that node's changes are not attempted. */
-  private async applyNode(plan: Plan, indexes: number[], actor: string): Promise<void> {
+  private async applyNode(plan: Plan, indexes: number[], actor: string, lease: HeldLease): Promise<void> {
     let blockedBy: string | null = null
     for (const index of indexes) {
       const change = plan.changes[index]!
+      if (!lease.valid()) return
       if (change.action === 'NO_OP' || change.applied) continue
       if (blockedBy) {
         await this.record(plan, index, { applied: false, error: `not attempted: ${blockedBy} failed first` }, actor)

@@ -3,10 +3,12 @@ import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
+import type { ApplyLeases } from '../../app/apply-lease.js'
 import type { AuditRepository, Clock, PlanRepository } from '../../app/ports.js'
 import { NodeplanError } from '../../domain/errors.js'
 import { PrismaClient } from '../../generated/prisma/client.js'
 import { PrismaClient as PgPrismaClient } from '../../generated/prisma-pg/client.js'
+import { PrismaApplyLeases } from './apply-lease.repository.js'
 import { GENESIS_HASH } from './audit-chain.js'
 import { PrismaAuditRepository } from './audit.repository.js'
 import { applyMigrations } from './migrate.js'
@@ -16,6 +18,8 @@ import type { Db } from './write-transaction.js'
 export interface Database {
   plans: PlanRepository
   audit: AuditRepository
+  /** Which replica applies which plan (several replicas on PostgreSQL). */
+  leases: ApplyLeases
   provider: 'sqlite' | 'postgresql'
   /** Throws when the database cannot be reached (readiness). */
   ping(): Promise<void>
@@ -74,6 +78,7 @@ async function finish(db: Db, provider: Database['provider'], clock: Pick<Clock,
   return {
     plans: new PrismaPlanRepository(db, clock),
     audit: new PrismaAuditRepository(db, clock),
+    leases: new PrismaApplyLeases(db, clock),
     provider,
     ping: async () => {
       await db.$queryRaw`SELECT 1`
