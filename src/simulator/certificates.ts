@@ -81,7 +81,8 @@ function keyId(publicKey: KeyObject): Buffer {
   return createHash('sha1').update(publicKey.export({ type: 'spki', format: 'der' })).digest()
 }
 
-export function generateClusterCertificates(now = new Date()): ClusterCertificates {
+/** `dnsNames`: more names the server certificate is valid for (e.g. a compose service name). */
+export function generateClusterCertificates(now = new Date(), dnsNames: string[] = []): ClusterCertificates {
   // TLS validity is checked by clients against their wall clock, not the simulated one.
   const notBefore = new Date(now.getTime() - 3600_000)
   const notAfter = new Date(now.getTime() + 10 * 365 * 86400_000)
@@ -120,6 +121,7 @@ export function generateClusterCertificates(now = new Date()): ClusterCertificat
         der.sequence(
           der.implicit(2, Buffer.from('localhost')),
           der.implicit(2, Buffer.from('kubernetes.default.svc')),
+          ...dnsNames.map((name) => der.implicit(2, Buffer.from(name))),
           der.implicit(7, ipAddress('127.0.0.1')),
         ),
       ),
@@ -134,8 +136,9 @@ export function generateClusterCertificates(now = new Date()): ClusterCertificat
 
 let shared: ClusterCertificates | null = null
 
-/** One CA and server certificate per process: every simulator started here reuses them. */
-export function clusterCertificates(): ClusterCertificates {
+/** One CA and server certificate per process: every simulator started here reuses them (unless it needs more names). */
+export function clusterCertificates(dnsNames: string[] = []): ClusterCertificates {
+  if (dnsNames.length > 0) return generateClusterCertificates(new Date(), dnsNames)
   shared ??= generateClusterCertificates()
   return shared
 }

@@ -19,6 +19,14 @@ export type { Faults } from './faults.js'
 export interface SimulatorOptions {
   /** 0 (the default) picks a free port. */
   port?: number
+  /** Listen address (default 127.0.0.1); 0.0.0.0 for a simulator in its own container. */
+  host?: string
+  /**
+   * The API server URL clients are given (kubeconfig, cluster-info, join commands), e.g.
+   * https://simulator:6443; without a port, the listening one. Its host name is added to the
+   * server certificate. Default https://127.0.0.1:<port>.
+   */
+  advertiseUrl?: string
   systemNodes?: number
   gpuNodes?: number
   cpuNodes?: number
@@ -47,7 +55,11 @@ export interface RunningSimulator {
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  const certs = clusterCertificates()
+  const advertised = options.advertiseUrl ? new URL(options.advertiseUrl) : null
+  if (advertised && advertised.protocol !== 'https:') throw new Error(`advertiseUrl must be an https:// URL, got ${options.advertiseUrl}`)
+  const isIp = advertised !== null && /^[\d.]+$|^\[/.test(advertised.hostname)
+  if (isIp && advertised.hostname !== '127.0.0.1') throw new Error(`advertiseUrl: give a host name (the certificate names it), not ${advertised.hostname}`)
+  const certs = clusterCertificates(advertised && !isIp && advertised.hostname !== 'localhost' ? [advertised.hostname] : [])
   const token = options.token ?? randomBytes(24).toString('base64url')
   const sim = new Simulation({
     ...(options.systemNodes !== undefined ? { systemNodes: options.systemNodes } : {}),
@@ -64,9 +76,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   server.keepAliveTimeout = 30_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
   })
-  url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const port = (server.address() as AddressInfo).port
+  url = `https://${advertised?.hostname ?? '127.0.0.1'}:${advertised?.port || port}`
   sim.publishClusterInfo(url, certs.caPem)
   const kubeconfig = kubeconfigYaml(url, certs.caPem, token)
   if (options.kubeconfigOut) await writeFile(options.kubeconfigOut, kubeconfig, { mode: 0o600 })

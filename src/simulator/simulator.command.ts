@@ -1,7 +1,7 @@
 // `nodeplan simulator`: serve the simulated Run:ai cluster until SIGINT/SIGTERM.
 import { startSimulator, type SimulatorOptions } from './index.js'
 
-const USAGE = `usage: nodeplan simulator [--port P] [--kubeconfig-out FILE] [--system-nodes N] [--gpu-nodes N] [--cpu-nodes N] [--gpus-per-node N] [--pods-per-gpu-node N] [--seed S]
+const USAGE = `usage: nodeplan simulator [--port P] [--host ADDR] [--advertise-url https://NAME[:PORT]] [--kubeconfig-out FILE] [--system-nodes N] [--gpu-nodes N] [--cpu-nodes N] [--gpus-per-node N] [--pods-per-gpu-node N] [--seed S]
 `
 
 const NUMERIC: Record<string, keyof SimulatorOptions> = {
@@ -26,6 +26,16 @@ export function parseSimulatorFlags(argv: string[]): ParsedFlags {
     if (flag === '--kubeconfig-out') {
       if (!value) return { ok: false, error: `${flag} needs a file name` }
       options.kubeconfigOut = value
+      continue
+    }
+    if (flag === '--host') {
+      if (!value) return { ok: false, error: `${flag} needs a listen address` }
+      options.host = value
+      continue
+    }
+    if (flag === '--advertise-url') {
+      if (!value || !/^https:\/\/[^/]+\/?$/.test(value)) return { ok: false, error: `${flag} needs an https://host[:port] URL, got "${value ?? ''}"` }
+      options.advertiseUrl = value
       continue
     }
     const key = NUMERIC[flag]
