@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
 # nodeplan: plan/apply node maintenance for Run:ai clusters. Multi-stage: native modules are
 # compiled in the build stage; the runtime image carries no compiler and runs as a non-root user.
+# test/deploy/docker.test.ts keeps this file consistent with the project (start command, the
+# environment config.ts accepts, the files copied, the port, the health check).
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -9,6 +11,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
+# postinstall generates the Prisma clients into src/generated.
 RUN npm ci --omit=dev
 
 FROM node:20-bookworm-slim
@@ -17,7 +20,8 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     DATABASE_URL=file:/data/nodeplan.db
 WORKDIR /app
-RUN mkdir -p /data && chown node:node /data
+# /data: the SQLite file of a single replica; /simulator: the kubeconfig of compose's simulator profile.
+RUN mkdir -p /data /simulator && chown node:node /data /simulator
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --chown=node:node package.json package-lock.json prisma.config.ts ./
 COPY --chown=node:node prisma ./prisma
