@@ -337,25 +337,43 @@ function filtered(store: ResourceStore, namespace: string | undefined, url: URL,
 
 function sendList(req: IncomingMessage, res: ServerResponse, url: URL, store: ResourceStore, namespace: string | undefined, sim: Simulation): Promise<void> {
   const type = store.type
-  let items = filtered(store, namespace, url, type)
   const rv = String(sim.revision.current())
   const limit = Number(url.searchParams.get('limit') ?? 0)
   const cont = url.searchParams.get('continue')
+  let after: string | null = null
   if (cont) {
-    let after: string
     try {
       after = JSON.parse(Buffer.from(cont, 'base64').toString('utf8')).start as string
     } catch {
       throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)')
     }
-    const keys = items.map((o) => keyOf(o.metadata.namespace, o.metadata.name))
-    items = items.slice(lowerBound(keys, `${after}\u0000`))
+  }
+  let items: KubeObject[]
+  let more = false
+  let remaining: number | undefined
+  const fields = parseFieldSelector(url.searchParams.get('fieldSelector'), ['metadata.name', 'metadata.namespace', ...type.fields])
+  const indexed = fields.some((f) => f.equals && ((f.field === 'spec.nodeName' && f.value !== '' && type.plural === 'pods') || (f.field === 'metadata.name' && !type.namespaced)))
+  if (limit > 0 && !indexed) {
+    const selected = url.searchParams.has('labelSelector') || url.searchParams.has('fieldSelector')
+    const page = store.page(namespace, after, selectorFilter(url, type), limit)
+    items = page.items
+    more = page.more
+    // As the real API server does: a remaining count only where no selector makes it a guess.
+    if (more && !selected && !namespace) remaining = page.rest
+  } else {
+    items = filtered(store, namespace, url, type)
+    if (after !== null) {
+      const keys = items.map((o) => keyOf(o.metadata.namespace, o.metadata.name))
+      items = items.slice(lowerBound(keys, `${after}\u0000`))
+    }
+    if (limit > 0 && items.length > limit) {
+      remaining = items.length - limit
+      items = items.slice(0, limit)
+      more = true
+    }
   }
   let continueToken: string | undefined
-  let remaining: number | undefined
-  if (limit > 0 && items.length > limit) {
-    remaining = items.length - limit
-    items = items.slice(0, limit)
+  if (more) {
     const last = items[items.length - 1]!
     continueToken = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(rv), start: keyOf(last.metadata.namespace, last.metadata.name) })).toString('base64')
   }
@@ -363,7 +381,7 @@ function sendList(req: IncomingMessage, res: ServerResponse, url: URL, store: Re
   const head = JSON.stringify({
     kind: `${type.kind}List`,
     apiVersion: apiVersionOf(type),
-    metadata: { resourceVersion: rv, ...(continueToken ? { continue: continueToken, remainingItemCount: remaining } : {}) },
+    metadata: { resourceVersion: rv, ...(continueToken ? { continue: continueToken, ...(remaining !== undefined ? { remainingItemCount: remaining } : {}) } : {}) },
   })
   return streamArray(res, `${head.slice(0, -1)},"items":[`, items, serialize, ']}')
 }

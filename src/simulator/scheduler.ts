@@ -12,7 +12,8 @@ export function scheduleDecision(pod: KubeObject, nodes: KubeObject[], gpusUsed:
   const need = podGpus(pod)
   for (const node of nodes) {
     const used = gpusUsed(node.metadata.name)
-    if (!fits(pod, node, used)) continue
+    // The cheap test first: most nodes of a busy cluster have no room at all.
+    if (gpuCapacity(node) - used < need || !fits(pod, node, used)) continue
     const free = gpuCapacity(node) - used - need
     if (free < bestFree) {
       best = node

@@ -106,6 +106,10 @@ export class Simulation {
   private readonly podsToReplace: KubeObject[] = []
   private readonly pdbNamespaces = new Set<string>()
   private schedulerDirty = false
+  /** Bumped whenever room may have appeared (a node changed, a pod holding resources went away). */
+  private capacityEpoch = 0
+  /** Pending pods that found no node, by the capacity epoch they were last tried at. */
+  private readonly unschedulableAt = new Map<string, number>()
   private settling = false
   private seeding = false
 
@@ -462,6 +466,7 @@ export class Simulation {
     } else {
       this.nodesToCheck.add(name)
       this.schedulerDirty = true
+      this.capacityEpoch++
       if (e.type === 'ADDED' && !this.seeding) this.runDaemonSets(e.object)
       // A node created through the API has a kubelet too: remember it for restart-kubelet.
       if (!this.identities.has(name)) this.identities.set(name, identityOf(e.object))
@@ -473,9 +478,15 @@ export class Simulation {
     const pod = e.object
     const key = keyOf(pod.metadata.namespace, pod.metadata.name)
     const before = e.previous
-    if (before && holdsResources(before)) this.addGpus(before.spec.nodeName, -podGpus(before))
+    if (before && holdsResources(before)) {
+      this.addGpus(before.spec.nodeName, -podGpus(before))
+      if (e.type === 'DELETED' || !holdsResources(pod)) this.capacityEpoch++
+    }
     if (e.type !== 'DELETED' && holdsResources(pod)) this.addGpus(pod.spec.nodeName, podGpus(pod))
-    if (e.type === 'DELETED' || pod.spec?.nodeName) this.pending.delete(key)
+    if (e.type === 'DELETED' || pod.spec?.nodeName) {
+      this.pending.delete(key)
+      this.unschedulableAt.delete(key)
+    }
     else {
       this.pending.add(key)
       this.schedulerDirty = true
@@ -578,6 +589,8 @@ export class Simulation {
     if (this.pending.size === 0) return
     const nodes = this.nodes.list()
     for (const key of [...this.pending]) {
+      // Nothing has freed room since this pod last found no node: trying again would find none.
+      if (this.unschedulableAt.get(key) === this.capacityEpoch) continue
       const [namespace, name] = key.split('/') as [string, string]
       const pod = this.pods.get(namespace, name)
       if (!pod) continue
@@ -585,6 +598,7 @@ export class Simulation {
       if (decision.node) {
         this.bind(pod, decision.node)
       } else {
+        this.unschedulableAt.set(key, this.capacityEpoch)
         const conditions = pod.status?.conditions as { type: string; message?: string }[] | undefined
         if (conditions?.find((c) => c.type === 'PodScheduled')?.message !== decision.reason) {
           this.pods.update({ ...pod, status: pendingStatus(this.clock.timestamp(), decision.reason) })

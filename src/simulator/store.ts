@@ -101,6 +101,25 @@ export class ResourceStore {
     return out
   }
 
+  /**
+   * One page of a list: up to `limit` objects matching `match`, in key order, after the key
+   * `after` (exclusive); `more` when another matching object follows. Stops at the page's end,
+   * so paging through 100,000 pods costs each page its own length, not the whole list.
+   */
+  page(namespace: string | undefined, after: string | null, match: (obj: KubeObject) => boolean, limit: number): { items: KubeObject[]; more: boolean; rest: number } {
+    this.sorted ??= [...this.objects.keys()].sort()
+    const prefix = namespace ? `${namespace}/` : ''
+    let i = lowerBound(this.sorted, after === null ? prefix : `${after}\u0000`)
+    const items: KubeObject[] = []
+    for (; i < this.sorted.length && this.sorted[i]!.startsWith(prefix); i++) {
+      const obj = this.objects.get(this.sorted[i]!)!
+      if (!match(obj)) continue
+      if (items.length === limit) return { items, more: true, rest: this.sorted.length - i }
+      items.push(obj)
+    }
+    return { items, more: false, rest: 0 }
+  }
+
   /** Objects whose index key equals `value` (e.g. pods on one node), in key order. */
   byIndex(value: string): KubeObject[] {
     const keys = this.index.get(value)
