@@ -89,7 +89,7 @@ export class ApplyService {
       )
     }
 
-    await this.cache.refresh(plan.nodes)
+    await this.cache.refresh(plan.nodes, { pods: false })
     const stale = staleness(plan.inputs, (name) => this.cache.node(name))
     if (stale.length > 0) {
       const first = stale[0]!

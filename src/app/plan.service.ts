@@ -20,6 +20,7 @@ export interface PlanRelabelRequest {
 }
 
 const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/
+const MAX_UNKNOWN_REFRESHED = 10
 
 /** Computes plans from fresh cluster state and stores them; approves and discards them. Apply is ApplyService's. */
 export class PlanService {
@@ -140,7 +141,13 @@ export class PlanService {
       throw new NodeplanError('KUBERNETES_UNAVAILABLE', 'the cluster state has not been read yet; retry shortly and check /readyz')
     }
     const named = [...new Set(nodes)].filter((n) => typeof n === 'string' && NODE_NAME.test(n))
-    if (named.length > 0) await this.cache.refresh(named)
+    // Names the cache does not know are re-read too (the watch may lag a node that just joined),
+    // but only a few: otherwise one request naming thousands of made-up nodes costs thousands of
+    // API calls. The planner refuses any name still unknown afterwards.
+    const unknown = named.filter((n) => !this.cache.node(n)).slice(0, MAX_UNKNOWN_REFRESHED)
+    const refreshed = [...named.filter((n) => this.cache.node(n)), ...unknown]
+    // Nodes only: what a plan depends on (taints, labels, existence); pods come from the watch.
+    if (refreshed.length > 0) await this.cache.refresh(refreshed, { pods: false })
     return planner(this.cache.snapshot())
   }
 

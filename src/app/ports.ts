@@ -19,8 +19,11 @@ export interface ClusterCache {
   snapshot(): ClusterSnapshot
   node(name: string): NodeState | undefined
   podsOn(node: string): PodState[]
-  /** Re-read these nodes (and the pods on them) from the API server, so a plan is computed on fresh state. */
-  refresh(nodes: string[]): Promise<void>
+  /**
+   * Re-read these nodes (and, unless `pods: false`, the pods on them) from the API server, so a
+   * plan is computed and applied on fresh state rather than on a watch that may lag.
+   */
+  refresh(nodes: string[], options?: { pods?: boolean }): Promise<void>
   onNodeEvent(listener: (event: NodeEvent) => void): () => void
   /** Throws when the API server cannot be reached (readiness). */
   ping(): Promise<void>

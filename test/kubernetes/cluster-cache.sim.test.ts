@@ -84,11 +84,23 @@ describe('KubernetesClusterCache against the simulator', () => {
     expect(requests.map((r) => `${r.verb} ${r.resource} ${r.name ?? ''}`).sort()).toEqual(['get nodes gpu-1', 'get nodes sys-1', 'list pods ', 'list pods '])
   })
 
-  it('refresh(nodes, { pods: false }) re-reads only the nodes', async () => {
-    await cache.refresh(['gpu-2'], { pods: false })
-    expect(cache.node('gpu-2')?.name).toBe('gpu-2')
+  it('refresh(nodes, { pods: false }) re-reads only the nodes, in one LIST however many', async () => {
+    await cache.refresh(['gpu-2', 'sys-1', 'cpu-1'], { pods: false })
+    expect([cache.node('gpu-2')?.name, cache.node('sys-1')?.name, cache.node('cpu-1')?.name]).toEqual(['gpu-2', 'sys-1', 'cpu-1'])
+    expect(cache.node('gpu-1')).toBeUndefined()
     expect(cache.podsOn('gpu-2')).toEqual([])
-    expect(sim.sim.requests().map((r) => `${r.verb} ${r.resource} ${r.name ?? ''}`)).toEqual(['get nodes gpu-2'])
+    expect(sim.sim.requests().map((r) => `${r.verb} ${r.resource} ${r.name ?? ''}`)).toEqual(['list nodes '])
+  })
+
+  it('refresh(nodes, { pods: false }) reads a node the batch did not return on its own, and drops a deleted one', async () => {
+    await cache.start()
+    await cache.stop()
+    await other().deleteNode({ name: 'cpu-1' })
+    sim.sim.clearRequests()
+    await cache.refresh(['gpu-2', 'cpu-1'], { pods: false })
+    expect(cache.node('cpu-1')).toBeUndefined()
+    expect(cache.node('gpu-2')?.name).toBe('gpu-2')
+    expect(sim.sim.requests().map((r) => `${r.verb} ${r.resource} ${r.name ?? ''}`)).toEqual(['list nodes ', 'get nodes cpu-1'])
   })
 
   it('refresh() drops a node that was deleted and pods that left it', async () => {

@@ -39,6 +39,11 @@ export interface WarningLog {
 
 const podKey = (p: { namespace: string; name: string }) => `${p.namespace}/${p.name}`
 
+/** Node names per batched LIST in refresh(): keeps the selector well inside URL limits. */
+const REFRESH_BATCH = 200
+/** A label value (and so a hostname label selector value) has at most 63 characters. */
+const MAX_LABEL_VALUE = 63
+
 interface VersionedPod {
   pod: PodState
   rv: string
@@ -164,16 +169,43 @@ export class KubernetesClusterCache implements ClusterCache {
   }
 
   /**
-   * GET each node and LIST the pods on it (fieldSelector spec.nodeName): 2 requests per node,
-   * refreshConcurrency nodes at a time. `pods: false` re-reads only the nodes (1 request each).
+   * Re-reads nodes from the API server. With `pods: false` (what planning and apply need: taints,
+   * labels, existence) the nodes come in batches of one LIST each, selected by their
+   * kubernetes.io/hostname label, so a 100-node plan costs one request; a node the batch does not
+   * return (deleted, or a hostname label that differs from its name) is read on its own.
+   * With pods (the default) each node costs a GET plus a LIST of its pods.
    */
   async refresh(nodes: string[], options: { pods?: boolean } = {}): Promise<void> {
-    const queue = [...new Set(nodes)]
+    const names = [...new Set(nodes)]
     const pods = options.pods ?? true
+    const single = pods ? names : await this.refreshNodeBatches(names)
+    const queue = [...single]
     const worker = async () => {
       for (let name = queue.shift(); name !== undefined; name = queue.shift()) await this.refreshNode(name, pods)
     }
     await Promise.all(Array.from({ length: Math.min(this.o.refreshConcurrency, queue.length) }, worker))
+  }
+
+  /** Batched LISTs of nodes by hostname label; returns the names still to read one by one. */
+  private async refreshNodeBatches(names: string[]): Promise<string[]> {
+    const selectable = names.filter((n) => n.length <= MAX_LABEL_VALUE)
+    const left = new Set(names)
+    for (let i = 0; i < selectable.length; i += REFRESH_BATCH) {
+      const batch = selectable.slice(i, i + REFRESH_BATCH)
+      const list = await this.api
+        .getJson<{ items?: V1Node[] }>('/api/v1/nodes', { labelSelector: `kubernetes.io/hostname in (${batch.join(',')})` })
+        .catch((err: unknown) => {
+          throw toAdapterError(err, `refresh ${batch.length} nodes`)
+        })
+      const wanted = new Set(batch)
+      for (const raw of list.items ?? []) {
+        const state = toNodeState(raw)
+        if (!wanted.has(state.name)) continue
+        this.upsertNode(state)
+        left.delete(state.name)
+      }
+    }
+    return [...left]
   }
 
   async ping(): Promise<void> {
