@@ -183,12 +183,13 @@ export class ApplyService {
     if (!leases) return { valid: () => true, release: () => {} }
     let until = this.leaseUntil()
     let lost = false
+    let released = false
     const timer = setInterval(() => {
       const next = this.leaseUntil()
       leases.renew(planId, this.options.owner, next).then(
         (held) => {
           if (held) until = next
-          else if (!lost) {
+          else if (!lost && !released) {
             lost = true
             this.log.warn('another replica took over this plan; stopping here', { planId, owner: this.options.owner })
           }
@@ -200,7 +201,10 @@ export class ApplyService {
     return {
       // Unrenewed past its end (the database unreachable), another replica may already be writing.
       valid: () => !lost && this.options.clock.now() < until,
-      release: () => clearInterval(timer),
+      release: () => {
+        released = true
+        clearInterval(timer)
+      },
     }
   }
 
@@ -289,7 +293,8 @@ export class ApplyService {
         continue
       }
       try {
-        const outcome = await this.writer.apply(change, { deadline: Date.now() + this.options.changeDeadlineMs })
+        const uid = plan.inputs.find((i) => i.node === change.node)?.uid ?? null
+        const outcome = await this.writer.apply(change, { deadline: Date.now() + this.options.changeDeadlineMs, uid })
         await this.record(plan, index, { applied: true, error: null }, actor, outcome)
       } catch (err) {
         const message = (err as Error).message || String(err)

@@ -33,7 +33,8 @@ export type ApplyOutcome = 'applied' | 'already'
 
 /** Writes one planned change exactly: only the named taint or label, guarded by optimistic concurrency. */
 export interface NodeWriter {
-  apply(change: Change, options: { deadline: number }): Promise<ApplyOutcome>
+  /** `uid`: the node the plan was made for; a node of the same name registered since is not touched. */
+  apply(change: Change, options: { deadline: number; uid?: string | null }): Promise<ApplyOutcome>
 }
 
 export interface AuditInput {

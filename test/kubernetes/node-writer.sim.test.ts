@@ -201,4 +201,21 @@ describe('KubernetesNodeWriter against the simulator', () => {
     expect(sim.sim.nodes.get(undefined, 'cpu-1')).toBeUndefined()
     expect(await writer.apply(change, { deadline: clock.now().getTime() + 60_000 })).toBe('already')
   })
+
+  it('leaves alone a node of the same name registered after the plan was made', async () => {
+    const { clock } = fakeClock()
+    const writer = new KubernetesNodeWriter(api, { clock })
+    const planned = sim.sim.nodes.get(undefined, 'gpu-1')!.metadata.uid!
+    const change = nodeDeletion('gpu-1', { name: 'gpu-1', labels: liveLabels('gpu-1') }, 'DECOMMISSION')
+    await other.deleteNode({ name: 'gpu-1' })
+    sim.sim.restartKubelet('gpu-1')
+    const replacement = sim.sim.nodes.get(undefined, 'gpu-1')!.metadata.uid!
+    expect(replacement).not.toBe(planned)
+    expect(await writer.apply(change, { deadline: clock.now().getTime() + 60_000, uid: planned })).toBe('already')
+    expect(sim.sim.nodes.get(undefined, 'gpu-1')!.metadata.uid).toBe(replacement)
+    const taint = await writer
+      .apply(taintChange('gpu-1', null, DRAIN_TAINT, 'REQUESTED'), { deadline: clock.now().getTime() + 60_000, uid: planned })
+      .catch((e: unknown) => e)
+    expect((taint as Error).message).toMatch(/was deleted and registered again since the plan was made/)
+  })
 })

@@ -58,7 +58,7 @@ export class KubernetesNodeWriter implements NodeWriter {
    * 'already' when the node was found in the change's target state and nothing was written.
    * `deadline` is epoch milliseconds on the writer's clock.
    */
-  async apply(change: Change, options: { deadline: number }): Promise<ApplyOutcome> {
+  async apply(change: Change, options: { deadline: number; uid?: string | null }): Promise<ApplyOutcome> {
     if (change.action === 'NO_OP') return 'already'
     if (change.resource === 'NODE' && change.action !== 'DELETE') {
       throw new Error(`${describeChange(change)}: only node deletion is written by nodeplan; a node is created by its kubelet joining`)
@@ -79,12 +79,15 @@ export class KubernetesNodeWriter implements NodeWriter {
         const refused = refusedAt as { rv: string | undefined; err: unknown } | null
         if (refused && node && node.metadata?.resourceVersion === refused.rv) throw new Permanent(toAdapterError(refused.err, what))
         refusedAt = null
+        // The node the plan was made for was deleted and one of the same name registered since.
+        const replaced = Boolean(node && options.uid && node.metadata?.uid !== options.uid)
         if (change.resource === 'NODE') {
-          if (!node) return maybeWritten ? 'applied' : 'already'
+          if (!node || replaced) return maybeWritten ? 'applied' : 'already'
           maybeWritten = true
-          await this.deleteNode(change.node, node.metadata?.uid)
+          await this.deleteNode(change.node, options.uid ?? node.metadata?.uid)
           return 'applied'
         }
+        if (replaced) throw new Permanent(new Error(`${what}: node ${change.node} was deleted and registered again since the plan was made (uid changed); plan again`))
         if (!node) throw new Permanent(new Error(`${what}: node ${change.node} not found (404); it was deleted since the plan was made`))
         const decision = nodePatch(change, node)
         if (decision.kind === 'already') return maybeWritten ? 'applied' : 'already'
