@@ -25,9 +25,12 @@ export class PrismaApplyLeases implements ApplyLeases {
     })
   }
 
-  async renew(planId: string, owner: string, until: Date): Promise<boolean> {
-    const { count } = await this.db.plan.updateMany({ where: { id: planId, status: 'APPLYING', applyOwner: owner }, data: { leaseExpiresAt: until } })
-    return count > 0
+  /** In a write transaction like every write: on SQLite a lone UPDATE could be rolled back with another's. */
+  renew(planId: string, owner: string, until: Date): Promise<boolean> {
+    return inWriteTransaction(this.db, async (tx) => {
+      const { count } = await tx.plan.updateMany({ where: { id: planId, status: 'APPLYING', applyOwner: owner }, data: { leaseExpiresAt: until } })
+      return count > 0
+    })
   }
 
   async orphaned(now: Date, owner: string | null, idleSince: Date): Promise<string[]> {
