@@ -40,8 +40,9 @@ export function makeFormatError(log: Logger) {
     const code = String(formatted.extensions?.code ?? '')
     if (CONTRACT_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') return withCode(formatted, code as ErrorCode, formatted.message)
     if (REQUEST_ERRORS.has(code)) return withCode(formatted, 'BAD_USER_INPUT', formatted.message)
-    if (original instanceof GraphQLError && !original.originalError && formatted.locations) {
-      // graphql-js coercion errors (wrong variable types, unknown enum values) have no code of their own.
+    if (original instanceof GraphQLError && !original.originalError && (formatted.locations || !formatted.path)) {
+      // graphql-js coercion errors (wrong variable types, unknown enum values) and some of Apollo's
+      // request checks (a persisted-query hash that does not match the query) have no code of their own.
       return withCode(formatted, 'BAD_USER_INPUT', formatted.message)
     }
     log.error('unexpected error', { error: original instanceof Error ? { message: original.message, stack: original.stack } : String(original), path: formatted.path })
