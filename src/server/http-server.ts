@@ -148,6 +148,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     handle(req, res)
       .catch((err: unknown) => {
         if (err instanceof HttpError) {
+          // The rest of an oversized body is never read: close the connection rather than let the
+          // client reuse it and see its next request reset.
+          if (err.status === 413) res.setHeader('connection', 'close')
           return sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: err.code } }] })
         }
         log.error('request failed', { error: err })
