@@ -1,5 +1,7 @@
 // A replica whose apply lease ran out — another replica may already be finishing its plan — stops
 // writing before its next change, and leaves the plan to the new holder.
+import { join } from 'node:path'
+import Sqlite from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually } from '../support/eventually.js'
 import { startTestNodeplan, TEST_TOKENS, type TestNodeplan } from '../support/nodeplan.js'
@@ -54,5 +56,46 @@ describe('an apply whose lease another replica took over', () => {
     expect(patched.size).toBe(applied)
     expect(await leases.renew(id, 'replica-a', new Date(now + LEASE_MS)), 'the old holder cannot renew').toBe(false)
     expect(np.logs.join('')).toContain('apply lease lost')
+  })
+})
+
+describe('an apply that keeps its lease', () => {
+  const SHORT_LEASE_MS = 300 // renewed every 100 ms
+  let cluster: TestCluster
+  let np: TestNodeplan
+  let now = Date.parse('2026-11-01T10:00:00Z')
+
+  beforeAll(async () => {
+    cluster = await startTestCluster({ startTime: SIM_START })
+    np = await startTestNodeplan({
+      tokens: true,
+      sim: cluster,
+      overrides: { apply: { owner: 'replica-a', leaseMs: SHORT_LEASE_MS, parallelism: 1, clock: { now: () => new Date(now) } }, leaseSweepIntervalMs: 0, downtimeCheckIntervalMs: 0 },
+    })
+  })
+  afterAll(async () => {
+    await np?.close()
+    await cluster?.close()
+  })
+
+  it('should renew it while it writes, and finish the plan', async () => {
+    const planned = await np.gql(`mutation($nodes: [String!]!) { planDrain(input: {nodes: $nodes, reason: "renewal"}) { id } }`, { nodes: NODES }, operator)
+    const id = planned.data.planDrain.id as string
+    cluster.sim.setFaults({ latencyMs: 300, paths: '^/api/v1/nodes/' }) // the apply lasts seconds: many renewals
+    const applying = np.gql(`mutation($id: ID!) { applyPlan(id: $id) { status } }`, { id }, operator)
+    const lease = () => {
+      const db = new Sqlite(join(np.dir, 'nodeplan.db'), { readonly: true })
+      try {
+        return db.prepare(`SELECT "applyOwner", "leaseExpiresAt" FROM "Plan" WHERE "id" = ?`).get(id) as { applyOwner: string; leaseExpiresAt: number | string }
+      } finally {
+        db.close()
+      }
+    }
+    await eventually(() => expect(lease().applyOwner).toBe('replica-a'))
+    // Within the lease, its clock moves on; the next renewal moves the expiry with it.
+    now += 200
+    await eventually(() => expect(new Date(lease().leaseExpiresAt).getTime()).toBe(now + SHORT_LEASE_MS), 5_000)
+    expect((await applying).data.applyPlan.status).toBe('APPLIED')
+    cluster.sim.setFaults(null)
   })
 })
