@@ -1,0 +1,29 @@
+// The fuzz test body, shared by the fast run (npm test) and the long one (npm run test:reliability).
+import { expect } from 'vitest'
+import { TEST_TOKENS, type TestNodeplan } from '../support/nodeplan.js'
+import { hostileCases, sendHostile } from './hostile-input.js'
+
+export async function stored(np: TestNodeplan): Promise<{ plans: number; audit: number }> {
+  const res = await np.gql(`{ plans(first: 1) { totalCount } auditEvents(first: 1) { totalCount } }`, {}, TEST_TOKENS.viewer)
+  return { plans: res.data.plans.totalCount, audit: res.data.auditEvents.totalCount }
+}
+
+/** Sends `count` generated hostile requests and checks the rules; returns the status histogram. */
+export async function checkHostileInput(np: TestNodeplan, seed: number, count: number): Promise<Record<number, number>> {
+  const before = await stored(np)
+  const cases = hostileCases(seed, count)
+  const { failures, statuses, timeByKind } = await sendHostile(np, cases)
+  if (process.env.HOSTILE_TIMES) console.log(statuses, Object.fromEntries(Object.entries(timeByKind).map(([k, ms]) => [k, Math.round(ms)])))
+  expect(failures.map((f) => `${f.kind}: ${f.status} ${f.why}`).slice(0, 10)).toEqual([])
+  
+  expect(Object.keys(statuses).filter((s) => Number(s) >= 500)).toEqual([])
+  // Nothing stored by any of them, and the server still serves.
+  expect(await stored(np)).toEqual(before)
+  expect((await fetch(`${np.url}/healthz`)).status).toBe(200)
+  const logged = np.logs.filter((l) => l.includes('"level":"error"'))
+  expect(logged.slice(0, 3)).toEqual([])
+  // The cases did reach the service: most were refused with 400, some reads answered.
+  expect(statuses[400]).toBeGreaterThan(count / 10)
+  expect(statuses[200]).toBeGreaterThan(0)
+  return statuses
+}
