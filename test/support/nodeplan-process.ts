@@ -2,6 +2,7 @@
 // tests that must kill it. Resolves once its log says it is serving.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { graphqlClient } from './graphql-client.js'
 
 const BIN = fileURLToPath(new URL('../../bin/nodeplan.mjs', import.meta.url))
 
@@ -11,7 +12,7 @@ export interface NodeplanProcess {
   /** Every stdout and stderr line so far. */
   lines: string[]
   exited: Promise<number | null>
-  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ data?: T; errors?: any[]; status: number }>
+  gql: ReturnType<typeof graphqlClient>
   kill(signal?: NodeJS.Signals): Promise<number | null>
 }
 
@@ -43,14 +44,7 @@ export async function startNodeplanProcess(args: string[], env: NodeJS.ProcessEn
     proc,
     lines,
     exited,
-    async gql(query, variables, token) {
-      const res = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      })
-      return { ...((await res.json()) as object), status: res.status }
-    },
+    gql: graphqlClient(url),
     async kill(signal = 'SIGKILL') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal)
       return exited

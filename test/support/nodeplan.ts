@@ -6,13 +6,9 @@ import { join } from 'node:path'
 import { parseServeConfig } from '../../src/config.js'
 import { createLogger, type Logger } from '../../src/logger.js'
 import { startNodeplan, type NodeplanOverrides, type RunningNodeplan } from '../../src/main.js'
+import { graphqlClient, type GraphQLResponse } from './graphql-client.js'
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js'
 
-export interface GraphQLResponse<T = any> {
-  status: number
-  data?: T
-  errors?: { message: string; extensions?: { code?: string; [k: string]: unknown } }[]
-}
 
 export interface TestNodeplan {
   url: string
@@ -74,15 +70,7 @@ export async function startTestNodeplan(options: TestNodeplanOptions = {}): Prom
     sim,
     app,
     logs,
-    async gql(query, variables, token) {
-      const res = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      })
-      const body = (await res.json()) as GraphQLResponse
-      return { ...body, status: res.status }
-    },
+    gql: graphqlClient(url),
     async close() {
       await app.close()
       if (ownSim) await sim.close()
@@ -91,7 +79,4 @@ export async function startTestNodeplan(options: TestNodeplanOptions = {}): Prom
   }
 }
 
-/** The first error's code, for `expect(code(res)).toBe('BAD_USER_INPUT')`. */
-export function code(res: GraphQLResponse): string | undefined {
-  return res.errors?.[0]?.extensions?.code
-}
+export { code, graphqlClient, type GraphQLResponse } from './graphql-client.js'

@@ -1,0 +1,24 @@
+// The one GraphQL-over-HTTP client the tests use.
+
+export interface GraphQLResponse<T = any> {
+  status: number
+  data?: T
+  errors?: { message: string; extensions?: { code?: string; [k: string]: unknown } }[]
+}
+
+/** POSTs a GraphQL request to `${url}/graphql`, with a bearer token when given; the HTTP status rides along. */
+export function graphqlClient(url: string) {
+  return async <T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>> => {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    })
+    return { ...((await res.json()) as GraphQLResponse<T>), status: res.status }
+  }
+}
+
+/** The first error's code, for `expect(code(res)).toBe('BAD_USER_INPUT')`. */
+export function code(res: GraphQLResponse): string | undefined {
+  return res.errors?.[0]?.extensions?.code
+}
