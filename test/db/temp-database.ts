@@ -120,7 +120,10 @@ export async function createPgDatabase(): Promise<EmptyPgDatabase> {
 async function openPostgres(): Promise<TempDatabase> {
   const empty = await createPgDatabase()
   const clock = new ManualClock()
-  const db = await openDatabase(empty.url, { clock })
+  const db = await openDatabase(empty.url, { clock }).catch(async (error: unknown) => {
+    await empty.drop()
+    throw error
+  })
   return {
     backend: 'postgresql',
     url: empty.url,
