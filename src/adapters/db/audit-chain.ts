@@ -1,18 +1,12 @@
 // The audit trail's hash chain: each event's hash covers the previous hash and the event's
 // content, so editing, inserting or deleting a stored event breaks every link after it.
 import { createHash } from 'node:crypto'
+import type { AuditEvent } from '../../app/ports.js'
 
 export const GENESIS_HASH = '0'.repeat(64)
 
-export interface ChainedContent {
-  seq: number
-  at: Date
-  actor: string
-  action: string
-  planId: string | null
-  node: string | null
-  detail: Record<string, unknown> | null
-}
+/** What the hash covers: the event without its id and its own hashes. */
+export type ChainedContent = Pick<AuditEvent, 'seq' | 'at' | 'actor' | 'action' | 'planId' | 'node' | 'detail'>
 
 /** JSON with object keys sorted at every depth, so equal values always give equal text. */
 export function canonicalJson(value: unknown): string {
