@@ -10,8 +10,9 @@ set -euo pipefail
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 [ -x "$PG_BIN/initdb" ] || { echo "pg-test-server: no initdb in $PG_BIN (apt-get install postgresql)" >&2; exit 1; }
 
+# initdb refuses to run as root: root runs it as the postgres user, anyone else as themselves.
 as_postgres() {
-  if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
 if [ "${1:-}" = stop ]; then
@@ -26,7 +27,7 @@ if [ -z "$port" ]; then
 fi
 
 dir="$(mktemp -d /tmp/nodeplan-pg.XXXXXX)"
-chown postgres "$dir" 2>/dev/null || true
+if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; fi
 as_postgres "$PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-sync >/dev/null
 as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 30 start \
   -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
