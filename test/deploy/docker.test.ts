@@ -1,7 +1,7 @@
 // No Docker engine runs here, so the Dockerfile and docker-compose.yml are checked against the
 // project instead: the same start command the tests run, only environment variables config.ts
 // accepts (with values it accepts), files that exist, one port, the health endpoint.
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
@@ -186,6 +186,15 @@ describe('deploy/kubernetes Deployment', () => {
     const service = manifests.find((m) => m.kind === 'Service')!
     expect(service.spec.ports[0].targetPort).toBe('http')
     expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels)
+  })
+
+  it('should run the image compose builds, tagged with the package version, and be applied whole by kustomize', () => {
+    const tag = `nodeplan:${JSON.parse(read('package.json')).version}`
+    expect(container.image).toBe(tag)
+    expect(nodeplan.image).toBe(tag)
+    const listed = parse(read('deploy/kubernetes/kustomization.yaml')).resources as string[]
+    const files = readdirSync(join(ROOT, 'deploy/kubernetes')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+    expect([...listed].sort()).toEqual(files.sort())
   })
 
   it('should run as non-root on a read-only root with /tmp on an emptyDir, within requests and limits', () => {
