@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js'
+import { code } from '../support/graphql-client.js'
 import { startNodeplanProcess, type NodeplanProcess } from '../support/nodeplan-process.js'
 import { createTestDatabase, PG_ADMIN_URL } from './pg-server.js'
 
@@ -36,7 +37,7 @@ describe.runIf(PG_ADMIN_URL)('two `nodeplan serve` processes on one PostgreSQL',
     sim.sim.clearRequests()
     const answers = await Promise.all([a, b].map((r) => r.gql(`mutation($id: ID!) { applyPlan(id: $id) { status } }`, { id })))
     expect(answers.filter((res) => res.data?.applyPlan?.status === 'APPLIED')).toHaveLength(1)
-    expect(answers.filter((res) => res.errors).map((res) => res.errors![0]!.extensions.code)).toEqual([expect.stringMatching(/^(PLAN_NOT_APPLICABLE|LOCKED)$/)])
+    expect(answers.filter((res) => res.errors).map(code)).toEqual([expect.stringMatching(/^(PLAN_NOT_APPLICABLE|LOCKED)$/)])
     expect(sim.sim.requests().filter((r) => r.verb === 'patch' && r.name === 'gpu-2' && r.code < 300)).toHaveLength(1)
     const audit = await b.gql(`query($id: ID!) { auditEvents(filter: {planId: $id}, first: 20) { edges { node { action } } } }`, { id })
     expect(audit.data.auditEvents.edges.map((e: any) => e.node.action).filter((x: string) => x.startsWith('plan.'))).toEqual(['plan.applied', 'plan.applying', 'plan.created'])
