@@ -4,10 +4,11 @@
 # user, trusts loopback connections, and keeps nothing durable (fsync off): it is for tests only.
 #   eval "export NODEPLAN_TEST_PG_URL=$(scripts/pg-test-server.sh)"
 #   scripts/pg-test-server.sh stop DIR     stops a cluster it started (DIR is on stderr)
-# Environment: PGPORT (default: a free port), PG_BIN (default: /usr/lib/postgresql/15/bin).
+# Environment: PGPORT (default: a free port), PG_BIN (default: the oldest /usr/lib/postgresql/*/bin, 15 here).
 set -euo pipefail
 
-PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+# Debian's postgresql package: 15 on bookworm; a newer major where that is what apt installed.
+PG_BIN="${PG_BIN:-$( (ls -d /usr/lib/postgresql/*/bin 2>/dev/null || true) | sort -V | head -1)}"
 [ -x "$PG_BIN/initdb" ] || { echo "pg-test-server: no initdb in $PG_BIN (apt-get install postgresql)" >&2; exit 1; }
 
 # initdb refuses to run as root: root runs it as the postgres user, anyone else as themselves.
