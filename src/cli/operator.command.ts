@@ -57,8 +57,10 @@ async function run(command: Command, conn: Connection, term: Terminal): Promise<
 
   switch (command.name) {
     case 'nodes': {
+      // The table only counts workloads; JSON gets them whole.
+      const workloads = json ? 'workloads { namespace name kind relocation project gpus pods }' : 'workloads { name }'
       const { nodes } = await api.request<{ nodes: any[] }>(
-        `{ nodes { name ready unschedulable notReadySince roles draining gpus gpusInUse taints { key value effect } workloads { namespace name kind relocation project gpus pods } } }`,
+        `{ nodes { name ready unschedulable notReadySince roles draining gpus gpusInUse taints { key value effect } ${workloads} } }`,
       )
       json ? emit(nodes) : out(nodesTable(nodes))
       return 0
