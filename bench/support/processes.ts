@@ -54,14 +54,18 @@ export interface ServiceProcess {
 }
 
 export async function startServiceProcess(args: string[]): Promise<ServiceProcess> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'info', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   const url = await new Promise<string>((resolve, reject) => {
     let buffered = ''
-    proc.stdout!.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       buffered += chunk.toString()
       const m = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(buffered)
-      if (m) resolve(m[1]!)
-    })
+      if (!m) return
+      proc.stdout!.off('data', onData)
+      proc.stdout!.resume()
+      resolve(m[1]!)
+    }
+    proc.stdout!.on('data', onData)
     proc.once('exit', (code) => reject(new Error(`nodeplan exited with ${code}`)))
   })
   return {

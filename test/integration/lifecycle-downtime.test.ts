@@ -263,7 +263,8 @@ describe('unplanned downtime where policy applies the drain itself (after 120 s)
     lc.sim.failNode('gpu-6')
     await eventually(async () => expect(await lc.audit('gpu-6', 'node.notready')).toHaveLength(1))
     lc.sim.advance(121)
-    lc.sim.setFaults({ errorRate: 1, errorStatus: 500, paths: '^/api/v1/nodes/gpu-6$' })
+    // Every node read fails, so the apply is refused at its first step (the refresh) and nothing moves.
+    lc.sim.setFaults({ errorRate: 1, errorStatus: 500, paths: '^/api/v1/nodes' })
     try {
       const [drain] = await lc.watcher.check()
       expect(drain).toMatchObject({ kind: 'DRAIN', status: 'PENDING', createdBy: 'system' })
