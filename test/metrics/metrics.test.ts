@@ -60,9 +60,10 @@ describe('/metrics', () => {
   })
 
   it('reports failed Kubernetes requests as errors by verb and code', async () => {
-    np.sim.sim.setFaults({ errorRate: 1, errorStatus: 503, paths: '^/api/v1/nodes/gpu-2$' })
+    // /readyz asks the API server for GET /version: make it answer 503.
+    np.sim.sim.setFaults({ errorRate: 1, errorStatus: 503, paths: '^/version$' })
     try {
-      await np.gql(`mutation { planDrain(input: {nodes: ["gpu-2"], reason: "CHG-10"}) { id } }`, {}, TEST_TOKENS.operator)
+      expect((await fetch(`${np.url}/readyz`)).status).toBe(503)
     } finally {
       np.sim.sim.setFaults({})
     }
