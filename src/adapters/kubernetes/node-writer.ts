@@ -31,6 +31,9 @@ class Permanent extends Error {
   }
 }
 
+/** How long before its deadline a change makes its last attempt. */
+const FINAL_ATTEMPT_MARGIN_MS = 100
+
 export class KubernetesNodeWriter implements NodeWriter {
   readonly api: KubernetesApi
   private readonly clock: Clock
@@ -117,7 +120,11 @@ export class KubernetesNodeWriter implements NodeWriter {
         } else {
           throw toAdapterError(err, what)
         }
-        if (this.clock.now().getTime() + wait >= options.deadline) throw this.gaveUp(what, attempts, last)
+        // Never sleep past the deadline, but do not give up early either: when the next backoff
+        // would cross it, make one last attempt just before it (an API server back after an outage).
+        const remaining = options.deadline - FINAL_ATTEMPT_MARGIN_MS - this.clock.now().getTime()
+        if (remaining <= 0) throw this.gaveUp(what, attempts, last)
+        wait = Math.min(wait, remaining)
         if (wait > 0) await this.clock.sleep(wait)
       }
     }
