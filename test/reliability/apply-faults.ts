@@ -16,6 +16,8 @@ export interface FaultRun {
   wallMs: number
   /** nodeplan's API requests answered with an error status (or none: code as the counter names it), during the apply. */
   refused: Record<string, number>
+  /** The distinct errors of the changes that were not applied. */
+  errors: string[]
 }
 
 interface Options {
@@ -23,6 +25,8 @@ interface Options {
   faults: Faults
   /** Taints added by another writer, straight into the simulator's store, while the apply runs. */
   concurrentWriter?: boolean
+  /** Pause between the writer's rounds over all the nodes (default 15 ms). */
+  writerIntervalMs?: number
   /** Toggle the faults on and off every this many ms (spikes); default: on for the whole apply. */
   spikeMs?: number
   /** Clear the faults after this many ms (an outage that ends); default: never during the apply. */
@@ -57,7 +61,7 @@ export async function applyUnderFaults(np: TestNodeplan, o: Options): Promise<Fa
         nodesStore.update({ ...node, spec: { ...node.spec, taints } })
         writerTaints++
       }
-      await new Promise((resolve) => setTimeout(resolve, 15))
+      await new Promise((resolve) => setTimeout(resolve, o.writerIntervalMs ?? 15))
     }
   })()
   const toggler = (async () => {
@@ -125,5 +129,5 @@ export async function applyUnderFaults(np: TestNodeplan, o: Options): Promise<Fa
   for (const id of ids) expect(events.filter((e: any) => e.planId === id && (e.action === 'plan.applied' || e.action === 'plan.failed'))).toHaveLength(1)
   expect(audit.data.auditEvents.totalCount).toBeGreaterThan(auditBefore)
   expect(audit.data.verifyAuditTrail.ok).toBe(true)
-  return { statuses, patchesPerNode, changes, writerTaints, wallMs, refused }
+  return { statuses, patchesPerNode, changes, writerTaints, wallMs, refused, errors: [...new Set(changes.filter((c) => c.error).map((c) => c.error!.replace(/gpu-\d+/g, 'gpu-N')))] }
 }
