@@ -7,6 +7,7 @@
 // cache, the transport's request counter).
 import type { ApolloServerPlugin } from '@apollo/server'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { ApplyLeases } from '../app/apply-lease.js'
 import type { InventoryService } from '../app/inventory.service.js'
 import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, Page, PlanListQuery, PlanRepository, TransitionFields } from '../app/ports.js'
 import type { ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
@@ -243,5 +244,25 @@ export class MeteredAuditRepository implements AuditRepository {
   }
   verify() {
     return this.inner.verify()
+  }
+}
+
+/** Counts the audit event a lease take-over appends (plan.resumed by another replica). */
+export class MeteredApplyLeases implements ApplyLeases {
+  constructor(
+    private readonly inner: ApplyLeases,
+    private readonly metrics: NodeplanMetrics,
+  ) {}
+
+  async take(planId: string, owner: string, now: Date, until: Date, audit: AuditInput | null): Promise<boolean> {
+    const taken = await this.inner.take(planId, owner, now, until, audit)
+    if (taken && audit) this.metrics.auditEvents.inc()
+    return taken
+  }
+  renew(planId: string, owner: string, until: Date): Promise<boolean> {
+    return this.inner.renew(planId, owner, until)
+  }
+  orphaned(now: Date, owner: string | null, idleSince: Date): Promise<string[]> {
+    return this.inner.orphaned(now, owner, idleSince)
   }
 }
