@@ -10,6 +10,7 @@ const BENCHES: { file: string; title: string; issue: string }[] = [
   { file: 'bench/replicas-pg.ts', title: 'Two replicas on PostgreSQL beside one on SQLite, 1,000 nodes', issue: '#9' },
   { file: 'bench/audit-page.ts', title: 'Audit trail: a filtered page over 1,000,000 events', issue: '#5' },
   { file: 'bench/plan-drain-domain.ts', title: 'Planner alone (pure domain): 100-node drain in 5,000 nodes', issue: '#5' },
+  { file: 'bench/operator-surface.ts', title: 'Operator surface at 5,000 nodes: metrics, CLI, live progress', issue: '#8' },
   { file: 'bench/downtime-watcher.ts', title: 'Downtime watcher: 100 nodes failing at once in 5,000', issue: '#6' },
   { file: 'bench/classify-workloads.ts', title: 'Workload classification of 100,000 pods', issue: '#4' },
 ]
