@@ -37,6 +37,7 @@ describe('access control: every operation against every role', () => {
   const ROWS: Record<string, Row> = {
     // Queries
     auditEvents: { least: 'viewer', doc: async () => ({ query: `{ auditEvents(first: 2) { totalCount edges { node { id action } } } }` }) },
+    me: { least: 'viewer', doc: async () => ({ query: `{ me { subject role } }` }) },
     node: { least: 'viewer', doc: async () => ({ query: `{ node(name: "gpu-1") { name gpus } }` }) },
     nodes: { least: 'viewer', doc: async () => ({ query: `{ nodes { name } }` }) },
     plan: { least: 'viewer', doc: async () => ({ query: `query($id: ID!) { plan(id: $id) { id } }`, variables: { id: 'no-such-plan' } }) },

@@ -258,10 +258,11 @@ export interface HostileFailure {
 }
 
 /** Sends every case (a few at a time) and returns what broke the rules; [] when all held. */
-export async function sendHostile(np: Pick<TestNodeplan, 'url'>, cases: HostileCase[], concurrency = 4): Promise<{ failures: HostileFailure[]; statuses: Record<number, number>; timeByKind: Record<string, number> }> {
+export async function sendHostile(np: Pick<TestNodeplan, 'url'>, cases: HostileCase[], concurrency = 4): Promise<{ failures: HostileFailure[]; statuses: Record<number, number>; timeByKind: Record<string, number>; resets: number }> {
   const failures: HostileFailure[] = []
   const statuses: Record<number, number> = {}
   const timeByKind: Record<string, number> = {}
+  let resets = 0
   let next = 0
   const worker = async () => {
     while (next < cases.length) {
@@ -271,7 +272,13 @@ export async function sendHostile(np: Pick<TestNodeplan, 'url'>, cases: HostileC
       const started = performance.now()
       let res: Response
       try {
-        res = await fetch(`${np.url}/graphql${c.search ?? ''}`, { method: c.method, headers: c.headers, body: c.body })
+        const send = () => fetch(`${np.url}/graphql${c.search ?? ''}`, { method: c.method, headers: c.headers, body: c.body })
+        res = await send().catch((err: Error & { cause?: { code?: string } }) => {
+          // A reset before any answer: counted and retried once (see RELIABILITY.md); twice is a failure.
+          if (err.cause?.code !== 'ECONNRESET') throw err
+          resets++
+          return send()
+        })
       } catch (err) {
         // Node's HTTP parser drops a request line over its header limit (16 KiB) before nodeplan sees it.
         if (c.method === 'GET' && (c.search ?? '').length > 16 * 1024) continue
@@ -302,5 +309,5 @@ export async function sendHostile(np: Pick<TestNodeplan, 'url'>, cases: HostileC
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
-  return { failures, statuses, timeByKind }
+  return { failures, statuses, timeByKind, resets }
 }
