@@ -5,4 +5,6 @@ import { register } from 'tsx/esm/api'
 
 register()
 const { main } = await import('../src/cli/main.ts')
-process.exitCode = await main(process.argv.slice(2))
+// Exit explicitly: every command has finished or closed what it opened by now, and a stray
+// handle (a retry timer of a cluster that never answered) must not keep the process alive.
+process.exit(await main(process.argv.slice(2)))

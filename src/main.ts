@@ -34,6 +34,8 @@ export interface NodeplanOverrides {
   apply?: Partial<ApplyOptions>
   /** The cluster's time, for downtime and token expiry (default: the embedded simulator's clock, else the system clock). */
   clock?: Pick<Clock, 'now'>
+  /** How long start-up waits for the first list before serving anyway (default 30 s). */
+  cacheStartTimeoutMs?: number
   /** How often the downtime watcher checks on its own; 0: only when check() is called. */
   downtimeCheckIntervalMs?: number
   /** How often this replica looks for plans whose apply lease expired; 0: only when applier.sweep() is called. */
@@ -86,14 +88,16 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   const db = await openDatabase(config.databaseUrl)
   // One transport (keep-alive, timeouts, request counts) for the cache and the writer.
   const api = new KubernetesApi(kc)
-  const cache = new KubernetesClusterCache(api, { log })
-  try {
-    await cache.start()
-  } catch (err) {
-    await db.close()
-    await simulator?.close()
-    throw err
-  }
+  const cache = new KubernetesClusterCache(api, { log, ...(overrides.cacheStartTimeoutMs !== undefined ? { startTimeoutMs: overrides.cacheStartTimeoutMs } : {}) })
+  // A slow or unreachable API server does not stop the service: it serves, /readyz says why it is
+  // not ready, and queries answer KUBERNETES_UNAVAILABLE until the first list arrives.
+  const syncedAtStart = await cache.start().then(
+    () => true,
+    (err: unknown) => {
+      log.warn(`${(err as Error).message}: serving anyway, not ready until the first list arrives`)
+      return false
+    },
+  )
 
   const inventory = new InventoryService(cache)
   const metrics = new NodeplanMetrics({ inventory, kubernetesRequests: api.counter })
@@ -107,8 +111,6 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   const join = new JoinService(new KubernetesBootstrapTokens(api), auditRepository, clusterClock, log)
   const systemNodes = new SystemNodesService(cache)
   const downtime = new DowntimeWatcher(cache, plans, applier, planRepository, auditRepository, config.policy, clusterClock, log)
-  // After the cache's first list, so the nodes it found are not reported as registered.
-  downtime.start(overrides.downtimeCheckIntervalMs ?? DEFAULT_DOWNTIME_CHECK_INTERVAL_MS)
 
   const schema = await buildNodeplanSchema(
     new Map<Function, object>([
@@ -142,10 +144,20 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   })
   log.info('nodeplan is serving', { url: `${http.url}/graphql`, database: db.provider })
 
-  // Plans a previous process left mid-apply: finish them now, in the background of serving.
-  const resuming = applier.resumeInterrupted().catch((err: unknown) => log.error('resuming interrupted plans failed', { error: err }))
-  // Then, as long as it runs: plans another replica left when it died (its apply lease expired).
-  applier.startLeaseSweeper(overrides.leaseSweepIntervalMs ?? DEFAULT_LEASE_SWEEP_INTERVAL_MS)
+  // What needs the cluster's state starts once the cache has it: the downtime watcher (after the
+  // first list, so the nodes it found are not reported as registered), then resuming plans a
+  // previous process left mid-apply, then, as long as it runs, taking over plans another replica
+  // left when it died (its apply lease expired).
+  let closing = false
+  let stopWaiting = () => {}
+  const stopped = new Promise<void>((resolve) => (stopWaiting = resolve))
+  const afterSync = Promise.race([syncedAtStart ? Promise.resolve() : cache.whenSynced(), stopped]).then(async () => {
+    if (closing) return
+    if (!syncedAtStart) log.info('the first list of nodes and pods has arrived: ready')
+    downtime.start(overrides.downtimeCheckIntervalMs ?? DEFAULT_DOWNTIME_CHECK_INTERVAL_MS)
+    await applier.resumeInterrupted().catch((err: unknown) => log.error('resuming interrupted plans failed', { error: err }))
+    if (!closing) applier.startLeaseSweeper(overrides.leaseSweepIntervalMs ?? DEFAULT_LEASE_SWEEP_INTERVAL_MS)
+  })
 
   return {
     url: http.url,
@@ -155,8 +167,10 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     simulator,
     services: { inventory, plans, applier, audit, join, systemNodes, downtime },
     async close() {
+      closing = true
+      stopWaiting()
       await http.close(config.shutdownGraceMs)
-      await resuming
+      await afterSync
       await applier.stopLeaseSweeper()
       await downtime.stop()
       await cache.stop()

@@ -134,6 +134,11 @@ export class KubernetesClusterCache implements ClusterCache {
     }
   }
 
+  /** Resolves once the first list of every resource has arrived (start() gives up waiting earlier). */
+  async whenSynced(): Promise<void> {
+    await Promise.all(this.reflectors.map((r) => r.whenSynced()))
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.reflectors.map((r) => r.stop()))
     this.api.close()
