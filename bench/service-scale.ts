@@ -61,7 +61,7 @@ try {
     const start = process.hrtime.bigint()
     const data = await service.gql(`mutation($n: [String!]!) { planDrain(input: {nodes: $n, reason: "bench"}) { id changes { action } } }`, { n: nodes })
     const ms = msSince(start)
-    const requests = ((await sim.control('GET', '/_sim/requests')) as unknown[]).length
+    const requests = ((await sim.control('GET', '/_sim/requests')).requests as unknown[]).length
     return { id: data.planDrain.id as string, ms, requests }
   }
   const planTimes: number[] = []
@@ -80,10 +80,13 @@ try {
   const toApply = await planOf(names(1, 100))
   await sim.control('DELETE', '/_sim/requests')
   const applyStart = process.hrtime.bigint()
-  const applied = await service.gql(`mutation($id: ID!) { applyPlan(id: $id) { status changes { applied } } }`, { id: toApply.id })
+  const applied = await service.gql(`mutation($id: ID!) { applyPlan(id: $id) { status changes { applied error } } }`, { id: toApply.id })
   const applyMs = msSince(applyStart)
-  const applyRequests = ((await sim.control('GET', '/_sim/requests')) as unknown[]).length
-  if (applied.applyPlan.status !== 'APPLIED') throw new Error(`apply ended ${applied.applyPlan.status}`)
+  const applyRequests = ((await sim.control('GET', '/_sim/requests')).requests as unknown[]).length
+  if (applied.applyPlan.status !== 'APPLIED') {
+    const errors = applied.applyPlan.changes.filter((c: any) => c.error).map((c: any) => c.error)
+    throw new Error(`apply ended ${applied.applyPlan.status} after ${applyMs.toFixed(0)} ms; ${errors.length} changes failed, e.g. ${errors.slice(0, 3).join(' | ')}`)
+  }
 
   const kubectl = kubectlPath()
   const kc = ['--kubeconfig', sim.kubeconfig, '--cache-dir', join(dir, 'kubectl-cache')]

@@ -6,7 +6,8 @@ import type { KubeObject } from './store.js'
 
 export type ScheduleDecision = { node: KubeObject; reason?: undefined } | { node?: undefined; reason: string }
 
-export function scheduleDecision(pod: KubeObject, nodes: KubeObject[], gpusUsed: (node: string) => number): ScheduleDecision {
+/** `nodes`: the candidates; `clusterSize`: how many nodes the cluster has, for the Pending message. */
+export function scheduleDecision(pod: KubeObject, nodes: KubeObject[], gpusUsed: (node: string) => number, clusterSize = nodes.length): ScheduleDecision {
   let best: KubeObject | undefined
   let bestFree = Infinity
   const need = podGpus(pod)
@@ -22,6 +23,6 @@ export function scheduleDecision(pod: KubeObject, nodes: KubeObject[], gpusUsed:
   }
   if (best) return { node: best }
   return {
-    reason: `0/${nodes.length} nodes are available: ${need ? `insufficient nvidia.com/gpu (${need} requested)` : 'no node matches the pod'}. preemption: not eligible.`,
+    reason: `0/${clusterSize} nodes are available: ${need ? `insufficient nvidia.com/gpu (${need} requested)` : 'no node matches the pod'}. preemption: not eligible.`,
   }
 }

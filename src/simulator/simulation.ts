@@ -588,13 +588,16 @@ export class Simulation {
   private schedulePending(): void {
     if (this.pending.size === 0) return
     const nodes = this.nodes.list()
+    // A pod that needs GPUs can only go where some are free: in a busy cluster that is a handful of
+    // nodes, so pending GPU pods are matched against those rather than against every node.
+    const withFreeGpus = nodes.filter((n) => gpuCapacity(n) - (this.gpusUsed.get(n.metadata.name) ?? 0) > 0)
     for (const key of [...this.pending]) {
       // Nothing has freed room since this pod last found no node: trying again would find none.
       if (this.unschedulableAt.get(key) === this.capacityEpoch) continue
       const [namespace, name] = key.split('/') as [string, string]
       const pod = this.pods.get(namespace, name)
       if (!pod) continue
-      const decision = scheduleDecision(pod, nodes, (n) => this.gpusUsed.get(n) ?? 0)
+      const decision = scheduleDecision(pod, podGpus(pod) > 0 ? withFreeGpus : nodes, (n) => this.gpusUsed.get(n) ?? 0, nodes.length)
       if (decision.node) {
         this.bind(pod, decision.node)
       } else {
