@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled'
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server'
 import type { GraphQLSchema } from 'graphql'
 import { bearerToken, LOCAL_ADMIN, type Principal, type TokenAuthenticator } from '../auth.js'
@@ -60,7 +61,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     includeStacktraceInErrorResponses: false,
     validationRules: [queryLimitsRule()],
     formatError: makeFormatError(log),
-    plugins: options.plugins ?? [],
+    // No cache hints are served, and its per-field listener would cost every large query.
+    plugins: [ApolloServerPluginCacheControlDisabled(), ...(options.plugins ?? [])],
   })
   await apollo.start()
 

@@ -149,7 +149,9 @@ export class NodeplanMetrics {
     return {
       async requestDidStart() {
         return {
-          async executionDidStart() {
+          // Only mutations are timed: a listener on every field of a large query costs real time.
+          async executionDidStart({ operation }) {
+            if (operation.operation !== 'mutation') return
             return {
               willResolveField({ info }) {
                 if (info.parentType.name !== 'Mutation') return
