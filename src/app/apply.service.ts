@@ -9,7 +9,7 @@ import { requireRole } from './access.js'
 import type { ApplyLeases } from './apply-lease.js'
 import { notApplicable, singleNode } from './plan.service.js'
 import type { Policy } from './policy.js'
-import type { AuditRepository, Clock, ClusterCache, NodeWriter, PlanRepository } from './ports.js'
+import type { AuditRepository, ChangeRecord, Clock, ClusterCache, NodeWriter, PlanRepository } from './ports.js'
 
 export interface ApplyOptions {
   /** Nodes written at once. */
@@ -59,6 +59,7 @@ export class ApplyService {
   private readonly progress = new EventEmitter()
   /** Plans this process is applying right now. */
   private readonly running = new Set<string>()
+  private readonly recorders = new Map<string, BatchRecorder>()
   private sweeper: NodeJS.Timeout | null = null
   private sweeping: Promise<unknown> = Promise.resolve()
 
@@ -241,6 +242,7 @@ export class ApplyService {
     } finally {
       lease.release()
       this.running.delete(plan.id)
+      this.recorders.delete(plan.id)
     }
   }
 
@@ -305,22 +307,70 @@ export class ApplyService {
     }
   }
 
+  /**
+   * Records a change's progress, with its audit event, before the node's next change is tried.
+   * Records made while a transaction is being written wait and go together in the next one, so a
+   * wide apply writes a few transactions rather than one per change.
+   */
   private async record(plan: Plan, index: number, progress: { applied: boolean; error: string | null }, actor: string, outcome?: string) {
     const change = plan.changes[index]!
-    await this.plans.recordChange(plan.id, index, progress, {
-      actor,
-      action: progress.applied ? 'change.applied' : 'change.failed',
-      planId: plan.id,
-      node: change.node,
-      detail: {
-        address: change.address,
-        action: change.action,
-        before: change.before,
-        after: change.after,
-        ...(outcome === 'already' ? { note: 'already in the target state; nothing written' } : {}),
-        ...(progress.error ? { error: progress.error } : {}),
+    await this.recorderFor(plan.id).add({
+      index,
+      progress,
+      audit: {
+        actor,
+        action: progress.applied ? 'change.applied' : 'change.failed',
+        planId: plan.id,
+        node: change.node,
+        detail: {
+          address: change.address,
+          action: change.action,
+          before: change.before,
+          after: change.after,
+          ...(outcome === 'already' ? { note: 'already in the target state; nothing written' } : {}),
+          ...(progress.error ? { error: progress.error } : {}),
+        },
       },
     })
     this.progress.emit(plan.id, { planId: plan.id, index, change: { ...change, ...progress } } satisfies ChangeProgressEvent)
+  }
+
+  private recorderFor(planId: string): BatchRecorder {
+    let recorder = this.recorders.get(planId)
+    if (!recorder) {
+      recorder = new BatchRecorder((entries) => this.plans.recordChanges(planId, entries))
+      this.recorders.set(planId, recorder)
+    }
+    return recorder
+  }
+}
+
+/** Groups records that arrive while one write is under way into the next write. */
+class BatchRecorder {
+  private queued: { entry: ChangeRecord; done: (err?: unknown) => void }[] = []
+  private writing = false
+
+  constructor(private readonly write: (entries: ChangeRecord[]) => Promise<void>) {}
+
+  add(entry: ChangeRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queued.push({ entry, done: (err) => (err ? reject(err) : resolve()) })
+      if (!this.writing) void this.flush()
+    })
+  }
+
+  private async flush(): Promise<void> {
+    this.writing = true
+    while (this.queued.length > 0) {
+      const batch = this.queued
+      this.queued = []
+      try {
+        await this.write(batch.map((b) => b.entry))
+        for (const b of batch) b.done()
+      } catch (err) {
+        for (const b of batch) b.done(err)
+      }
+    }
+    this.writing = false
   }
 }

@@ -37,6 +37,12 @@ export interface NodeWriter {
   apply(change: Change, options: { deadline: number; uid?: string | null }): Promise<ApplyOutcome>
 }
 
+export interface ChangeRecord {
+  index: number
+  progress: ChangeProgress
+  audit: AuditInput | null
+}
+
 export interface AuditInput {
   actor: string
   action: string
@@ -96,7 +102,8 @@ export interface PlanRepository {
   list(query: PlanListQuery): Promise<Page<Plan>>
   /** Compare-and-set: moves the plan only if its status is one of `from`; null when it was not. */
   transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null>
-  recordChange(planId: string, index: number, progress: ChangeProgress, audit: AuditInput | null): Promise<void>
+  /** Records the progress of several changes of one plan, each with its audit event, in one transaction. */
+  recordChanges(planId: string, entries: ChangeRecord[]): Promise<void>
   /** Takes every node's lock for the plan, or none: on conflict returns the node and the plan holding it. */
   lockNodes(planId: string, nodes: string[]): Promise<{ ok: true } | { ok: false; node: string; heldBy: string }>
   unlockNodes(planId: string): Promise<void>

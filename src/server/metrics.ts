@@ -9,7 +9,7 @@ import type { ApolloServerPlugin } from '@apollo/server'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { ApplyLeases } from '../app/apply-lease.js'
 import type { InventoryService } from '../app/inventory.service.js'
-import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, Page, PlanListQuery, PlanRepository, TransitionFields } from '../app/ports.js'
+import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, ChangeRecord, Page, PlanListQuery, PlanRepository, TransitionFields } from '../app/ports.js'
 import type { ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
 import { NODE_ROLES } from '../domain/roles.js'
 
@@ -202,9 +202,9 @@ export class MeteredPlanRepository implements PlanRepository {
     return plan
   }
 
-  async recordChange(planId: string, index: number, progress: ChangeProgress, audit: AuditInput | null): Promise<void> {
-    await this.inner.recordChange(planId, index, progress, audit)
-    if (audit) this.metrics.auditEvents.inc()
+  async recordChanges(planId: string, entries: ChangeRecord[]): Promise<void> {
+    await this.inner.recordChanges(planId, entries)
+    this.metrics.auditEvents.inc(entries.filter((e) => e.audit).length)
   }
 
   get(id: string): Promise<Plan | null> {

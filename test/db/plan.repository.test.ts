@@ -131,10 +131,12 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
     expect(audit.totalCount).toBe(1)
   })
 
-  it('should record change progress and its audit event, and refuse an unknown change', async () => {
+  it('should record change progress and its audit events in one write, and refuse an unknown change with nothing written', async () => {
     const plan = await t.db.plans.create(drainDraft(['gpu-1', 'gpu-2']), created)
-    await t.db.plans.recordChange(plan.id, 1, { applied: true, error: null }, { actor: 'alice', action: 'change.applied', node: 'gpu-2' })
-    await t.db.plans.recordChange(plan.id, 0, { applied: false, error: 'node gpu-1: 500 from the API server' }, null)
+    await t.db.plans.recordChanges(plan.id, [
+      { index: 1, progress: { applied: true, error: null }, audit: { actor: 'alice', action: 'change.applied', node: 'gpu-2' } },
+      { index: 0, progress: { applied: false, error: 'node gpu-1: 500 from the API server' }, audit: null },
+    ])
 
     const stored = await t.db.plans.get(plan.id)
     expect(stored!.changes.map((c) => [c.applied, c.error])).toEqual([
@@ -142,7 +144,14 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
       [true, null],
     ])
     expect((await t.db.audit.list({ action: 'change.applied' }, 10, null)).items.map((e) => [e.planId, e.node])).toEqual([[plan.id, 'gpu-2']])
-    await expect(t.db.plans.recordChange(plan.id, 7, { applied: true, error: null }, null)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(
+      t.db.plans.recordChanges(plan.id, [
+        { index: 0, progress: { applied: true, error: null }, audit: { actor: 'alice', action: 'change.applied', node: 'gpu-1' } },
+        { index: 7, progress: { applied: true, error: null }, audit: null },
+      ]),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    expect((await t.db.plans.get(plan.id))!.changes[0]!.applied).toBe(false)
+    expect((await t.db.audit.list({ action: 'change.applied' }, 10, null)).totalCount).toBe(1)
   })
 
   it('should lock all nodes or none, name the holder of a conflict, and free them on unlock', async () => {

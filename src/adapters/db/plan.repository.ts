@@ -1,4 +1,4 @@
-import type { AuditInput, Clock, Page, PlanListQuery, PlanRepository, TransitionFields } from '../../app/ports.js'
+import type { AuditInput, ChangeRecord, Clock, Page, PlanListQuery, PlanRepository, TransitionFields } from '../../app/ports.js'
 import { NodeplanError } from '../../domain/errors.js'
 import type { ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../../domain/plan.js'
 import type { Prisma } from '../../generated/prisma/client.js'
@@ -80,16 +80,18 @@ export class PrismaPlanRepository implements PlanRepository {
     })
   }
 
-  recordChange(planId: string, index: number, progress: ChangeProgress, audit: AuditInput | null): Promise<void> {
+  recordChanges(planId: string, entries: ChangeRecord[]): Promise<void> {
     const now = this.clock.now()
     return inWriteTransaction(this.db, async (tx, head) => {
-      const { count } = await tx.planChange.updateMany({
-        where: { planId, index },
-        data: { applied: progress.applied, error: progress.error, appliedAt: progress.applied ? now : null },
-      })
-      if (count === 0) throw new NodeplanError('NOT_FOUND', `plan ${planId} has no change #${index}`, { planId, index })
+      for (const { index, progress, audit } of entries) {
+        const { count } = await tx.planChange.updateMany({
+          where: { planId, index },
+          data: { applied: progress.applied, error: progress.error, appliedAt: progress.applied ? now : null },
+        })
+        if (count === 0) throw new NodeplanError('NOT_FOUND', `plan ${planId} has no change #${index}`, { planId, index })
+        if (audit) await appendAuditEvent(tx, head, { ...audit, planId }, now)
+      }
       await tx.plan.update({ where: { id: planId }, data: { updatedAt: now, version: { increment: 1 } } })
-      if (audit) await appendAuditEvent(tx, head, { ...audit, planId }, now)
     })
   }
 
