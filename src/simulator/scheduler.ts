@@ -1,25 +1,53 @@
 // The Run:ai-like scheduler's placement rule: among the nodes a pod fits on, bin-pack GPUs
 // (the node left with the fewest free GPUs wins; ties go to name order).
-import { gpuCapacity } from './node-object.js'
-import { fits, podGpus } from './scheduling.js'
+import { gpuCapacity, isReady } from './node-object.js'
+import { podGpus, taintsOf, tolerates, tolerationsOf, type Taint } from './scheduling.js'
 import type { KubeObject } from './store.js'
 
 export type ScheduleDecision = { node: KubeObject; reason?: undefined } | { node?: undefined; reason: string }
 
-/** `nodes`: the candidates; `clusterSize`: how many nodes the cluster has, for the Pending message. */
-export function scheduleDecision(pod: KubeObject, nodes: KubeObject[], gpusUsed: (node: string) => number, clusterSize = nodes.length): ScheduleDecision {
+/** What placement needs of a node, read once per scheduling pass rather than once per pod. */
+export interface NodeFacts {
+  node: KubeObject
+  name: string
+  capacity: number
+  /** NoSchedule and NoExecute taints: a pod must tolerate each of them. */
+  blocking: Taint[]
+  labels: Record<string, string>
+}
+
+/** The nodes a pod may be placed on at all: Ready and schedulable. */
+export function schedulableFacts(nodes: KubeObject[]): NodeFacts[] {
+  const out: NodeFacts[] = []
+  for (const node of nodes) {
+    if (!isReady(node) || node.spec?.unschedulable) continue
+    out.push({
+      node,
+      name: node.metadata.name,
+      capacity: gpuCapacity(node),
+      blocking: taintsOf(node).filter((t) => t.effect !== 'PreferNoSchedule'),
+      labels: (node.metadata.labels ?? {}) as Record<string, string>,
+    })
+  }
+  return out
+}
+
+/** `candidates`: facts of the nodes to consider; `clusterSize`: how many nodes the cluster has, for the Pending message. */
+export function scheduleDecision(pod: KubeObject, candidates: NodeFacts[], gpusUsed: (node: string) => number, clusterSize: number): ScheduleDecision {
+  const need = podGpus(pod)
+  const tolerations = tolerationsOf(pod)
+  const selector = Object.entries((pod.spec?.nodeSelector ?? {}) as Record<string, string>)
   let best: KubeObject | undefined
   let bestFree = Infinity
-  const need = podGpus(pod)
-  for (const node of nodes) {
-    const used = gpusUsed(node.metadata.name)
-    // The cheap test first: most nodes of a busy cluster have no room at all.
-    if (gpuCapacity(node) - used < need || !fits(pod, node, used)) continue
-    const free = gpuCapacity(node) - used - need
-    if (free < bestFree) {
-      best = node
-      bestFree = free
-    }
+  for (const facts of candidates) {
+    const free = facts.capacity - gpusUsed(facts.name) - need
+    // The cheap tests first: most nodes of a busy cluster have no room at all.
+    if (free < 0 || free >= bestFree) continue
+    if (facts.blocking.length > 0 && !facts.blocking.every((taint) => tolerations.some((t) => tolerates(t, taint)))) continue
+    if (selector.some(([k, v]) => facts.labels[k] !== v)) continue
+    best = facts.node
+    bestFree = free
+    if (free === 0) break
   }
   if (best) return { node: best }
   return {

@@ -1,5 +1,5 @@
 // Taints, tolerations and the fit rules shared by the taint manager and the scheduler.
-import { GPU_RESOURCE, gpuCapacity, isReady } from './node-object.js'
+import { GPU_RESOURCE } from './node-object.js'
 import type { KubeObject } from './store.js'
 
 export interface Taint {
@@ -55,20 +55,6 @@ export function podGpus(pod: KubeObject): number {
     total += Number(c.resources?.requests?.[GPU_RESOURCE] ?? c.resources?.limits?.[GPU_RESOURCE] ?? 0)
   }
   return total
-}
-
-/** Whether the scheduler may place `pod` on `node`, given the GPUs already in use there. */
-export function fits(pod: KubeObject, node: KubeObject, gpusUsed: number): boolean {
-  if (!isReady(node) || node.spec?.unschedulable) return false
-  const tolerations = tolerationsOf(pod)
-  for (const taint of taintsOf(node)) {
-    if (taint.effect === 'PreferNoSchedule') continue
-    if (!tolerations.some((t) => tolerates(t, taint))) return false
-  }
-  const selector = (pod.spec?.nodeSelector ?? {}) as Record<string, string>
-  const labels = node.metadata.labels ?? {}
-  for (const [k, v] of Object.entries(selector)) if (labels[k] !== v) return false
-  return gpuCapacity(node) - gpusUsed >= podGpus(pod)
 }
 
 /** Terminal or not yet bound pods hold no GPUs. */

@@ -17,7 +17,7 @@ import {
 import { DEFAULT_TOLERATIONS, isResubmitted, pendingStatus, podObject, runningStatus, type PodTemplate } from './pod-object.js'
 import { Random } from './random.js'
 import { RESOURCES, type ResourceType } from './resources.js'
-import { scheduleDecision } from './scheduler.js'
+import { schedulableFacts, scheduleDecision, type NodeFacts } from './scheduler.js'
 import { evictionDecision, holdsResources, podGpus, taintsOf, type Taint, type Toleration } from './scheduling.js'
 import { daemonPodTemplate, ROLE_PREFIX, seedCluster, type ClusterShape, type SeedDaemonSet } from './seed.js'
 import { parseLabelSelector } from './selectors.js'
@@ -106,6 +106,8 @@ export class Simulation {
   private readonly podsToReplace: KubeObject[] = []
   private readonly pdbNamespaces = new Set<string>()
   private schedulerDirty = false
+  /** The scheduler's view of the schedulable nodes; dropped whenever a node changes. */
+  private nodeFacts: NodeFacts[] | null = null
   /** Bumped whenever room may have appeared (a node changed, a pod holding resources went away). */
   private capacityEpoch = 0
   /** Pending pods that found no node, by the capacity epoch they were last tried at. */
@@ -458,6 +460,7 @@ export class Simulation {
 
   private onNode(e: StoreEvent): void {
     const name = e.object.metadata.name
+    this.nodeFacts = null
     if (e.type === 'DELETED') {
       // Pod GC: pods bound to a node that no longer exists are deleted; so is its lease.
       for (const pod of this.pods.byIndex(name)) this.pods.delete(pod.metadata.namespace, pod.metadata.name)
@@ -588,16 +591,18 @@ export class Simulation {
   private schedulePending(): void {
     if (this.pending.size === 0) return
     const nodes = this.nodes.list()
+    this.nodeFacts ??= schedulableFacts(nodes)
+    const facts = this.nodeFacts
     // A pod that needs GPUs can only go where some are free: in a busy cluster that is a handful of
     // nodes, so pending GPU pods are matched against those rather than against every node.
-    const withFreeGpus = nodes.filter((n) => gpuCapacity(n) - (this.gpusUsed.get(n.metadata.name) ?? 0) > 0)
+    const withFreeGpus = facts.filter((f) => f.capacity - (this.gpusUsed.get(f.name) ?? 0) > 0)
     for (const key of [...this.pending]) {
       // Nothing has freed room since this pod last found no node: trying again would find none.
       if (this.unschedulableAt.get(key) === this.capacityEpoch) continue
       const [namespace, name] = key.split('/') as [string, string]
       const pod = this.pods.get(namespace, name)
       if (!pod) continue
-      const decision = scheduleDecision(pod, podGpus(pod) > 0 ? withFreeGpus : nodes, (n) => this.gpusUsed.get(n) ?? 0, nodes.length)
+      const decision = scheduleDecision(pod, podGpus(pod) > 0 ? withFreeGpus : facts, (n) => this.gpusUsed.get(n) ?? 0, nodes.length)
       if (decision.node) {
         this.bind(pod, decision.node)
       } else {
