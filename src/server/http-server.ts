@@ -14,6 +14,8 @@ import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.j
 import { attachSubscriptions, type SubscriptionServer } from './subscriptions.js'
 
 export const MAX_BODY_BYTES = 1024 * 1024
+/** Far beyond any real request: the contract's deepest input is a few levels. */
+export const MAX_JSON_DEPTH = 64
 
 export interface ReadinessCheck {
   name: string
@@ -212,11 +214,35 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const type = req.headers['content-type'] ?? ''
   if (!type.includes('application/json')) return text
   if (text.length === 0) throw new HttpError(400, 'BAD_USER_INPUT', 'empty request body: send {"query": "..."}')
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+    throw new HttpError(400, 'BAD_USER_INPUT', `the request body nests JSON deeper than ${MAX_JSON_DEPTH} levels`)
+  }
   try {
     return JSON.parse(text)
   } catch {
     throw new HttpError(400, 'BAD_USER_INPUT', 'the request body is not valid JSON')
   }
+}
+
+/**
+ * Whether JSON text nests arrays and objects deeper than `max`, found in one pass without
+ * parsing: variable coercion and validation recurse per level, and a body of 200,000 `[`
+ * would exhaust the stack there, after JSON.parse had accepted it.
+ */
+export function jsonDepthExceeds(text: string, max: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c) i++ // backslash: skip the escaped character
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) inString = true
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true
+    } else if (c === 0x5d || c === 0x7d) depth--
+  }
+  return false
 }
 
 function tooLarge() {

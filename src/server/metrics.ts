@@ -151,7 +151,7 @@ export class NodeplanMetrics {
         return {
           // Only mutations are timed: a listener on every field of a large query costs real time.
           async executionDidStart({ operation }) {
-            if (operation.operation !== 'mutation') return
+            if (operation?.operation !== 'mutation') return
             return {
               willResolveField({ info }) {
                 if (info.parentType.name !== 'Mutation') return
