@@ -159,7 +159,9 @@ describe.runIf(PG_ADMIN_URL)('two nodeplan replicas on one PostgreSQL', () => {
     expect((await plan(b, id)).status).toBe('APPLYING')
     expect(await b.send({ op: 'sweep' }), 'the dead replica\'s lease has not expired yet').toEqual([])
 
-    await b.send({ op: 'advance', ms: LEASE_MS + 1_000 })
+    // Each replica's lease clock starts at its own start-up and only moves when told; the replicas
+    // started seconds apart, so move b well past a's lease rather than just past one lease length.
+    await b.send({ op: 'advance', ms: 10 * LEASE_MS })
     expect(await b.send({ op: 'sweep' })).toEqual([{ id, status: 'APPLIED' }])
     cluster.sim.setFaults(null)
 
