@@ -102,7 +102,10 @@ export class ApplyService {
     }
 
     await this.lock(plan)
-    const started = await this.plans.transition(id, [plan.status], 'APPLYING', { appliedBy: by.subject, appliedAt: new Date() }, {
+    // The lease comes with the move to APPLYING, in one write: a process killed right after it
+    // leaves a plan whose lease (its own) is found at its restart, never an unowned APPLYING plan.
+    const lease = this.leases ? { applyOwner: this.options.owner, leaseExpiresAt: this.leaseUntil() } : {}
+    const started = await this.plans.transition(id, [plan.status], 'APPLYING', { appliedBy: by.subject, appliedAt: new Date(), ...lease }, {
       actor: by.subject,
       action: 'plan.applying',
       planId: id,
@@ -112,9 +115,6 @@ export class ApplyService {
     if (!started) {
       await this.plans.unlockNodes(id)
       throw notApplicable((await this.plans.get(id)) ?? plan, 'applied', ['PENDING', 'APPROVED'])
-    }
-    if (this.leases && !(await this.leases.take(id, this.options.owner, this.options.clock.now(), this.leaseUntil(), null))) {
-      return started // moved APPLYING by this call, yet another replica holds it: that one finishes it
     }
     return this.run(started, by.subject)
   }

@@ -93,6 +93,9 @@ export interface TransitionFields {
   approvedBy?: string
   appliedBy?: string
   appliedAt?: Date
+  /** The apply lease, taken in the same write that moves a plan to APPLYING. */
+  applyOwner?: string
+  leaseExpiresAt?: Date
 }
 
 /** Stored plans. Every write that changes a plan also appends its audit event in the same transaction. */
