@@ -1,4 +1,5 @@
 // Builders for domain objects in tests: sensible defaults, override what the test is about.
+import { NodeplanError } from '../src/domain/errors.js'
 import { DRAIN_TAINT, type ClusterSnapshot, type NodeState, type PdbState, type PodState, type Taint } from '../src/domain/cluster.js'
 import type { Plan, PlanDraft, PlannedChange } from '../src/domain/plan.js'
 import { ROLE_LABEL, type NodeRole } from '../src/domain/roles.js'
@@ -78,4 +79,15 @@ export function buildPlan(draft: PlanDraft, options: Partial<Omit<Plan, 'changes
     changes: draft.changes.map((c) => ({ ...c, applied, error: null })),
     ...options,
   }
+}
+
+/** The NodeplanError `run` throws; fails the test when it throws nothing or something else. */
+export function refusal(run: () => unknown): NodeplanError {
+  try {
+    run()
+  } catch (error) {
+    if (error instanceof NodeplanError) return error
+    throw error
+  }
+  throw new Error('expected a NodeplanError')
 }

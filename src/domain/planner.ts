@@ -10,6 +10,14 @@ import { NODE_ROLES, ROLE_LABEL, type NodeRole } from './roles.js'
 import { isDrained, isServingSystemNode } from './system-nodes.js'
 import { checkNodes, checkReason, checkRoles } from './validation.js'
 
+/** The nodes of the snapshot by name, once the request's node list and reason have been checked. */
+function checkedRequest(snapshot: ClusterSnapshot, request: NodesRequest): Map<string, NodeState> {
+  const nodes = indexNodes(snapshot)
+  checkNodes(request.nodes, nodes)
+  checkReason(request.reason)
+  return nodes
+}
+
 export interface NodesRequest {
   nodes: string[]
   reason: string
@@ -57,18 +65,14 @@ function drainTaintChange(node: NodeState, reason: ChangeReason): Change {
 }
 
 export function planDrain(snapshot: ClusterSnapshot, request: DrainRequest): PlanDraft {
-  const nodes = indexNodes(snapshot)
-  checkNodes(request.nodes, nodes)
-  checkReason(request.reason)
+  const nodes = checkedRequest(snapshot, request)
   const reason = request.changeReason ?? 'REQUESTED'
   const changes = request.nodes.map((name) => drainTaintChange(nodes.get(name)!, reason))
   return completeDraft('DRAIN', request, request.nodes, changes, snapshot, nodes)
 }
 
 export function planUndrain(snapshot: ClusterSnapshot, request: DrainRequest): PlanDraft {
-  const nodes = indexNodes(snapshot)
-  checkNodes(request.nodes, nodes)
-  checkReason(request.reason)
+  const nodes = checkedRequest(snapshot, request)
   const reason = request.changeReason ?? 'REQUESTED'
   const warnings: string[] = []
   const changes = request.nodes.map((name) => {
@@ -81,9 +85,7 @@ export function planUndrain(snapshot: ClusterSnapshot, request: DrainRequest): P
 }
 
 export function planDecommission(snapshot: ClusterSnapshot, request: NodesRequest): PlanDraft {
-  const nodes = indexNodes(snapshot)
-  checkNodes(request.nodes, nodes)
-  checkReason(request.reason)
+  const nodes = checkedRequest(snapshot, request)
   const changes: Change[] = []
   const warnings: string[] = []
   for (const name of request.nodes) {
@@ -99,9 +101,7 @@ export function planDecommission(snapshot: ClusterSnapshot, request: NodesReques
 }
 
 export function planRejoin(snapshot: ClusterSnapshot, request: RejoinRequest): PlanDraft {
-  const nodes = indexNodes(snapshot)
-  checkNodes(request.nodes, nodes)
-  checkReason(request.reason)
+  const nodes = checkedRequest(snapshot, request)
   const changes: Change[] = []
   const warnings: string[] = []
   for (const name of request.nodes) {

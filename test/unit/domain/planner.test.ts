@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { DRAIN_TAINT, type ClusterSnapshot } from '../../../src/domain/cluster.js'
-import { NodeplanError, type ErrorCode } from '../../../src/domain/errors.js'
+import type { ErrorCode } from '../../../src/domain/errors.js'
 import type { PlanDraft } from '../../../src/domain/plan.js'
 import { planDecommission, planDrain, planRejoin, planRelabel, planUndrain } from '../../../src/domain/planner.js'
-import { buildNode, buildPdb, buildPod, buildSnapshot } from '../../factories.js'
+import { buildNode, buildPdb, buildPod, buildSnapshot, refusal } from '../../factories.js'
 
 const SYSTEM = 'node-role.kubernetes.io/runai-system'
 const GPU = 'node-role.kubernetes.io/runai-gpu-worker'
@@ -34,16 +34,6 @@ function cluster(): ClusterSnapshot {
     ],
     [buildPdb('web', { selector: { matchLabels: { app: 'web' } } })],
   )
-}
-
-function refusal(run: () => unknown): NodeplanError {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof NodeplanError) return error
-    throw error
-  }
-  throw new Error('expected a NodeplanError')
 }
 
 describe('planDrain', () => {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { DRAIN_TAINT, type ClusterSnapshot, type NodeState } from '../../../src/domain/cluster.js'
-import { NodeplanError } from '../../../src/domain/errors.js'
 import type { Plan } from '../../../src/domain/plan.js'
 import { planDecommission, planDrain, planRejoin, planRelabel, planRollback, planUndrain } from '../../../src/domain/planner.js'
-import { buildNode, buildPlan, buildPod, buildSnapshot } from '../../factories.js'
+import { buildNode, buildPlan, buildPod, buildSnapshot, refusal } from '../../factories.js'
 
 const SYSTEM = 'node-role.kubernetes.io/runai-system'
 const by = { reason: 'undo', createdBy: 'bob' }
@@ -20,16 +19,6 @@ function live(nodes: NodeState[], changed: Record<string, Partial<NodeState> | n
       return patch === null ? [] : [{ ...n, ...patch }]
     }),
   )
-}
-
-function refusal(run: () => unknown): NodeplanError {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof NodeplanError) return error
-    throw error
-  }
-  throw new Error('expected a NodeplanError')
 }
 
 describe('planRollback', () => {
