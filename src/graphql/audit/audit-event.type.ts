@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql'
 import { PageInfoType } from '../page-info.type.js'
 import { JSONScalar } from '../scalars.js'
 
-@ObjectType('AuditEvent', { description: 'One append-only entry of the audit trail.' })
+@ObjectType('AuditEvent', { simpleResolvers: true, description: 'One append-only entry of the audit trail.' })
 export class AuditEventType {
   @Field(() => ID)
   id!: string
@@ -26,7 +26,7 @@ export class AuditEventType {
   detail!: unknown
 }
 
-@ObjectType('AuditEventEdge')
+@ObjectType('AuditEventEdge', { simpleResolvers: true })
 export class AuditEventEdgeType {
   @Field(() => String)
   cursor!: string
@@ -35,7 +35,7 @@ export class AuditEventEdgeType {
   node!: AuditEventType
 }
 
-@ObjectType('AuditEventConnection', { description: 'Audit events, newest first.' })
+@ObjectType('AuditEventConnection', { simpleResolvers: true, description: 'Audit events, newest first.' })
 export class AuditEventConnectionType {
   @Field(() => [AuditEventEdgeType])
   edges!: AuditEventEdgeType[]

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql'
 
-@ObjectType('AuditVerification', { description: 'The result of walking the audit trail\'s hash chain from its first event to its head.' })
+@ObjectType('AuditVerification', { simpleResolvers: true, description: 'The result of walking the audit trail\'s hash chain from its first event to its head.' })
 export class AuditVerificationType {
   @Field(() => Boolean, { description: 'Every link holds and the chain ends at the recorded head.' })
   ok!: boolean

@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql'
 
-@ObjectType('SystemNodeStatus', { description: 'Run:ai system nodes that serve: labelled runai-system, Ready and not drained. The procedure wants more than one.' })
+@ObjectType('SystemNodeStatus', { simpleResolvers: true, description: 'Run:ai system nodes that serve: labelled runai-system, Ready and not drained. The procedure wants more than one.' })
 export class SystemNodeStatusType {
   @Field(() => Int)
   ready!: number

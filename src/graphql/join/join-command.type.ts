@@ -1,6 +1,6 @@
 import { Field, ObjectType } from 'type-graphql'
 
-@ObjectType('JoinCommand', { description: 'What `kubeadm token create --print-join-command` prints. The token is shown here once and stored nowhere else by nodeplan.' })
+@ObjectType('JoinCommand', { simpleResolvers: true, description: 'What `kubeadm token create --print-join-command` prints. The token is shown here once and stored nowhere else by nodeplan.' })
 export class JoinCommandType {
   @Field(() => String, { description: 'kubeadm join <host>:<port> --token <id>.<secret> --discovery-token-ca-cert-hash sha256:<hex>' })
   command!: string

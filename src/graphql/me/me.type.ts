@@ -8,7 +8,7 @@ export enum RoleEnum {
 }
 registerEnumType(RoleEnum, { name: 'Role', description: 'viewer < operator < approver < admin.' })
 
-@ObjectType('Principal', { description: 'Who the bearer token belongs to.' })
+@ObjectType('Principal', { simpleResolvers: true, description: 'Who the bearer token belongs to.' })
 export class PrincipalType {
   @Field(() => String)
   subject!: string

@@ -1,6 +1,6 @@
 import { Field, ObjectType } from 'type-graphql'
 
-@ObjectType('Label', { description: 'A node label.' })
+@ObjectType('Label', { simpleResolvers: true, description: 'A node label.' })
 export class LabelType {
   @Field(() => String)
   key!: string

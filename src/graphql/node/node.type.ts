@@ -4,7 +4,7 @@ import { LabelType } from './label.type.js'
 import { TaintType } from './taint.type.js'
 import { WorkloadType } from './workload.type.js'
 
-@ObjectType('Node', { description: 'A Kubernetes node as the Run:ai procedure sees it.' })
+@ObjectType('Node', { simpleResolvers: true, description: 'A Kubernetes node as the Run:ai procedure sees it.' })
 export class NodeType {
   @Field(() => String)
   name!: string

@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql'
 import { TaintEffectEnum } from '../enums.js'
 
-@ObjectType('Taint', { description: 'A node taint, as Kubernetes spells it.' })
+@ObjectType('Taint', { simpleResolvers: true, description: 'A node taint, as Kubernetes spells it.' })
 export class TaintType {
   @Field(() => String)
   key!: string

@@ -1,7 +1,7 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql'
 import { RelocationEnum, WorkloadKindEnum } from '../enums.js'
 
-@ObjectType('Workload', { description: 'Pods grouped by their owner, classified as the Run:ai procedure treats them.' })
+@ObjectType('Workload', { simpleResolvers: true, description: 'Pods grouped by their owner, classified as the Run:ai procedure treats them.' })
 export class WorkloadType {
   @Field(() => String)
   namespace!: string

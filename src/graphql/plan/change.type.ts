@@ -2,7 +2,7 @@ import { Field, ObjectType } from 'type-graphql'
 import { ChangeActionEnum, ResourceTypeEnum } from '../enums.js'
 import { JSONScalar } from '../scalars.js'
 
-@ObjectType('Change', { description: 'One planned change, Terraform-style: the value before and after.' })
+@ObjectType('Change', { simpleResolvers: true, description: 'One planned change, Terraform-style: the value before and after.' })
 export class ChangeType {
   @Field(() => String, { description: 'node/<node>/taint/<key>:<Effect> | node/<node>/label/<key> | node/<node>' })
   address!: string

@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType } from 'type-graphql'
 import { WorkloadType } from '../node/workload.type.js'
 
-@ObjectType('Impact', { description: 'What applying the plan does to the cluster\'s capacity and workloads.' })
+@ObjectType('Impact', { simpleResolvers: true, description: 'What applying the plan does to the cluster\'s capacity and workloads.' })
 export class ImpactType {
   @Field(() => Int)
   nodes!: number

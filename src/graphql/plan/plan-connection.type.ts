@@ -2,7 +2,7 @@ import { Field, Int, ObjectType } from 'type-graphql'
 import { PageInfoType } from '../page-info.type.js'
 import { PlanType } from './plan.type.js'
 
-@ObjectType('PlanEdge')
+@ObjectType('PlanEdge', { simpleResolvers: true })
 export class PlanEdgeType {
   @Field(() => String)
   cursor!: string
@@ -11,7 +11,7 @@ export class PlanEdgeType {
   node!: PlanType
 }
 
-@ObjectType('PlanConnection', { description: 'Plans, newest first.' })
+@ObjectType('PlanConnection', { simpleResolvers: true, description: 'Plans, newest first.' })
 export class PlanConnectionType {
   @Field(() => [PlanEdgeType])
   edges!: PlanEdgeType[]

@@ -3,7 +3,7 @@ import { PlanKindEnum, PlanStatusEnum } from '../enums.js'
 import { ChangeType } from './change.type.js'
 import { ImpactType } from './impact.type.js'
 
-@ObjectType('Plan', { description: 'A stored, reviewable set of changes to nodes; only applyPlan touches the cluster.' })
+@ObjectType('Plan', { simpleResolvers: true, description: 'A stored, reviewable set of changes to nodes; only applyPlan touches the cluster.' })
 export class PlanType {
   @Field(() => ID)
   id!: string
