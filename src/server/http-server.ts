@@ -1,3 +1,4 @@
+import { compiledExecutorGateway } from './compiled-executor.js'
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -56,7 +57,7 @@ class HttpError extends Error {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { log, auth } = options
   const apollo = new ApolloServer<RequestContext>({
-    schema: options.schema,
+    gateway: compiledExecutorGateway(options.schema),
     introspection: true,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
