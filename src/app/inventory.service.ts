@@ -1,4 +1,4 @@
-import type { NodeState } from '../domain/cluster.js'
+import type { NodeState, PodState } from '../domain/cluster.js'
 import { DRAIN_TAINT } from '../domain/cluster.js'
 import { NodeplanError } from '../domain/errors.js'
 import type { Workload } from '../domain/plan.js'
@@ -21,8 +21,19 @@ export interface NodeFilter {
 
 const FINISHED_PHASES = new Set(['Succeeded', 'Failed'])
 
+interface PodSummary {
+  workloads: readonly Workload[]
+  gpusInUse: number
+}
+
 /** Nodes and their workloads, answered from the informer cache: no API request per query. */
 export class InventoryService {
+  /**
+   * Per list of pods on a node (the cache hands out the same array until they change): a query
+   * of every node with its workloads classifies only the nodes whose pods changed since the last.
+   */
+  private readonly summaries = new WeakMap<readonly PodState[], PodSummary>()
+
   constructor(private readonly cache: ClusterCache) {}
 
   nodes(filter: NodeFilter = {}): NodeView[] {
@@ -45,20 +56,27 @@ export class InventoryService {
     return node ? this.view(node) : null
   }
 
-  workloads(node: string): Workload[] {
-    return classifyWorkloads(this.cache.podsOn(node).filter((p) => !FINISHED_PHASES.has(p.phase)))
+  workloads(node: string): readonly Workload[] {
+    return this.summary(node).workloads
+  }
+
+  private summary(node: string): PodSummary {
+    const pods = this.cache.podsOn(node)
+    let summary = this.summaries.get(pods)
+    if (!summary) {
+      const active = pods.filter((p) => !FINISHED_PHASES.has(p.phase))
+      summary = Object.freeze({ workloads: Object.freeze(classifyWorkloads(active)), gpusInUse: active.reduce((sum, p) => sum + p.gpus, 0) })
+      this.summaries.set(pods, summary)
+    }
+    return summary
   }
 
   private view(node: NodeState): NodeView {
-    let gpusInUse = 0
-    for (const pod of this.cache.podsOn(node.name)) {
-      if (!FINISHED_PHASES.has(pod.phase)) gpusInUse += pod.gpus
-    }
     return {
       ...node,
       roles: rolesOf(node.labels),
       draining: node.taints.some((t) => t.key === DRAIN_TAINT.key && t.effect === DRAIN_TAINT.effect && t.value === DRAIN_TAINT.value),
-      gpusInUse,
+      gpusInUse: this.summary(node.name).gpusInUse,
     }
   }
 

@@ -18,7 +18,8 @@ export interface ClusterCache {
   synced(): boolean
   snapshot(): ClusterSnapshot
   node(name: string): NodeState | undefined
-  podsOn(node: string): PodState[]
+  /** The same frozen array until the pods on that node change, so callers may memoize on it. */
+  podsOn(node: string): readonly PodState[]
   /**
    * Re-read these nodes (and, unless `pods: false`, the pods on them) from the API server, so a
    * plan is computed and applied on fresh state rather than on a watch that may lag.

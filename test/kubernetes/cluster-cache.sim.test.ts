@@ -103,6 +103,22 @@ describe('KubernetesClusterCache against the simulator', () => {
     expect(sim.sim.requests().map((r) => `${r.verb} ${r.resource} ${r.name ?? ''}`)).toEqual(['list nodes ', 'get nodes cpu-1'])
   })
 
+  it('hands out the same list of pods for a node until a pod on that node changes', async () => {
+    await cache.start()
+    const onGpu1 = cache.podsOn('gpu-1')
+    const onGpu2 = cache.podsOn('gpu-2')
+    expect(cache.podsOn('gpu-1')).toBe(onGpu1)
+    expect(Object.isFrozen(onGpu1)).toBe(true)
+    const pod = sim.sim.pods.byIndex('gpu-2')[0]!
+    await other().patchNamespacedPod(
+      { name: pod.metadata.name, namespace: pod.metadata.namespace, body: { metadata: { labels: { 'example.com/touched': 'yes' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    )
+    await vi.waitFor(() => expect(cache.podsOn('gpu-2').find((p) => p.name === pod.metadata.name)?.labels['example.com/touched']).toBe('yes'), WAIT)
+    expect(cache.podsOn('gpu-2')).not.toBe(onGpu2)
+    expect(cache.podsOn('gpu-1')).toBe(onGpu1)
+  })
+
   it('refresh() drops a node that was deleted and pods that left it', async () => {
     await cache.start()
     const victim = sim.sim.pods.byIndex('gpu-2')[0]!

@@ -37,6 +37,8 @@ export interface WarningLog {
   warn(msg: string, fields?: Record<string, unknown>): void
 }
 
+const NO_PODS: readonly PodState[] = Object.freeze([])
+
 const podKey = (p: { namespace: string; name: string }) => `${p.namespace}/${p.name}`
 
 /** Node names per batched LIST in refresh(): keeps the selector well inside URL limits. */
@@ -55,6 +57,8 @@ export class KubernetesClusterCache implements ClusterCache {
   /** resourceVersion per pod key (PodState does not carry it); orders refresh results against watch events. */
   private podVersions = new Map<string, string>()
   private podsByNode = new Map<string, Map<string, PodState>>()
+  /** podsOn() answers, dropped when a node's pods change. */
+  private podLists = new Map<string, readonly PodState[]>()
   private pdbs = new Map<string, PdbState>()
   private memo: ClusterSnapshot | null = null
   private readonly listeners = new Set<(event: NodeEvent) => void>()
@@ -163,9 +167,14 @@ export class KubernetesClusterCache implements ClusterCache {
     return this.nodes.get(name)
   }
 
-  podsOn(node: string): PodState[] {
-    const on = this.podsByNode.get(node)
-    return on ? [...on.values()] : []
+  podsOn(node: string): readonly PodState[] {
+    let list = this.podLists.get(node)
+    if (!list) {
+      const on = this.podsByNode.get(node)
+      if (!on) return NO_PODS
+      this.podLists.set(node, (list = Object.freeze([...on.values()])))
+    }
+    return list
   }
 
   onNodeEvent(listener: (event: NodeEvent) => void): () => void {
@@ -325,6 +334,7 @@ export class KubernetesClusterCache implements ClusterCache {
     this.pods = new Map()
     this.podVersions = new Map()
     this.podsByNode = new Map()
+    this.podLists = new Map()
     for (const { pod, rv } of items) this.setPod(podKey(pod), pod, rv)
     this.memo = null
   }
@@ -351,6 +361,7 @@ export class KubernetesClusterCache implements ClusterCache {
       let on = this.podsByNode.get(pod.nodeName)
       if (!on) this.podsByNode.set(pod.nodeName, (on = new Map()))
       on.set(key, pod)
+      this.podLists.delete(pod.nodeName)
     }
   }
 
@@ -366,6 +377,7 @@ export class KubernetesClusterCache implements ClusterCache {
   private unindex(node: string, key: string): void {
     const on = this.podsByNode.get(node)
     on?.delete(key)
+    this.podLists.delete(node)
     if (on?.size === 0) this.podsByNode.delete(node)
   }
 

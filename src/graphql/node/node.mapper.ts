@@ -1,6 +1,13 @@
 import type { NodeView } from '../../app/inventory.service.js'
+import type { Taint } from '../../domain/cluster.js'
 import type { NodeRoleEnum, TaintEffectEnum } from '../enums.js'
+import type { LabelType } from './label.type.js'
 import type { NodeType } from './node.type.js'
+import type { TaintType } from './taint.type.js'
+
+// Node states are immutable and replaced on change, so their labels and taints are converted once.
+const labelLists = new WeakMap<Record<string, string>, readonly LabelType[]>()
+const taintLists = new WeakMap<readonly Taint[], readonly TaintType[]>()
 
 /** NodeView → the GraphQL Node, without workloads and plans (field resolvers supply those on demand). */
 export function toNodeType(node: NodeView): Omit<NodeType, 'workloads'> {
@@ -11,11 +18,31 @@ export function toNodeType(node: NodeView): Omit<NodeType, 'workloads'> {
     notReadySince: node.notReadySince ? new Date(node.notReadySince) : null,
     unschedulable: node.unschedulable,
     draining: node.draining,
-    taints: node.taints.map((t) => ({ key: t.key, value: t.value ?? null, effect: t.effect as TaintEffectEnum })),
-    labels: Object.keys(node.labels)
-      .sort()
-      .map((key) => ({ key, value: node.labels[key]! })),
+    taints: taintsOf(node.taints) as TaintType[],
+    labels: labelsOf(node.labels) as LabelType[],
     gpus: node.gpus,
     gpusInUse: node.gpusInUse,
   }
+}
+
+function labelsOf(labels: Record<string, string>): readonly LabelType[] {
+  let list = labelLists.get(labels)
+  if (!list) {
+    list = Object.freeze(
+      Object.keys(labels)
+        .sort()
+        .map((key) => ({ key, value: labels[key]! })),
+    )
+    labelLists.set(labels, list)
+  }
+  return list
+}
+
+function taintsOf(taints: readonly Taint[]): readonly TaintType[] {
+  let list = taintLists.get(taints)
+  if (!list) {
+    list = Object.freeze(taints.map((t) => ({ key: t.key, value: t.value ?? null, effect: t.effect as TaintEffectEnum })))
+    taintLists.set(taints, list)
+  }
+  return list
 }
