@@ -110,11 +110,12 @@ describe('KubernetesClusterCache against the simulator', () => {
     expect(cache.podsOn('gpu-1')).toBe(onGpu1)
     expect(Object.isFrozen(onGpu1)).toBe(true)
     const pod = sim.sim.pods.byIndex('gpu-2')[0]!
+    const name = pod.metadata.name!
     await other().patchNamespacedPod(
-      { name: pod.metadata.name, namespace: pod.metadata.namespace, body: { metadata: { labels: { 'example.com/touched': 'yes' } } } },
+      { name, namespace: pod.metadata.namespace!, body: { metadata: { labels: { 'example.com/touched': 'yes' } } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     )
-    await vi.waitFor(() => expect(cache.podsOn('gpu-2').find((p) => p.name === pod.metadata.name)?.labels['example.com/touched']).toBe('yes'), WAIT)
+    await vi.waitFor(() => expect(cache.podsOn('gpu-2').find((p) => p.name === name)?.labels['example.com/touched']).toBe('yes'), WAIT)
     expect(cache.podsOn('gpu-2')).not.toBe(onGpu2)
     expect(cache.podsOn('gpu-1')).toBe(onGpu1)
   })
