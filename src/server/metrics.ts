@@ -6,7 +6,7 @@
 // Kubernetes API requests are read at scrape time from what already holds them (the informer
 // cache, the transport's request counter).
 import type { ApolloServerPlugin } from '@apollo/server'
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { ApplyLeases } from '../app/apply-lease.js'
 import type { InventoryService } from '../app/inventory.service.js'
 import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, ChangeRecord, Page, PlanListQuery, PlanRepository, TransitionFields } from '../app/ports.js'
@@ -46,6 +46,8 @@ export class NodeplanMetrics {
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry]
+    // The process's own: resident memory, heap by space, GC pauses, event-loop delay.
+    collectDefaultMetrics({ register: this.registry })
     this.plans = new Counter({
       name: 'nodeplan_plans_total',
       help: 'Plans that reached each status (PENDING when made), by kind.',

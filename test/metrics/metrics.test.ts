@@ -60,6 +60,14 @@ describe('/metrics', () => {
     expect(value(after, 'nodeplan_gpus', { state: 'out_of_service' }) - value(before, 'nodeplan_gpus', { state: 'out_of_service' })).toBe(impact.gpus)
   })
 
+  it('reports the process itself: resident memory, heap and event-loop delay', async () => {
+    const text = await scrape()
+    expect(value(text, 'process_resident_memory_bytes')).toBeGreaterThan(10 * 1024 * 1024)
+    expect(value(text, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0)
+    expect(value(text, 'nodejs_heap_space_size_used_bytes', { space: 'old' })).toBeGreaterThan(0)
+    expect(text).toContain('nodejs_eventloop_lag_p99_seconds')
+  })
+
   it('reports failed Kubernetes requests as errors by verb and code', async () => {
     // /readyz asks the API server for GET /version: make it answer 503.
     np.sim.sim.setFaults({ errorRate: 1, errorStatus: 503, paths: '^/version$' })
