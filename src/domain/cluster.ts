@@ -50,7 +50,7 @@ export interface PodState {
   priorityClassName: string | null
   schedulerName: string | null
   owner: OwnerRef | null
-  tolerations: Toleration[]
+  tolerations: readonly Toleration[]
   /** nvidia.com/gpu requested by all containers (limits where no request is given). */
   gpus: number
 }

@@ -111,6 +111,19 @@ describe('toPodState', () => {
     })
   })
 
+  it('shares one frozen copy of equal label sets and toleration lists between pods', () => {
+    const spec = () => ({ nodeName: 'gpu-1', tolerations: [{ key: 'runai', operator: 'Exists' }], containers: [] })
+    const a = toPodState(pod(spec(), { name: 'a', labels: { project: 'team-a', app: 'x' } }))
+    const b = toPodState(pod(spec(), { name: 'b', labels: { project: 'team-a', app: 'x' } }))
+    const c = toPodState(pod(spec(), { name: 'c', labels: { project: 'team-b', app: 'x' } }))
+    expect(b.labels).toBe(a.labels)
+    expect(b.tolerations).toBe(a.tolerations)
+    expect(c.labels).not.toBe(a.labels)
+    expect(c.labels).toEqual({ project: 'team-b', app: 'x' })
+    expect(Object.isFrozen(a.labels) && Object.isFrozen(a.tolerations)).toBe(true)
+    expect([a.name, b.name, c.name]).toEqual(['a', 'b', 'c'])
+  })
+
   it('an unscheduled pod without owner has nodeName and owner null', () => {
     const state = toPodState(pod({ containers: [] }))
     expect(state.nodeName).toBeNull()

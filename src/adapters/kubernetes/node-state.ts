@@ -2,6 +2,7 @@
 // Inputs are either client-node's deserialized models (timestamps as Date) or the raw
 // JSON of a list/watch (timestamps as strings); both are accepted.
 import type { V1Node, V1Pod, V1PodDisruptionBudget, V1Taint, V1Toleration } from '@kubernetes/client-node'
+import { internList, internRecord, internString } from './interner.js'
 import type { LabelSelector, NodeState, OwnerRef, PdbState, PodState, Taint, TaintEffect, Toleration } from '../../domain/cluster.js'
 
 export const GPU_RESOURCE = 'nvidia.com/gpu'
@@ -25,17 +26,20 @@ export function toNodeState(node: V1Node): NodeState {
 }
 
 export function toPodState(pod: V1Pod): PodState {
+  const nodeName = pod.spec?.nodeName || null
+  const priorityClassName = pod.spec?.priorityClassName || null
+  const schedulerName = pod.spec?.schedulerName || null
   return {
-    namespace: pod.metadata?.namespace ?? '',
+    namespace: internString(pod.metadata?.namespace ?? ''),
     name: pod.metadata?.name ?? '',
     uid: pod.metadata?.uid ?? '',
-    nodeName: pod.spec?.nodeName || null,
-    phase: pod.status?.phase ?? 'Unknown',
-    labels: pod.metadata?.labels ?? {},
-    priorityClassName: pod.spec?.priorityClassName || null,
-    schedulerName: pod.spec?.schedulerName || null,
+    nodeName: nodeName && internString(nodeName),
+    phase: internString(pod.status?.phase ?? 'Unknown'),
+    labels: internRecord(pod.metadata?.labels ?? {}),
+    priorityClassName: priorityClassName && internString(priorityClassName),
+    schedulerName: schedulerName && internString(schedulerName),
     owner: ownerOf(pod),
-    tolerations: (pod.spec?.tolerations ?? []).map(toToleration),
+    tolerations: internList((pod.spec?.tolerations ?? []).map(toToleration)),
     gpus: podGpus(pod),
   }
 }
@@ -81,7 +85,7 @@ function ownerOf(pod: V1Pod): OwnerRef | null {
   const refs = pod.metadata?.ownerReferences ?? []
   const ref = refs.find((r) => r.controller === true) ?? refs[0]
   if (!ref) return null
-  const owner: OwnerRef = { kind: ref.kind, name: ref.name }
+  const owner: OwnerRef = { kind: internString(ref.kind), name: ref.name }
   if (ref.uid) owner.uid = ref.uid
   if (ref.controller !== undefined) owner.controller = ref.controller
   return owner
