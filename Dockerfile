@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# nodeplan: plan/apply node maintenance for Run:ai clusters. Multi-stage: native modules are
-# compiled in the build stage; the runtime image carries no compiler and runs as a non-root user.
+# nodeplan: plan/apply node maintenance for Run:ai clusters. Multi-stage: native modules and the
+# TypeScript sources are compiled in the build stage; the runtime image carries no compiler and
+# runs as a non-root user.
 # test/deploy/docker.test.ts keeps this file consistent with the project (start command, the
 # environment config.ts accepts, the files copied, the port, the health check).
 
@@ -9,10 +10,12 @@ WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json prisma.config.ts ./
+COPY package.json package-lock.json prisma.config.ts tsconfig.json tsconfig.build.json ./
 COPY prisma ./prisma
-# postinstall generates the Prisma clients into src/generated.
-RUN npm ci --omit=dev
+COPY src ./src
+# postinstall generates the Prisma clients into src/generated and compiles src/ to dist/; the
+# development dependencies (the compiler among them) are dropped afterwards.
+RUN npm ci && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
@@ -26,8 +29,7 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --chown=node:node package.json package-lock.json prisma.config.ts ./
 COPY --chown=node:node prisma ./prisma
 COPY --chown=node:node bin ./bin
-COPY --chown=node:node src ./src
-COPY --from=build --chown=node:node /app/src/generated ./src/generated
+COPY --from=build --chown=node:node /app/dist ./dist
 USER node
 EXPOSE 8080
 VOLUME ["/data"]

@@ -14,6 +14,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 300_000,
     hookTimeout: 60_000,
-    setupFiles: ['test/support/setup.ts'],
+    setupFiles: base.test?.setupFiles,
+    globalSetup: base.test?.globalSetup,
   },
 })

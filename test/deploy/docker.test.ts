@@ -51,10 +51,13 @@ const nodeplan = compose.services.nodeplan
 const dockerEnv = Object.assign({}, ...runtime.filter((i) => i.op === 'ENV').map((i) => envPairs(i.args))) as Record<string, string>
 
 describe('Dockerfile', () => {
-  it('should build in one stage and run in another, installing production dependencies with npm ci', () => {
+  it('should build in one stage (npm ci compiles dist/, then only production dependencies are kept) and run in another', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2)
-    expect(stages[0]!.some((i) => i.op === 'RUN' && /\bnpm ci --omit=dev\b/.test(i.args))).toBe(true)
-    expect(runtime.some((i) => i.op === 'COPY' && i.args.includes('--from=build') && i.args.includes('/app/node_modules'))).toBe(true)
+    expect(stages[0]!.some((i) => i.op === 'RUN' && /\bnpm ci && npm prune --omit=dev\b/.test(i.args))).toBe(true)
+    expect(JSON.parse(read('package.json')).scripts.postinstall).toContain('npm run build')
+    for (const built of ['/app/node_modules', '/app/dist']) {
+      expect(runtime.some((i) => i.op === 'COPY' && i.args.includes('--from=build') && i.args.includes(built)), built).toBe(true)
+    }
     expect(runtime.some((i) => i.op === 'RUN' && /\b(apt-get|npm) /.test(i.args))).toBe(false)
   })
 
@@ -78,7 +81,7 @@ describe('Dockerfile', () => {
     const sources = instructions
       .filter((i) => i.op === 'COPY' && !i.args.includes('--from='))
       .flatMap((i) => i.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1))
-    expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'prisma', 'bin', 'src']))
+    expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'prisma', 'bin', 'src']))
     for (const source of sources) expect(existsSync(join(ROOT, source)), source).toBe(true)
   })
 
@@ -102,7 +105,7 @@ describe('Dockerfile', () => {
 
   it('should leave node_modules, generated code and databases out of the build context', () => {
     const ignored = read('.dockerignore').split('\n').map((l) => l.trim())
-    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'src/generated', '.nodeplan', '*.db', '.git']))
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'src/generated', 'dist', '.nodeplan', '*.db', '.git']))
   })
 })
 
