@@ -2,6 +2,7 @@
 // that figures (and RSS) belong to one program, as they would in production.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
 import { request } from 'node:https'
 import { fileURLToPath } from 'node:url'
 
@@ -49,7 +50,11 @@ export interface ServiceProcess {
   url: string
   proc: ChildProcess
   gql(query: string, variables?: Record<string, unknown>): Promise<any>
+  /** POSTs a query with node:http and resolves with the raw body once its last byte has arrived. */
+  rawQuery(query: string): Promise<string>
   rssMb(): { rss: number; peak: number }
+  /** The V8 heap as the service's /metrics reports it. */
+  heapMb(): Promise<{ used: number; total: number }>
   stop(): Promise<void>
 }
 
@@ -76,6 +81,23 @@ export async function startServiceProcess(args: string[]): Promise<ServiceProces
       const body = (await res.json()) as { data?: any; errors?: unknown[] }
       if (body.errors) throw new Error(JSON.stringify(body.errors))
       return body.data
+    },
+    rawQuery(query) {
+      return new Promise((resolve, reject) => {
+        const req = httpRequest(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => resolve(Buffer.concat(chunks).toString()))
+          res.on('error', reject)
+        })
+        req.on('error', reject)
+        req.end(JSON.stringify({ query }))
+      })
+    },
+    async heapMb() {
+      const text = await (await fetch(`${url}/metrics`)).text()
+      const mb = (name: string) => Math.round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)![1]) / 1048576)
+      return { used: mb('nodejs_heap_size_used_bytes'), total: mb('nodejs_heap_size_total_bytes') }
     },
     rssMb() {
       const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8')

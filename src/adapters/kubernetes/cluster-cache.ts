@@ -18,7 +18,7 @@ export interface ClusterCacheOptions {
   random?: () => number
   /** Pause between failed lists/watches. */
   backoff?: BackoffPolicy
-  /** LIST page size (limit/continue). */
+  /** LIST page size (limit/continue); 500 as client-go has it: a page's JSON is what the first sync holds in memory at once. */
   pageSize?: number
   /** Asks the server to end each watch after this long; it is then resumed from the last resourceVersion. */
   watchTimeoutSeconds?: number
@@ -75,7 +75,7 @@ export class KubernetesClusterCache implements ClusterCache {
     this.o = {
       random: opts.random ?? Math.random,
       backoff: opts.backoff ?? DEFAULT_BACKOFF,
-      pageSize: opts.pageSize ?? 5_000,
+      pageSize: opts.pageSize ?? 500,
       watchTimeoutSeconds: opts.watchTimeoutSeconds ?? 300,
       startTimeoutMs: opts.startTimeoutMs ?? 30_000,
       pingTimeoutMs: opts.pingTimeoutMs ?? 2_000,
