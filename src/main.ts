@@ -1,4 +1,5 @@
 // Composition root: config → adapters → services → server. Nothing else constructs adapters.
+import type { GraphQLSchema } from 'graphql'
 import { ApplyService, DEFAULT_APPLY_OPTIONS, DEFAULT_LEASE_SWEEP_INTERVAL_MS, type ApplyOptions } from './app/apply.service.js'
 import { AuditService } from './app/audit.service.js'
 import { DEFAULT_DOWNTIME_CHECK_INTERVAL_MS, DowntimeWatcher } from './app/downtime-watcher.js'
@@ -44,6 +45,8 @@ export interface NodeplanOverrides {
 
 export interface RunningNodeplan {
   url: string
+  /** The executable schema the HTTP server and subscriptions serve. */
+  schema: GraphQLSchema
   http: RunningHttpServer
   db: Database
   cache: KubernetesClusterCache
@@ -161,6 +164,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
 
   return {
     url: http.url,
+    schema,
     http,
     db,
     cache,
