@@ -20,16 +20,31 @@ export interface NodeFacts {
 export function schedulableFacts(nodes: KubeObject[]): NodeFacts[] {
   const out: NodeFacts[] = []
   for (const node of nodes) {
-    if (!isReady(node) || node.spec?.unschedulable) continue
-    out.push({
-      node,
-      name: node.metadata.name,
-      capacity: gpuCapacity(node),
-      blocking: taintsOf(node).filter((t) => t.effect !== 'PreferNoSchedule'),
-      labels: (node.metadata.labels ?? {}) as Record<string, string>,
-    })
+    const facts = factsOf(node)
+    if (facts) out.push(facts)
   }
   return out
+}
+
+/** One node's placement facts; null when no pod may be placed on it (not Ready, or cordoned). */
+export function factsOf(node: KubeObject): NodeFacts | null {
+  if (!isReady(node) || node.spec?.unschedulable) return null
+  return {
+    node,
+    name: node.metadata.name,
+    capacity: gpuCapacity(node),
+    blocking: taintsOf(node).filter((t) => t.effect !== 'PreferNoSchedule'),
+    labels: (node.metadata.labels ?? {}) as Record<string, string>,
+  }
+}
+
+/**
+ * What scheduleDecision reads of a pod: two pods with the same key get the same answer from the
+ * same candidates and GPU usage. Placement within one pass only uses up room, so once a pod found
+ * no node, a later pod of the same key in that pass finds none either.
+ */
+export function placementKey(pod: KubeObject): string {
+  return JSON.stringify([podGpus(pod), tolerationsOf(pod), pod.spec?.nodeSelector ?? null])
 }
 
 /** `candidates`: facts of the nodes to consider; `clusterSize`: how many nodes the cluster has, for the Pending message. */

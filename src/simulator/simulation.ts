@@ -17,7 +17,7 @@ import {
 import { DEFAULT_TOLERATIONS, isResubmitted, pendingStatus, podObject, runningStatus, type PodTemplate } from './pod-object.js'
 import { Random } from './random.js'
 import { RESOURCES, type ResourceType } from './resources.js'
-import { schedulableFacts, scheduleDecision, type NodeFacts } from './scheduler.js'
+import { factsOf, placementKey, schedulableFacts, scheduleDecision, type NodeFacts, type ScheduleDecision } from './scheduler.js'
 import { evictionDecision, holdsResources, podGpus, taintsOf, type Taint, type Toleration } from './scheduling.js'
 import { daemonPodTemplate, ROLE_PREFIX, seedCluster, type ClusterShape, type SeedDaemonSet } from './seed.js'
 import { parseLabelSelector } from './selectors.js'
@@ -106,12 +106,19 @@ export class Simulation {
   private readonly podsToReplace: KubeObject[] = []
   private readonly pdbNamespaces = new Set<string>()
   private schedulerDirty = false
-  /** The scheduler's view of the schedulable nodes; dropped whenever a node changes. */
+  /**
+   * The scheduler's view of the schedulable nodes, in name order: a node that changes but stays
+   * schedulable gets its entry replaced; one that is added, removed, or starts or stops being
+   * schedulable drops the view, and the next pass rebuilds it.
+   */
   private nodeFacts: NodeFacts[] | null = null
+  /** Each node's index in nodeFacts. */
+  private readonly factsIndex = new Map<string, number>()
   /** Bumped whenever room may have appeared (a node changed, a pod holding resources went away). */
   private capacityEpoch = 0
   /** Pending pods that found no node, by the capacity epoch they were last tried at. */
   private readonly unschedulableAt = new Map<string, number>()
+  private readonly placementKeys = new WeakMap<object, string>()
   private settling = false
   private seeding = false
 
@@ -460,7 +467,7 @@ export class Simulation {
 
   private onNode(e: StoreEvent): void {
     const name = e.object.metadata.name
-    this.nodeFacts = null
+    this.updateFacts(e)
     if (e.type === 'DELETED') {
       // Pod GC: pods bound to a node that no longer exists are deleted; so is its lease.
       for (const pod of this.pods.byIndex(name)) this.pods.delete(pod.metadata.namespace, pod.metadata.name)
@@ -588,24 +595,58 @@ export class Simulation {
     if (nodeName) this.bind(created, this.nodes.get(undefined, nodeName)!)
   }
 
+  private updateFacts(e: StoreEvent): void {
+    if (!this.nodeFacts) return
+    if (e.type === 'MODIFIED') {
+      const at = this.factsIndex.get(e.object.metadata.name)
+      const next = factsOf(e.object)
+      if (at !== undefined && next) {
+        this.nodeFacts[at] = next
+        return
+      }
+      if (at === undefined && !next) return
+    }
+    this.nodeFacts = null
+  }
+
+  private schedulableNodes(): NodeFacts[] {
+    if (!this.nodeFacts) {
+      this.nodeFacts = schedulableFacts(this.nodes.list())
+      this.factsIndex.clear()
+      this.nodeFacts.forEach((f, i) => this.factsIndex.set(f.name, i))
+    }
+    return this.nodeFacts
+  }
+
   private schedulePending(): void {
     if (this.pending.size === 0) return
-    const nodes = this.nodes.list()
-    this.nodeFacts ??= schedulableFacts(nodes)
-    const facts = this.nodeFacts
+    const facts = this.schedulableNodes()
+    const gpusUsed = (n: string) => this.gpusUsed.get(n) ?? 0
     // A pod that needs GPUs can only go where some are free: in a busy cluster that is a handful of
-    // nodes, so pending GPU pods are matched against those rather than against every node.
-    const withFreeGpus = facts.filter((f) => f.capacity - (this.gpusUsed.get(f.name) ?? 0) > 0)
+    // nodes, so pending GPU pods are matched against those rather than against every node. Taken
+    // before the first GPU pod is placed (placing pods that need none changes no GPU count).
+    let withFreeGpus: NodeFacts[] | null = null
+    // Placement keys that found no node in this pass, with the reason: placing pods only uses up
+    // room, so a later pod of the same key finds none either.
+    const failed = new Map<string, string>()
     for (const key of [...this.pending]) {
       // Nothing has freed room since this pod last found no node: trying again would find none.
       if (this.unschedulableAt.get(key) === this.capacityEpoch) continue
       const [namespace, name] = key.split('/') as [string, string]
       const pod = this.pods.get(namespace, name)
       if (!pod) continue
-      const decision = scheduleDecision(pod, podGpus(pod) > 0 ? withFreeGpus : facts, (n) => this.gpusUsed.get(n) ?? 0, nodes.length)
+      const placement = this.placementKeyOf(pod)
+      const known = failed.get(placement)
+      let decision: ScheduleDecision
+      if (known !== undefined) decision = { reason: known }
+      else if (podGpus(pod) > 0) {
+        withFreeGpus ??= facts.filter((f) => f.capacity - gpusUsed(f.name) > 0)
+        decision = scheduleDecision(pod, withFreeGpus, gpusUsed, this.nodes.size)
+      } else decision = scheduleDecision(pod, facts, gpusUsed, this.nodes.size)
       if (decision.node) {
         this.bind(pod, decision.node)
       } else {
+        failed.set(placement, decision.reason)
         this.unschedulableAt.set(key, this.capacityEpoch)
         const conditions = pod.status?.conditions as { type: string; message?: string }[] | undefined
         if (conditions?.find((c) => c.type === 'PodScheduled')?.message !== decision.reason) {
@@ -613,6 +654,15 @@ export class Simulation {
         }
       }
     }
+  }
+
+  /** A pod's placement key, kept per spec object (a pending pod's status changes, its spec does not). */
+  private placementKeyOf(pod: KubeObject): string {
+    const spec = pod.spec as object | undefined
+    if (!spec) return placementKey(pod)
+    let key = this.placementKeys.get(spec)
+    if (key === undefined) this.placementKeys.set(spec, (key = placementKey(pod)))
+    return key
   }
 
   private bind(pod: KubeObject, node: KubeObject): void {

@@ -126,6 +126,45 @@ describe('taint manager and scheduler', () => {
     expect(training.every((t) => byOwner(sim, owner(t)).every((p) => p.spec.nodeName === 'gpu-2'))).toBe(true)
   })
 
+  it('places pending pods by the node as it is now: a taint added to a node blocks it, lifting the taint opens it again', () => {
+    const sim = newSim({ gpuNodes: 2, gpusPerNode: 8 })
+    // A pod created through the API is placed: the scheduler has looked at the nodes once.
+    sim.pods.create(sim.admitCreate(sim.pods.type, { metadata: { name: 'web' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } }, 'default'))
+    const training = workloadPods(sim, 'gpu-1').filter((p) => p.spec.priorityClassName === 'train')
+    taint(sim, 'gpu-2', [{ key: 'maintenance', effect: 'NoSchedule' }])
+    taint(sim, 'gpu-1', [{ key: 'runai', value: 'drain', effect: 'NoExecute' }])
+    const pending = sim.pods.list().filter((p) => !p.spec.nodeName)
+    expect(pending.map(owner).sort()).toEqual(training.map(owner).sort())
+    taint(sim, 'gpu-2', [])
+    expect(sim.state().pods.pending).toBe(0)
+    expect(training.every((t) => byOwner(sim, owner(t)).every((p) => p.spec.nodeName === 'gpu-2'))).toBe(true)
+  })
+
+  it('a pending pod that tolerates a taint is placed even when one that does not found no room just before it', () => {
+    const sim = newSim({ gpuNodes: 2, gpusPerNode: 8 })
+    const setNode = (name: string, spec: Record<string, unknown>) => {
+      const n = sim.nodes.mustGet(undefined, name)
+      sim.nodes.update({ ...n, spec: { ...n.spec, ...spec } })
+    }
+    setNode('gpu-1', { unschedulable: true })
+    setNode('gpu-2', { unschedulable: true })
+    const gpuPod = (name: string, tolerations: object[]) =>
+      sim.pods.create(
+        sim.admitCreate(
+          sim.pods.type,
+          { metadata: { name }, spec: { containers: [{ name: 'c', image: 'cuda', resources: { requests: { 'nvidia.com/gpu': '1' } } }], tolerations } },
+          'default',
+        ),
+      )
+    gpuPod('plain', [])
+    gpuPod('tolerant', [{ key: 'dedicated', operator: 'Equal', value: 'x', effect: 'NoSchedule' }])
+    expect(sim.pods.mustGet('default', 'plain').status.phase).toBe('Pending')
+    expect(sim.pods.mustGet('default', 'tolerant').status.phase).toBe('Pending')
+    setNode('gpu-2', { unschedulable: undefined, taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] })
+    expect(sim.pods.mustGet('default', 'plain').spec.nodeName).toBeUndefined()
+    expect(sim.pods.mustGet('default', 'tolerant').spec.nodeName).toBe('gpu-2')
+  })
+
   it('stamps timeAdded on NoExecute taints and keeps it for an unchanged taint', () => {
     const sim = newSim()
     taint(sim, 'gpu-1', [{ key: 'runai', value: 'drain', effect: 'NoExecute' }])
