@@ -286,6 +286,9 @@ export class ApplyService {
   /** One node's changes in order; after a failure the rest of that node's changes are not attempted. */
   private async applyNode(plan: Plan, indexes: number[], actor: string, lease: HeldLease): Promise<void> {
     let blockedBy: string | null = null
+    // The cache's state of the node (refreshed when the apply started) spares the writer a read
+    // for the node's first write; after a write of ours the cache may not have seen it yet.
+    let written = false
     for (const index of indexes) {
       const change = plan.changes[index]!
       if (!lease.valid()) return
@@ -296,7 +299,9 @@ export class ApplyService {
       }
       try {
         const uid = plan.inputs.find((i) => i.node === change.node)?.uid ?? null
-        const outcome = await this.writer.apply(change, { deadline: Date.now() + this.options.changeDeadlineMs, uid })
+        const known = written ? null : (this.cache.node(change.node) ?? null)
+        written = true
+        const outcome = await this.writer.apply(change, { deadline: Date.now() + this.options.changeDeadlineMs, uid, known })
         await this.record(plan, index, { applied: true, error: null }, actor, outcome)
       } catch (err) {
         const message = (err as Error).message || String(err)

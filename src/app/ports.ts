@@ -34,8 +34,12 @@ export type ApplyOutcome = 'applied' | 'already'
 
 /** Writes one planned change exactly: only the named taint or label, guarded by optimistic concurrency. */
 export interface NodeWriter {
-  /** `uid`: the node the plan was made for; a node of the same name registered since is not touched. */
-  apply(change: Change, options: { deadline: number; uid?: string | null }): Promise<ApplyOutcome>
+  /**
+   * `uid`: the node the plan was made for; a node of the same name registered since is not touched.
+   * `known`: the node as last seen (the cache's state); when it is still the live version the change
+   * is written without reading the node first, otherwise the node is read as if it were not given.
+   */
+  apply(change: Change, options: { deadline: number; uid?: string | null; known?: NodeState | null }): Promise<ApplyOutcome>
 }
 
 export interface ChangeRecord {

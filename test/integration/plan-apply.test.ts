@@ -73,10 +73,13 @@ describe('plan, approve, apply and roll back over GraphQL against the simulated 
     expect(trainingBefore.length).toBeGreaterThan(0)
     expect(drain.impact.automaticallyRescheduled.some((w: any) => w.kind === 'TRAINING')).toBe(true)
 
+    np.sim.sim.clearRequests()
     const applied = await apply(drain.id)
     expect(applied.errors).toBeUndefined()
     expect(applied.data.applyPlan).toMatchObject({ status: 'APPLIED', appliedBy: 'operator' })
     expect(applied.data.applyPlan.changes[0]).toMatchObject({ applied: true, error: null })
+    // The apply re-lists its nodes, then patches each from that state: no read of a node before its write.
+    expect(np.sim.sim.requests().filter((r) => r.resource === 'nodes' && r.verb !== 'watch').map((r) => `${r.verb} ${r.name ?? ''} ${r.code}`)).toEqual(['list  200', 'patch gpu-1 200'])
 
     const node = await liveNode('gpu-1')
     expect(node.spec!.taints).toContainEqual(DRAIN)
@@ -221,7 +224,9 @@ describe('plan, approve, apply and roll back over GraphQL against the simulated 
   it('refuses a second plan on a node while another is applying, with LOCKED', async () => {
     const { plan: undrain } = await plan('planUndrain', { nodes: ['gpu-6'], reason: 'first writer' })
     const { plan: relabel } = await plan('planRelabel', { node: 'gpu-6', roles: ['GPU_WORKER', 'SYSTEM'], reason: 'second writer' })
-    np.sim.sim.setFaults({ latencyMs: 400 })
+    // Slow the write to the node, not the list each apply re-reads its nodes with first: the first
+    // apply holds its locks while the second one gets to them.
+    np.sim.sim.setFaults({ latencyMs: 400, paths: '^/api/v1/nodes/' })
     const first = apply(undrain.id)
     let second
     for (let i = 0; i < 200; i++) {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { KubernetesApi } from '../../src/adapters/kubernetes/kubernetes-api.js'
 import { kubeConfigFromString } from '../../src/adapters/kubernetes/kubeconfig.js'
 import { KubernetesNodeWriter } from '../../src/adapters/kubernetes/node-writer.js'
+import { toNodeState } from '../../src/adapters/kubernetes/node-state.js'
 import { labelChange, nodeDeletion, taintChange } from '../../src/domain/change.js'
 import { DRAIN_TAINT, type Taint } from '../../src/domain/cluster.js'
 import { NodeplanError } from '../../src/domain/errors.js'
@@ -26,6 +27,8 @@ class InterleavingApi extends KubernetesApi {
     return result
   }
 }
+
+const inAMinute = (clock: { now(): Date }) => clock.now().getTime() + 60_000
 
 function fakeClock(onSleep: (n: number) => void = () => {}) {
   let t = Date.parse('2026-11-25T12:00:00Z')
@@ -163,6 +166,74 @@ describe('KubernetesNodeWriter against the simulator', () => {
     expect(err).toBeInstanceOf(NodeplanError)
     expect(err).toMatchObject({ code: 'KUBERNETES_UNAVAILABLE' })
     expect((err as Error).message).toContain('add taint runai=drain:NoExecute to node gpu-1')
+  })
+
+  /** The node as an informer cache holds it right now. */
+  const cached = (node: string) => toNodeState(structuredClone(sim.sim.nodes.get(undefined, node)!) as never)
+
+  describe('given the node as last seen (the cache)', () => {
+    it('writes a change still based on the live version with one PATCH and no GET', async () => {
+      const { clock } = fakeClock()
+      const writer = new KubernetesNodeWriter(api, { clock })
+      const known = cached('gpu-1')
+      const outcome = await writer.apply(taintChange('gpu-1', null, DRAIN_TAINT, 'REQUESTED'), { deadline: inAMinute(clock), uid: known.uid, known })
+      expect(outcome).toBe('applied')
+      expect(liveTaints('gpu-1')).toContainEqual(DRAIN_TAINT)
+      expect(writer.requestCounts()).toEqual([{ verb: 'PATCH', code: '200', count: 1 }])
+      // Labels too, on a node with taints already, and taking a taint off again.
+      expect(await writer.apply(labelChange('gpu-1', 'example.com/pool', null, 'a', 'REQUESTED'), { deadline: inAMinute(clock), known: cached('gpu-1') })).toBe('applied')
+      expect(await writer.apply(taintChange('gpu-1', DRAIN_TAINT, null, 'REQUESTED'), { deadline: inAMinute(clock), known: cached('gpu-1') })).toBe('applied')
+      expect(liveLabels('gpu-1')['example.com/pool']).toBe('a')
+      expect(liveTaints('gpu-1')).not.toContainEqual(DRAIN_TAINT)
+      expect(count(writer, 'GET', '200')).toBe(0)
+    })
+
+    it('a node changed since (another client added a taint): the patch is refused, the node read and patched; both taints survive, no backoff', async () => {
+      const { clock, sleeps } = fakeClock()
+      const writer = new KubernetesNodeWriter(api, { clock, immediateConflictRetries: 0 })
+      const known = cached('gpu-1')
+      await kubectlTaint('gpu-1', TEAM_TAINT)
+      expect(await writer.apply(taintChange('gpu-1', null, DRAIN_TAINT, 'REQUESTED'), { deadline: inAMinute(clock), uid: known.uid, known })).toBe('applied')
+      expect(liveTaints('gpu-1')).toEqual(expect.arrayContaining([TEAM_TAINT, DRAIN_TAINT]))
+      expect([count(writer, 'PATCH', '422'), count(writer, 'GET', '200'), count(writer, 'PATCH', '200')]).toEqual([1, 1, 1])
+      expect(sleeps).toEqual([])
+    })
+
+    it('a stale resourceVersion refused with 409 is read and retried once', async () => {
+      const { clock, sleeps } = fakeClock()
+      const writer = new KubernetesNodeWriter(api, { clock, immediateConflictRetries: 0 })
+      const known = cached('gpu-2')
+      sim.sim.setFaults({ conflictRate: 1, paths: '^/api/v1/nodes/gpu-2$' })
+      api.afterNextRead(async () => sim.sim.setFaults(null))
+      expect(await writer.apply(labelChange('gpu-2', 'example.com/pool', null, 'a', 'REQUESTED'), { deadline: inAMinute(clock), known })).toBe('applied')
+      expect([count(writer, 'PATCH', '409'), count(writer, 'GET', '200'), count(writer, 'PATCH', '200')]).toEqual([1, 1, 1])
+      expect(liveLabels('gpu-2')['example.com/pool']).toBe('a')
+      expect(sleeps).toEqual([])
+    })
+
+    it('a known state that says "already" is checked against the live node', async () => {
+      const { clock } = fakeClock()
+      const writer = new KubernetesNodeWriter(api, { clock })
+      const known = { ...cached('gpu-2'), taints: [DRAIN_TAINT] }
+      expect(await writer.apply(taintChange('gpu-2', null, DRAIN_TAINT, 'REQUESTED'), { deadline: inAMinute(clock), known })).toBe('applied')
+      expect(liveTaints('gpu-2')).toContainEqual(DRAIN_TAINT)
+      expect([count(writer, 'GET', '200'), count(writer, 'PATCH', '200')]).toEqual([1, 1])
+    })
+
+    it('never touches a node registered again under the same name, whatever state it is given', async () => {
+      const { clock } = fakeClock()
+      const writer = new KubernetesNodeWriter(api, { clock })
+      const planned = cached('gpu-1')
+      await other.deleteNode({ name: 'gpu-1' })
+      sim.sim.restartKubelet('gpu-1')
+      const replacement = cached('gpu-1')
+      for (const known of [planned, replacement]) {
+        const err = await writer.apply(taintChange('gpu-1', null, DRAIN_TAINT, 'REQUESTED'), { deadline: inAMinute(clock), uid: planned.uid, known }).catch((e: unknown) => e)
+        expect((err as Error).message).toMatch(/was deleted and registered again since the plan was made/)
+      }
+      expect(liveTaints('gpu-1')).not.toContainEqual(DRAIN_TAINT)
+      expect(count(writer, 'PATCH', '200')).toBe(0)
+    })
   })
 
   it('fails clearly when the node was deleted', async () => {

@@ -1,7 +1,7 @@
 // The JSON Patch (RFC 6902) that makes one taint or label change on the node as just read,
 // touching only that entry and guarded by `test` ops, so that a write based on a stale read
 // fails (422) instead of erasing what another client wrote meanwhile. Pure.
-import type { Taint } from '../../domain/cluster.js'
+import type { NodeState, Taint } from '../../domain/cluster.js'
 import { formatTaint, sameTaint, subjectOf } from '../../domain/change.js'
 import type { Change } from '../../domain/plan.js'
 import { toTaint } from './node-state.js'
@@ -35,6 +35,35 @@ export function nodePatch(change: Change, node: RawNode): PatchDecision {
   if (change.resource === 'TAINT') return taintPatch(change, node)
   if (change.resource === 'LABEL') return labelPatch(change, node)
   throw new Error(`${change.address}: a ${change.resource} change is not a patch`)
+}
+
+/**
+ * The patch for a node known only as last seen (a cache's NodeState, without the raw fields of
+ * its taints): guarded by that version's resourceVersion and uid instead of by the entries'
+ * values. A node that changed since answers 422 and has to be read; so does one the known state
+ * says needs no patch ('already', 'conflict'), as that state may be old.
+ */
+export function knownNodePatch(change: Change, known: NodeState): PatchDecision {
+  const node: RawNode = {
+    metadata: {
+      name: known.name,
+      uid: known.uid,
+      resourceVersion: known.resourceVersion,
+      // Empty and absent are the same in a NodeState: the patch then sets the whole field.
+      ...(Object.keys(known.labels).length > 0 ? { labels: known.labels } : {}),
+    },
+    spec: known.taints.length > 0 ? { taints: known.taints } : {},
+  }
+  const decision = nodePatch(change, node)
+  if (decision.kind !== 'patch') return decision
+  return {
+    kind: 'patch',
+    ops: [
+      { op: 'test', path: '/metadata/uid', value: known.uid },
+      { op: 'test', path: '/metadata/resourceVersion', value: known.resourceVersion },
+      ...decision.ops.filter((op) => op.op !== 'test'),
+    ],
+  }
 }
 
 function taintPatch(change: Change, node: RawNode): PatchDecision {

@@ -1,16 +1,19 @@
 // Writes one planned change to the API server: re-read, skip if already there, otherwise a
-// guarded JSON Patch (or a uid-preconditioned DELETE). Conflicts (409/422) re-read and retry
-// at once; 429, 5xx and network failures back off with jitter until the deadline.
+// guarded JSON Patch (or a uid-preconditioned DELETE). Given the node as last seen (the cache),
+// a taint or label change is first patched from that state without a read, guarded by its
+// resourceVersion and uid; refused because the node changed since, it is read and written as
+// without it. Conflicts (409/422) re-read and retry at once; 429, 5xx and network failures back
+// off with jitter until the deadline.
 import { PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node'
 import type { ApplyOutcome, Clock, NodeWriter } from '../../app/ports.js'
 import { formatTaint, subjectOf } from '../../domain/change.js'
-import type { Taint } from '../../domain/cluster.js'
+import type { NodeState, Taint } from '../../domain/cluster.js'
 import { NodeplanError } from '../../domain/errors.js'
 import type { Change } from '../../domain/plan.js'
 import { describeApiError, httpStatus, isTransient, isUnreachable, toAdapterError } from './api-error.js'
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js'
 import { KubernetesApi } from './kubernetes-api.js'
-import { nodePatch, type RawNode } from './node-patch.js'
+import { knownNodePatch, nodePatch, type JsonPatchOp, type RawNode } from './node-patch.js'
 import { systemClock } from './system-clock.js'
 
 export interface NodeWriterOptions {
@@ -61,7 +64,7 @@ export class KubernetesNodeWriter implements NodeWriter {
    * 'already' when the node was found in the change's target state and nothing was written.
    * `deadline` is epoch milliseconds on the writer's clock.
    */
-  async apply(change: Change, options: { deadline: number; uid?: string | null }): Promise<ApplyOutcome> {
+  async apply(change: Change, options: { deadline: number; uid?: string | null; known?: NodeState | null }): Promise<ApplyOutcome> {
     if (change.action === 'NO_OP') return 'already'
     if (change.resource === 'NODE' && change.action !== 'DELETE') {
       throw new Error(`${describeChange(change)}: only node deletion is written by nodeplan; a node is created by its kubelet joining`)
@@ -74,10 +77,32 @@ export class KubernetesNodeWriter implements NodeWriter {
     // The node version a patch was refused with 422: refused again on the same version, the
     // patch itself is invalid rather than based on a stale read.
     let refusedAt = null as { rv: string | undefined; err: unknown } | null
+    // Tried once, and only for the node the plan was made for.
+    let known = change.resource !== 'NODE' && options.known?.name === change.node && (!options.uid || options.known.uid === options.uid) ? options.known : null
+    let knownRefused = false
     for (;;) {
       attempts++
       let last: unknown
       try {
+        if (known) {
+          const from = known
+          known = null
+          const decision = knownNodePatch(change, from)
+          // 'already' or 'conflict' on a state that may be old: the live node decides.
+          if (decision.kind === 'patch') {
+            try {
+              await this.patch(change.node, decision.ops)
+            } catch (err) {
+              if (isTransient(err)) maybeWritten = true
+              const status = httpStatus(err)
+              if (status === 422) refusedAt = { rv: from.resourceVersion, err }
+              // The node changed since it was seen (or the patch is invalid, which the read then shows).
+              if (status === 409 || status === 422) knownRefused = true
+              throw err
+            }
+            return 'applied'
+          }
+        }
         const node = await this.read(change.node)
         const refused = refusedAt as { rv: string | undefined; err: unknown } | null
         if (refused && node && node.metadata?.resourceVersion === refused.rv) throw new Permanent(toAdapterError(refused.err, what))
@@ -96,10 +121,7 @@ export class KubernetesNodeWriter implements NodeWriter {
         if (decision.kind === 'already') return maybeWritten ? 'applied' : 'already'
         if (decision.kind === 'conflict') throw new Permanent(new Error(`${what}: ${decision.message}; not overwriting another writer's change`))
         try {
-          await this.api.core.patchNode(
-            { name: change.node, body: decision.ops, fieldManager: this.fieldManager },
-            setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-          )
+          await this.patch(change.node, decision.ops)
         } catch (err) {
           if (isTransient(err)) maybeWritten = true
           if (httpStatus(err) === 422) refusedAt = { rv: node.metadata?.resourceVersion, err }
@@ -112,7 +134,11 @@ export class KubernetesNodeWriter implements NodeWriter {
         if (change.resource === 'NODE' && status === 404) return maybeWritten ? 'applied' : 'already'
         last = err
         let wait: number
-        if (status === 409 || status === 422) {
+        if (knownRefused) {
+          // Not contention: the state it was given was older than the node. Read it now.
+          knownRefused = false
+          wait = 0
+        } else if (status === 409 || status === 422) {
           conflicts++
           wait = conflicts <= this.immediateConflictRetries ? 0 : backoffDelay(conflicts - this.immediateConflictRetries, this.backoff, this.random)
         } else if (isTransient(err)) {
@@ -128,6 +154,10 @@ export class KubernetesNodeWriter implements NodeWriter {
         if (wait > 0) await this.clock.sleep(wait)
       }
     }
+  }
+
+  private async patch(name: string, ops: JsonPatchOp[]): Promise<void> {
+    await this.api.core.patchNode({ name, body: ops, fieldManager: this.fieldManager }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch))
   }
 
   private async read(name: string): Promise<RawNode | null> {
