@@ -58,8 +58,9 @@ export interface ServiceProcess {
   stop(): Promise<void>
 }
 
-export async function startServiceProcess(args: string[]): Promise<ServiceProcess> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'info', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+/** `nodeOptions`: Node.js/V8 flags for the service process, e.g. ['--heap-growing-percent=25']. */
+export async function startServiceProcess(args: string[], nodeOptions: string[] = []): Promise<ServiceProcess> {
+  const proc = spawn(process.execPath, [...nodeOptions, BIN, 'serve', '--port', '0', '--log-level', 'info', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   const url = await new Promise<string>((resolve, reject) => {
     let buffered = ''
     const onData = (chunk: Buffer) => {
