@@ -154,6 +154,33 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
     expect((await t.db.audit.list({ action: 'change.applied' }, 10, null)).totalCount).toBe(1)
   })
 
+  it('should chain the audit events of a batch of changes in the order given, the chain verifying', async () => {
+    const plan = await t.db.plans.create(drainDraft(['gpu-1', 'gpu-2', 'gpu-3']), created)
+    await t.db.plans.recordChanges(plan.id, [
+      { index: 2, progress: { applied: true, error: null }, audit: { actor: 'alice', action: 'change.applied', node: 'gpu-3' } },
+      { index: 0, progress: { applied: false, error: 'boom' }, audit: { actor: 'alice', action: 'change.failed', node: 'gpu-1', detail: { error: 'boom' } } },
+      { index: 1, progress: { applied: true, error: null }, audit: { actor: 'alice', action: 'change.applied', node: 'gpu-2' } },
+    ])
+    const stored = await t.db.plans.get(plan.id)
+    expect(stored!.changes.map((c) => [c.applied, c.error])).toEqual([
+      [false, 'boom'],
+      [true, null],
+      [true, null],
+    ])
+    const events = (await t.db.audit.list({ planId: plan.id }, 10, null)).items.reverse()
+    expect(events.map((e) => [e.action, e.node])).toEqual([
+      ['plan.created', null],
+      ['change.applied', 'gpu-3'],
+      ['change.failed', 'gpu-1'],
+      ['change.applied', 'gpu-2'],
+    ])
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4].map((n) => events[0]!.seq + n - 1))
+    expect(await t.db.audit.verify()).toEqual({ checked: events.at(-1)!.seq, firstBroken: null })
+    // The next write continues the chain from the batch's last event.
+    await t.db.plans.transition(plan.id, ['PENDING'], 'APPLYING', {}, { actor: 'alice', action: 'plan.applying' })
+    expect((await t.db.audit.verify()).firstBroken).toBeNull()
+  })
+
   it('should lock all nodes or none, name the holder of a conflict, and free them on unlock', async () => {
     const first = await t.db.plans.create(drainDraft(['a', 'b']), created)
     const second = await t.db.plans.create(drainDraft(['b', 'c']), created)

@@ -28,6 +28,22 @@ export function toAuditEvent(row: AuditRow): AuditEvent {
  * lock, so `head` is the chain's end until this transaction commits.
  */
 export async function appendAuditEvent(tx: Tx, head: ChainHead, input: AuditInput, at: Date): Promise<AuditEvent> {
+  const data = chainedRow(head, input, at)
+  const row = await tx.auditEvent.create({ data })
+  await tx.auditHead.update({ where: { id: 1 }, data: { seq: head.seq, hash: head.hash } })
+  return toAuditEvent(row)
+}
+
+/** Appends several events to the chain, in order, with one INSERT and one move of the head. */
+export async function appendAuditEvents(tx: Tx, head: ChainHead, inputs: AuditInput[], at: Date): Promise<void> {
+  if (inputs.length === 0) return
+  const rows = inputs.map((input) => chainedRow(head, input, at))
+  await tx.auditEvent.createMany({ data: rows })
+  await tx.auditHead.update({ where: { id: 1 }, data: { seq: head.seq, hash: head.hash } })
+}
+
+/** The next event's row, linked to `head`, which then points at it. */
+function chainedRow(head: ChainHead, input: AuditInput, at: Date): Prisma.AuditEventCreateManyInput {
   // Round-trip through JSON so that what is hashed is exactly what a later read parses.
   const detail = input.detail == null ? null : (JSON.parse(canonicalJson(input.detail)) as Record<string, unknown>)
   const content = {
@@ -40,13 +56,10 @@ export async function appendAuditEvent(tx: Tx, head: ChainHead, input: AuditInpu
     detail,
   }
   const hash = eventHash(head.hash, content)
-  const row = await tx.auditEvent.create({
-    data: { ...content, id: newAuditEventId(), detail: detail === null ? null : canonicalJson(detail), prevHash: head.hash, hash },
-  })
-  await tx.auditHead.update({ where: { id: 1 }, data: { seq: content.seq, hash } })
+  const row = { ...content, id: newAuditEventId(), detail: detail === null ? null : canonicalJson(detail), prevHash: head.hash, hash }
   head.seq = content.seq
   head.hash = hash
-  return toAuditEvent(row)
+  return row
 }
 
 /** An edited detail may no longer be JSON: that is a broken link, not a crash. */

@@ -2,7 +2,7 @@ import type { AuditInput, ChangeRecord, Clock, Page, PlanListQuery, PlanReposito
 import { NodeplanError } from '../../domain/errors.js'
 import type { ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../../domain/plan.js'
 import type { Prisma } from '../../generated/prisma/client.js'
-import { appendAuditEvent } from './audit.repository.js'
+import { appendAuditEvent, appendAuditEvents } from './audit.repository.js'
 import { checkPageSize, decodePlanCursor, planCursor } from './cursor.js'
 import { newPlanId } from './ids.js'
 import { changeRowData, planRowData, toPlan, withChanges } from './plan-rows.js'
@@ -80,17 +80,36 @@ export class PrismaPlanRepository implements PlanRepository {
     })
   }
 
+  /** A few statements whatever the number of entries: one UPDATE per distinct outcome, one INSERT of the audit events. */
   recordChanges(planId: string, entries: ChangeRecord[]): Promise<void> {
     const now = this.clock.now()
+    // The last record of a change wins, as it would written one by one.
+    const latest = new Map(entries.map((entry) => [entry.index, entry.progress]))
+    const byOutcome = new Map<string, { progress: ChangeProgress; indexes: number[] }>()
+    for (const [index, progress] of latest) {
+      const key = JSON.stringify([progress.applied, progress.error])
+      const group = byOutcome.get(key) ?? { progress, indexes: [] }
+      group.indexes.push(index)
+      byOutcome.set(key, group)
+    }
     return inWriteTransaction(this.db, async (tx, head) => {
-      for (const { index, progress, audit } of entries) {
+      for (const { progress, indexes } of byOutcome.values()) {
         const { count } = await tx.planChange.updateMany({
-          where: { planId, index },
+          where: { planId, index: { in: indexes } },
           data: { applied: progress.applied, error: progress.error, appliedAt: progress.applied ? now : null },
         })
-        if (count === 0) throw new NodeplanError('NOT_FOUND', `plan ${planId} has no change #${index}`, { planId, index })
-        if (audit) await appendAuditEvent(tx, head, { ...audit, planId }, now)
+        if (count !== indexes.length) {
+          const found = new Set((await tx.planChange.findMany({ where: { planId, index: { in: indexes } }, select: { index: true } })).map((c) => c.index))
+          const index = indexes.find((i) => !found.has(i))
+          throw new NodeplanError('NOT_FOUND', `plan ${planId} has no change #${index}`, { planId, index })
+        }
       }
+      await appendAuditEvents(
+        tx,
+        head,
+        entries.flatMap(({ audit }) => (audit ? [{ ...audit, planId }] : [])),
+        now,
+      )
       await tx.plan.update({ where: { id: planId }, data: { updatedAt: now, version: { increment: 1 } } })
     })
   }
