@@ -360,12 +360,16 @@ class BatchRecorder {
   add(entry: ChangeRecord): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queued.push({ entry, done: (err) => (err ? reject(err) : resolve()) })
-      if (!this.writing) void this.flush()
+      if (!this.writing) {
+        this.writing = true
+        // Answers that arrived together are handled in the same turn of the event loop: their
+        // records go in one write rather than one write each.
+        setImmediate(() => void this.flush())
+      }
     })
   }
 
   private async flush(): Promise<void> {
-    this.writing = true
     while (this.queued.length > 0) {
       const batch = this.queued
       this.queued = []
