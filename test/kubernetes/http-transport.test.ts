@@ -1,9 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { KubernetesApi } from '../../src/adapters/kubernetes/kubernetes-api.js'
+import { kubeConfigFromString } from '../../src/adapters/kubernetes/kubeconfig.js'
 import { KubernetesNodeWriter } from '../../src/adapters/kubernetes/node-writer.js'
 import { taintChange } from '../../src/domain/change.js'
 import { DRAIN_TAINT } from '../../src/domain/cluster.js'
 import { NodeplanError } from '../../src/domain/errors.js'
+import { generateClusterCertificates } from '../../src/simulator/certificates.js'
+import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js'
 import { json, startFakeApiServer, type FakeApiServer } from './fake-api-server.js'
 
 describe('requests through the transport', () => {
@@ -51,5 +54,28 @@ describe('requests through the transport', () => {
     expect((err as Error).message).toBe(
       'add taint runai=drain:NoExecute to node gpu-1: gave up at the deadline after 3 attempts; last error: ETIMEDOUT: GET /api/v1/nodes/gpu-1 timed out after 200 ms',
     )
+  })
+})
+
+describe('TLS through the transport (the simulator over HTTPS)', () => {
+  let sim: RunningSimulator
+  beforeEach(async () => {
+    sim = await startSimulator({ systemNodes: 1, gpuNodes: 1, cpuNodes: 0 })
+  })
+  afterEach(async () => {
+    await sim.close()
+  })
+
+  it('verifies every connection against the kubeconfig CA: parallel requests on new connections succeed, another CA is refused', async () => {
+    const api = new KubernetesApi(kubeConfigFromString(sim.kubeconfig), { timeoutMs: 5_000 })
+    const answers = await Promise.all(Array.from({ length: 8 }, () => api.getJson<{ gitVersion: string }>('/version')))
+    expect(answers.every((v) => typeof v.gitVersion === 'string')).toBe(true)
+    api.close()
+    const otherCa = Buffer.from(generateClusterCertificates().caPem).toString('base64')
+    const kubeconfig = sim.kubeconfig.replace(/certificate-authority-data: \S+/, `certificate-authority-data: ${otherCa}`)
+    expect(kubeconfig).not.toBe(sim.kubeconfig)
+    const wrong = new KubernetesApi(kubeConfigFromString(kubeconfig), { timeoutMs: 5_000 })
+    await expect(wrong.getJson('/version')).rejects.toMatchObject({ code: expect.stringMatching(/CERT|SIGNATURE|SELF_SIGNED|VERIFY|ISSUER/) })
+    wrong.close()
   })
 })

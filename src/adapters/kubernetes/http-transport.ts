@@ -3,6 +3,7 @@
 // bounds every request with a timeout and counts requests by verb and status.
 import http from 'node:http'
 import https from 'node:https'
+import tls from 'node:tls'
 import { ResponseContext, type PromiseHttpLibrary, type RequestContext } from '@kubernetes/client-node'
 import type { ApiRequestCounter } from './request-counter.js'
 
@@ -76,8 +77,15 @@ export class HttpTransport implements PromiseHttpLibrary {
     if (!given || (given.constructor !== https.Agent && given.constructor !== http.Agent)) return given
     if (!this.shared) {
       const options = (given as https.Agent & { options: https.AgentOptions }).options
-      const Agent = url.protocol === 'http:' ? http.Agent : https.Agent
-      this.shared = new Agent({ ...options, keepAlive: true, maxSockets: this.opts.maxSockets ?? 32 })
+      if (url.protocol === 'http:') {
+        this.shared = new http.Agent({ ...options, keepAlive: true, maxSockets: this.opts.maxSockets ?? 32 })
+      } else {
+        // One TLS context for every connection: without it each new connection parses the CA
+        // and the client key again.
+        const { ca, cert, key, pfx, passphrase } = options
+        const secureContext = options.secureContext ?? tls.createSecureContext({ ca, cert, key, pfx, passphrase })
+        this.shared = new https.Agent({ ...options, secureContext, keepAlive: true, maxSockets: this.opts.maxSockets ?? 32 })
+      }
     }
     return this.shared
   }
