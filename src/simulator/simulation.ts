@@ -114,6 +114,8 @@ export class Simulation {
   private nodeFacts: NodeFacts[] | null = null
   /** Each node's index in nodeFacts. */
   private readonly factsIndex = new Map<string, number>()
+  /** The nodes in nodeFacts with a free GPU, kept as GPUs are taken and freed. */
+  private readonly withRoom = new Set<string>()
   /** Bumped whenever room may have appeared (a node changed, a pod holding resources went away). */
   private capacityEpoch = 0
   /** Pending pods that found no node, by the capacity epoch they were last tried at. */
@@ -510,7 +512,15 @@ export class Simulation {
   }
 
   private addGpus(node: string, delta: number): void {
-    if (delta) this.gpusUsed.set(node, (this.gpusUsed.get(node) ?? 0) + delta)
+    if (!delta) return
+    this.gpusUsed.set(node, (this.gpusUsed.get(node) ?? 0) + delta)
+    const at = this.nodeFacts ? this.factsIndex.get(node) : undefined
+    if (at !== undefined) this.noteRoom(this.nodeFacts![at]!)
+  }
+
+  private noteRoom(facts: NodeFacts): void {
+    if (facts.capacity - (this.gpusUsed.get(facts.name) ?? 0) > 0) this.withRoom.add(facts.name)
+    else this.withRoom.delete(facts.name)
   }
 
   /** Runs the controllers until nothing is left to do. Re-entrant calls just queue work. */
@@ -602,6 +612,7 @@ export class Simulation {
       const next = factsOf(e.object)
       if (at !== undefined && next) {
         this.nodeFacts[at] = next
+        this.noteRoom(next)
         return
       }
       if (at === undefined && !next) return
@@ -613,7 +624,11 @@ export class Simulation {
     if (!this.nodeFacts) {
       this.nodeFacts = schedulableFacts(this.nodes.list())
       this.factsIndex.clear()
-      this.nodeFacts.forEach((f, i) => this.factsIndex.set(f.name, i))
+      this.withRoom.clear()
+      this.nodeFacts.forEach((f, i) => {
+        this.factsIndex.set(f.name, i)
+        this.noteRoom(f)
+      })
     }
     return this.nodeFacts
   }
@@ -640,7 +655,10 @@ export class Simulation {
       let decision: ScheduleDecision
       if (known !== undefined) decision = { reason: known }
       else if (podGpus(pod) > 0) {
-        withFreeGpus ??= facts.filter((f) => f.capacity - gpusUsed(f.name) > 0)
+        withFreeGpus ??= [...this.withRoom]
+          .map((n) => this.factsIndex.get(n)!)
+          .sort((a, b) => a - b)
+          .map((i) => facts[i]!)
         decision = scheduleDecision(pod, withFreeGpus, gpusUsed, this.nodes.size)
       } else decision = scheduleDecision(pod, facts, gpusUsed, this.nodes.size)
       if (decision.node) {
