@@ -9,7 +9,7 @@ import { requireRole } from './access.js'
 import type { ApplyLeases } from './apply-lease.js'
 import { notApplicable, singleNode } from './plan.service.js'
 import type { Policy } from './policy.js'
-import type { AuditRepository, ChangeRecord, Clock, ClusterCache, NodeWriter, PlanRepository } from './ports.js'
+import type { ApplyOutcome, AuditRepository, ChangeRecord, Clock, ClusterCache, NodeWriter, PlanRepository } from './ports.js'
 
 export interface ApplyOptions {
   /** Nodes written at once. */
@@ -254,10 +254,27 @@ export class ApplyService {
       byNode.set(change.node, list)
     })
     const queue = [...byNode.values()]
+    // A worker goes on to its next node while the last record of the one before is written; the
+    // records are all written before the plan is finished, and a failed one stops the workers.
+    const recording: Promise<unknown>[] = []
+    let recordFailed = false
     const workers = Array.from({ length: Math.min(this.options.parallelism, queue.length) }, async () => {
-      for (let indexes = queue.shift(); indexes; indexes = queue.shift()) await this.applyNode(plan, indexes, actor, lease)
+      for (let indexes = queue.shift(); indexes && !recordFailed; indexes = queue.shift()) {
+        const { recorded } = await this.applyNode(plan, indexes, actor, lease)
+        recording.push(
+          recorded.then(
+            () => null,
+            (err: unknown) => {
+              recordFailed = true
+              return { err }
+            },
+          ),
+        )
+      }
     })
     await Promise.all(workers)
+    const failedRecord = (await Promise.all(recording)).find((r) => r !== null) as { err: unknown } | undefined
+    if (failedRecord) throw failedRecord.err
     if (!lease.valid()) {
       this.log.warn('apply lease lost: the replica that took the plan over finishes it', { planId: plan.id })
       return (await this.plans.get(plan.id))!
@@ -283,33 +300,41 @@ export class ApplyService {
     return finished ?? after
   }
 
-  /** One node's changes in order; after a failure the rest of that node's changes are not attempted. */
-  private async applyNode(plan: Plan, indexes: number[], actor: string, lease: HeldLease): Promise<void> {
+  /**
+   * One node's changes in order; after a failure the rest of that node's changes are not attempted.
+   * Each change is recorded before the node's next one is tried; `recorded` is the last record.
+   */
+  private async applyNode(plan: Plan, indexes: number[], actor: string, lease: HeldLease): Promise<{ recorded: Promise<void> }> {
     let blockedBy: string | null = null
+    let recorded: Promise<void> = Promise.resolve()
     // The cache's state of the node (refreshed when the apply started) spares the writer a read
     // for the node's first write; after a write of ours the cache may not have seen it yet.
     let written = false
     for (const index of indexes) {
       const change = plan.changes[index]!
-      if (!lease.valid()) return
+      await recorded
+      if (!lease.valid()) return { recorded }
       if (change.action === 'NO_OP' || change.applied) continue
       if (blockedBy) {
-        await this.record(plan, index, { applied: false, error: `not attempted: ${blockedBy} failed first` }, actor)
+        recorded = this.record(plan, index, { applied: false, error: `not attempted: ${blockedBy} failed first` }, actor)
         continue
       }
+      let outcome: ApplyOutcome
       try {
         const uid = plan.inputs.find((i) => i.node === change.node)?.uid ?? null
         const known = written ? null : (this.cache.node(change.node) ?? null)
         written = true
-        const outcome = await this.writer.apply(change, { deadline: Date.now() + this.options.changeDeadlineMs, uid, known })
-        await this.record(plan, index, { applied: true, error: null }, actor, outcome)
+        outcome = await this.writer.apply(change, { deadline: Date.now() + this.options.changeDeadlineMs, uid, known })
       } catch (err) {
         const message = (err as Error).message || String(err)
         this.log.warn('change failed', { planId: plan.id, address: change.address, error: message })
-        await this.record(plan, index, { applied: false, error: message }, actor)
+        recorded = this.record(plan, index, { applied: false, error: message }, actor)
         blockedBy = change.address
+        continue
       }
+      recorded = this.record(plan, index, { applied: true, error: null }, actor, outcome)
     }
+    return { recorded }
   }
 
   /**
