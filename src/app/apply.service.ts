@@ -93,6 +93,10 @@ export class ApplyService {
     await this.cache.refresh(plan.nodes, { pods: false })
     const stale = staleness(plan.inputs, (name) => this.cache.node(name))
     if (stale.length > 0) {
+      // Another call (or replica) may have started this very plan meanwhile: its writes are what
+      // changed the node. That call moved the plan on before it wrote anything, so say so.
+      const now = await this.plans.get(id)
+      if (now && now.status !== 'PENDING' && now.status !== 'APPROVED') throw notApplicable(now, 'applied', ['PENDING', 'APPROVED'])
       const first = stale[0]!
       throw new NodeplanError(
         'PLAN_STALE',
