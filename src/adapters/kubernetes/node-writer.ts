@@ -13,7 +13,7 @@ import type { Change } from '../../domain/plan.js'
 import { describeApiError, httpStatus, isTransient, isUnreachable, toAdapterError } from './api-error.js'
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js'
 import { KubernetesApi } from './kubernetes-api.js'
-import { knownNodePatch, nodePatch, type JsonPatchOp, type RawNode } from './node-patch.js'
+import { knownNodePatch, nodePatch, type JsonPatchOp, type PatchDecision, type RawNode } from './node-patch.js'
 import { systemClock } from './system-clock.js'
 
 export interface NodeWriterOptions {
@@ -84,47 +84,44 @@ export class KubernetesNodeWriter implements NodeWriter {
       attempts++
       let last: unknown
       try {
-        if (known) {
-          const from = known
-          known = null
-          const decision = knownNodePatch(change, from)
-          // 'already' or 'conflict' on a state that may be old: the live node decides.
-          if (decision.kind === 'patch') {
-            try {
-              await this.patch(change.node, decision.ops)
-            } catch (err) {
-              if (isTransient(err)) maybeWritten = true
-              const status = httpStatus(err)
-              if (status === 422) refusedAt = { rv: from.resourceVersion, err }
-              // The node changed since it was seen (or the patch is invalid, which the read then shows).
-              if (status === 409 || status === 422) knownRefused = true
-              throw err
-            }
+        const from = known
+        known = null
+        // 'already' or 'conflict' on a state that may be old: the live node decides.
+        const fromKnown = from ? knownNodePatch(change, from) : null
+        let decision: PatchDecision
+        let basedOn: string | undefined
+        if (from && fromKnown?.kind === 'patch') {
+          decision = fromKnown
+          basedOn = from.resourceVersion
+        } else {
+          const node = await this.read(change.node)
+          const refused = refusedAt as { rv: string | undefined; err: unknown } | null
+          if (refused && node && node.metadata?.resourceVersion === refused.rv) throw new Permanent(toAdapterError(refused.err, what))
+          refusedAt = null
+          // The node the plan was made for was deleted and one of the same name registered since.
+          const replaced = Boolean(node && options.uid && node.metadata?.uid !== options.uid)
+          if (change.resource === 'NODE') {
+            if (!node || replaced) return maybeWritten ? 'applied' : 'already'
+            maybeWritten = true
+            await this.deleteNode(change.node, options.uid ?? node.metadata?.uid)
             return 'applied'
           }
+          if (replaced) throw new Permanent(new Error(`${what}: node ${change.node} was deleted and registered again since the plan was made (uid changed); plan again`))
+          if (!node) throw new Permanent(new Error(`${what}: node ${change.node} not found (404); it was deleted since the plan was made`))
+          decision = nodePatch(change, node)
+          if (decision.kind === 'already') return maybeWritten ? 'applied' : 'already'
+          if (decision.kind === 'conflict') throw new Permanent(new Error(`${what}: ${decision.message}; not overwriting another writer's change`))
+          basedOn = node.metadata?.resourceVersion
         }
-        const node = await this.read(change.node)
-        const refused = refusedAt as { rv: string | undefined; err: unknown } | null
-        if (refused && node && node.metadata?.resourceVersion === refused.rv) throw new Permanent(toAdapterError(refused.err, what))
-        refusedAt = null
-        // The node the plan was made for was deleted and one of the same name registered since.
-        const replaced = Boolean(node && options.uid && node.metadata?.uid !== options.uid)
-        if (change.resource === 'NODE') {
-          if (!node || replaced) return maybeWritten ? 'applied' : 'already'
-          maybeWritten = true
-          await this.deleteNode(change.node, options.uid ?? node.metadata?.uid)
-          return 'applied'
-        }
-        if (replaced) throw new Permanent(new Error(`${what}: node ${change.node} was deleted and registered again since the plan was made (uid changed); plan again`))
-        if (!node) throw new Permanent(new Error(`${what}: node ${change.node} not found (404); it was deleted since the plan was made`))
-        const decision = nodePatch(change, node)
-        if (decision.kind === 'already') return maybeWritten ? 'applied' : 'already'
-        if (decision.kind === 'conflict') throw new Permanent(new Error(`${what}: ${decision.message}; not overwriting another writer's change`))
         try {
           await this.patch(change.node, decision.ops)
         } catch (err) {
           if (isTransient(err)) maybeWritten = true
-          if (httpStatus(err) === 422) refusedAt = { rv: node.metadata?.resourceVersion, err }
+          const status = httpStatus(err)
+          if (status === 422) refusedAt = { rv: basedOn, err }
+          // Patched from the state it was given: the node changed since it was seen (or the patch
+          // is invalid, which the read then shows).
+          if (decision === fromKnown && (status === 409 || status === 422)) knownRefused = true
           throw err
         }
         return 'applied'
