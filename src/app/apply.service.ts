@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import { hostname } from 'node:os'
 import type { Principal } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
-import type { Plan, PlannedChange } from '../domain/plan.js'
+import type { Plan, PlannedChange, PlanStatus } from '../domain/plan.js'
 import { staleness } from '../domain/staleness.js'
 import type { Logger } from '../logger.js'
 import { requireRole } from './access.js'
@@ -10,6 +10,13 @@ import type { ApplyLeases } from './apply-lease.js'
 import { notApplicable, singleNode } from './plan.service.js'
 import type { Policy } from './policy.js'
 import type { ApplyOutcome, AuditRepository, ChangeRecord, Clock, ClusterCache, NodeWriter, PlanRepository } from './ports.js'
+
+/** The statuses a plan is applied from. */
+const APPLICABLE: PlanStatus[] = ['PENDING', 'APPROVED']
+
+function refuseUnlessApplicable(plan: Plan): void {
+  if (!APPLICABLE.includes(plan.status)) throw notApplicable(plan, 'applied', APPLICABLE)
+}
 
 export interface ApplyOptions {
   /** Nodes written at once. */
@@ -81,7 +88,7 @@ export class ApplyService {
     requireRole(by, 'operator', 'apply plans')
     const plan = await this.plans.get(id)
     if (!plan) throw new NodeplanError('NOT_FOUND', `no plan with id "${id}"`, { planId: id })
-    if (plan.status !== 'PENDING' && plan.status !== 'APPROVED') throw notApplicable(plan, 'applied', ['PENDING', 'APPROVED'])
+    refuseUnlessApplicable(plan)
     if (this.policy.requireApproval.includes(plan.kind) && plan.status !== 'APPROVED') {
       throw new NodeplanError(
         'APPROVAL_REQUIRED',
@@ -95,8 +102,8 @@ export class ApplyService {
     if (stale.length > 0) {
       // Another call (or replica) may have started this very plan meanwhile: its writes are what
       // changed the node. That call moved the plan on before it wrote anything, so say so.
-      const now = await this.plans.get(id)
-      if (now && now.status !== 'PENDING' && now.status !== 'APPROVED') throw notApplicable(now, 'applied', ['PENDING', 'APPROVED'])
+      const current = await this.plans.get(id)
+      if (current) refuseUnlessApplicable(current)
       const first = stale[0]!
       throw new NodeplanError(
         'PLAN_STALE',
@@ -118,7 +125,7 @@ export class ApplyService {
     })
     if (!started) {
       await this.plans.unlockNodes(id)
-      throw notApplicable((await this.plans.get(id)) ?? plan, 'applied', ['PENDING', 'APPROVED'])
+      throw notApplicable((await this.plans.get(id)) ?? plan, 'applied', APPLICABLE)
     }
     return this.run(started, by.subject)
   }
@@ -222,7 +229,7 @@ export class ApplyService {
     for (let attempt = 0; attempt < 2; attempt++) {
       const locked = await this.plans.lockNodes(plan.id, plan.nodes)
       if (locked.ok) return
-      if (locked.heldBy === plan.id) throw notApplicable({ ...plan, status: 'APPLYING' }, 'applied', ['PENDING', 'APPROVED'])
+      if (locked.heldBy === plan.id) throw notApplicable({ ...plan, status: 'APPLYING' }, 'applied', APPLICABLE)
       const holder = await this.plans.get(locked.heldBy)
       if (holder && holder.status !== 'APPLYING') {
         // A process died between taking the locks and starting the plan: the lock protects nothing.
