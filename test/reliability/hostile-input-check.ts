@@ -1,7 +1,23 @@
 // The fuzz test body, shared by the fast run (npm test) and the long one (npm run test:reliability).
-import { expect } from 'vitest'
-import { TEST_TOKENS, type TestNodeplan } from '../support/nodeplan.js'
+import { afterAll, beforeAll, expect } from 'vitest'
+import { startTestNodeplan, TEST_TOKENS, type TestNodeplan } from '../support/nodeplan.js'
 import { hostileCases, sendHostile } from './hostile-input.js'
+
+/**
+ * The nodeplan a describe block fuzzes: started before its tests, closed after. A plan is stored
+ * first, so that "nothing stored" compares real counts.
+ */
+export function hostileTarget(): () => TestNodeplan {
+  let np: TestNodeplan | undefined
+  beforeAll(async () => {
+    np = await startTestNodeplan({ tokens: true })
+    await np.gql(`mutation { planDrain(input: {nodes: ["gpu-1"], reason: "before fuzz"}) { id } }`, {}, TEST_TOKENS.operator)
+  })
+  afterAll(async () => {
+    await np?.close()
+  })
+  return () => np!
+}
 
 export async function stored(np: TestNodeplan): Promise<{ plans: number; audit: number }> {
   const res = await np.gql(`{ plans(first: 1) { totalCount } auditEvents(first: 1) { totalCount } }`, {}, TEST_TOKENS.viewer)

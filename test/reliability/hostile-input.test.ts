@@ -1,20 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestNodeplan, TEST_TOKENS, type TestNodeplan } from '../support/nodeplan.js'
-import { checkHostileInput } from './hostile-input-check.js'
+import { checkHostileInput, hostileTarget } from './hostile-input-check.js'
 
 describe('hostile input (fast: 300 generated requests)', () => {
-  let np: TestNodeplan
-  beforeAll(async () => {
-    np = await startTestNodeplan({ tokens: true })
-    // Something stored before, so "nothing stored" compares real counts.
-    await np.gql(`mutation { planDrain(input: {nodes: ["gpu-1"], reason: "before fuzz"}) { id } }`, {}, TEST_TOKENS.operator)
-  })
-  afterAll(async () => {
-    await np?.close()
-  })
+  const np = hostileTarget()
 
   it('never answers 5xx or without a contract code, and stores nothing', async () => {
-    await checkHostileInput(np, 1, 300)
+    await checkHostileInput(np(), 1, 300)
   })
 })
 
