@@ -43,6 +43,20 @@ class FlakyAudit implements Pick<AuditRepository, 'append'> {
 
 const noPlans: Pick<PlanRepository, 'pendingFor' | 'lastApplied'> = { pendingFor: async () => [], lastApplied: async () => null }
 
+/** A watcher that only audits: no plans to find, none to make or apply. */
+function auditingWatcher(cache: FakeCache, audit: FlakyAudit, now: () => Date, write: (line: string) => void = () => {}): DowntimeWatcher {
+  return new DowntimeWatcher(
+    cache as unknown as ClusterCache,
+    {} as PlanService,
+    {} as ApplyService,
+    noPlans as PlanRepository,
+    audit as unknown as AuditRepository,
+    DEFAULT_POLICY,
+    { now },
+    createLogger({ write }),
+  )
+}
+
 describe('DowntimeWatcher', () => {
   it('logs a failed audit write and goes on with the next event', async () => {
     const node = buildNode('gpu-1')
@@ -50,16 +64,7 @@ describe('DowntimeWatcher', () => {
     const audit = new FlakyAudit(1)
     const lines: string[] = []
     const now = new Date('2026-03-02T09:10:00Z')
-    const watcher = new DowntimeWatcher(
-      cache as unknown as ClusterCache,
-      {} as PlanService,
-      {} as ApplyService,
-      noPlans as PlanRepository,
-      audit as unknown as AuditRepository,
-      DEFAULT_POLICY,
-      { now: () => now },
-      createLogger({ write: (line) => lines.push(line) }),
-    )
+    const watcher = auditingWatcher(cache, audit, () => now, (line) => lines.push(line))
     watcher.start(0)
     cache.update({ ...node, ready: false, notReadySince: '2026-03-02T09:00:00Z', resourceVersion: '2' })
     cache.update({ ...node, resourceVersion: '3' })
@@ -74,16 +79,7 @@ describe('DowntimeWatcher', () => {
     const node = buildNode('gpu-1')
     const cache = new FakeCache([node])
     const audit = new FlakyAudit(0)
-    const watcher = new DowntimeWatcher(
-      cache as unknown as ClusterCache,
-      {} as PlanService,
-      {} as ApplyService,
-      noPlans as PlanRepository,
-      audit as unknown as AuditRepository,
-      DEFAULT_POLICY,
-      { now: () => new Date() },
-      createLogger({ write: () => {} }),
-    )
+    const watcher = auditingWatcher(cache, audit, () => new Date())
     watcher.start(0)
     cache.update({ ...node, resourceVersion: '2', labels: { ...node.labels, heartbeat: 'x' } })
     await watcher.idle()
