@@ -1,27 +1,42 @@
-// 100,000 pods repeat a handful of namespaces, phases, scheduler names, label sets and
+// 100,000 pods repeat a handful of namespaces, phases, scheduler names, owners, label sets and
 // toleration lists; JSON.parse gives every pod its own copies. The cache keeps one of each.
 
-/** Canonical instances of equal values, up to `limit` distinct ones (then values pass through as they are). */
-export class Interner<T> {
-  private readonly seen = new Map<string, T>()
+/**
+ * Canonical instances of equal values, in two generations of at most `limit` each: when the
+ * young one is full it becomes the old one and the previous old one is dropped, so values no
+ * pod mentions any more (pods come and go) are forgotten instead of filling the table for good.
+ * A value found in the old generation moves back to the young one.
+ */
+export class Interner<K, T> {
+  private young = new Map<K, T>()
+  private old = new Map<K, T>()
 
   constructor(private readonly limit: number) {}
 
-  intern(key: string, value: T): T {
-    const known = this.seen.get(key)
-    if (known !== undefined) return known
-    if (this.seen.size < this.limit) this.seen.set(key, value)
-    return value
+  /** The value kept under `key` if `same` accepts it, else `value` (kept from now on when the key is new). */
+  intern(key: K, value: T, same: (kept: T, value: T) => boolean = () => true): T {
+    let kept = this.young.get(key)
+    if (kept !== undefined) return same(kept, value) ? kept : value
+    kept = this.old.get(key)
+    if (kept !== undefined && !same(kept, value)) return value
+    if (this.young.size >= this.limit) {
+      this.old = this.young
+      this.young = new Map()
+    }
+    this.young.set(key, kept ?? value)
+    return kept ?? value
   }
 
   get size(): number {
-    return this.seen.size
+    return this.young.size + this.old.size
   }
 }
 
-const strings = new Interner<string>(50_000)
-const lists = new Interner<readonly unknown[]>(5_000)
-const records = new Interner<Readonly<Record<string, string>>>(50_000)
+const strings = new Interner<string, string>(100_000)
+const lists = new Interner<string, readonly unknown[]>(5_000)
+// Keyed by a hash of the content, not by a string of it: when every pod has labels of its own
+// (a pod-name label, one workload per pod), a table of string keys would cost more than it saves.
+const records = new Interner<number, Readonly<Record<string, unknown>>>(100_000)
 
 /** One shared copy of a short string. */
 export function internString(value: string): string {
@@ -39,7 +54,29 @@ export function internRecord(record: Record<string, string>): Readonly<Record<st
   if (keys.length === 0) return EMPTY
   const copy: Record<string, string> = {}
   for (const key of keys) copy[internString(key)] = internString(record[key]!)
-  return records.intern(JSON.stringify(copy), Object.freeze(copy))
+  return internFlat(copy)
+}
+
+/** One shared, frozen copy of a flat object of strings, numbers and booleans (e.g. an owner reference). */
+export function internFlat<T extends object>(value: T): Readonly<T> {
+  let hash = 0x811c9dc5
+  for (const [key, field] of Object.entries(value)) hash = mix(mix(hash, key), String(field))
+  return records.intern(hash, Object.freeze(value), sameFlat) as Readonly<T>
+}
+
+function mix(hash: number, text: string): number {
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+  return Math.imul(hash ^ 0xff, 0x01000193)
+}
+
+function sameFlat(a: object, b: object): boolean {
+  const ak = Object.keys(a)
+  const bk = Object.keys(b)
+  if (ak.length !== bk.length) return false
+  for (let i = 0; i < ak.length; i++) {
+    if (ak[i] !== bk[i] || (a as Record<string, unknown>)[ak[i]!] !== (b as Record<string, unknown>)[bk[i]!]) return false
+  }
+  return true
 }
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({})

@@ -2,7 +2,7 @@
 // Inputs are either client-node's deserialized models (timestamps as Date) or the raw
 // JSON of a list/watch (timestamps as strings); both are accepted.
 import type { V1Node, V1Pod, V1PodDisruptionBudget, V1Taint, V1Toleration } from '@kubernetes/client-node'
-import { internList, internRecord, internString } from './interner.js'
+import { internFlat, internList, internRecord, internString } from './interner.js'
 import type { LabelSelector, NodeState, OwnerRef, PdbState, PodState, Taint, TaintEffect, Toleration } from '../../domain/cluster.js'
 
 export const GPU_RESOURCE = 'nvidia.com/gpu'
@@ -85,10 +85,10 @@ function ownerOf(pod: V1Pod): OwnerRef | null {
   const refs = pod.metadata?.ownerReferences ?? []
   const ref = refs.find((r) => r.controller === true) ?? refs[0]
   if (!ref) return null
-  const owner: OwnerRef = { kind: internString(ref.kind), name: ref.name }
+  const owner: OwnerRef = { kind: internString(ref.kind), name: internString(ref.name) }
   if (ref.uid) owner.uid = ref.uid
   if (ref.controller !== undefined) owner.controller = ref.controller
-  return owner
+  return internFlat(owner)
 }
 
 /**
