@@ -16,10 +16,12 @@ interface ListPage<T> {
   metadata?: { resourceVersion?: string; continue?: string }
 }
 
-export interface ReflectorHandlers<M> {
+export interface ReflectorHandlers<T, M> {
   /** A complete list: what is not in it no longer exists. */
   replace(items: M[]): void
   event(type: 'ADDED' | 'MODIFIED' | 'DELETED', item: M): void
+  /** DELETED events as the server sent them, when the object's key is all that is needed (instead of `event`). */
+  deleted?(obj: T): void
 }
 
 /**
@@ -33,7 +35,7 @@ export interface ReflectorOptions<T, M> {
   path: string
   api: KubernetesApi
   map(obj: T): M
-  handlers: ReflectorHandlers<M>
+  handlers: ReflectorHandlers<T, M>
   clock: Clock
   backoff: BackoffPolicy
   random: () => number
@@ -180,7 +182,8 @@ export class Reflector<T extends KubeObject, M = T> {
           this.stream?.abort()
           return
         }
-        if (type !== 'BOOKMARK') this.o.handlers.event(type, this.o.map(o))
+        if (type === 'DELETED' && this.o.handlers.deleted) this.o.handlers.deleted(o)
+        else if (type !== 'BOOKMARK') this.o.handlers.event(type, this.o.map(o))
         if (rv) this.rv = rv
       }
       const onDone = (err: unknown) => {
