@@ -16,8 +16,8 @@ import {
 } from '@kubernetes/client-node'
 import http from 'node:http'
 import https from 'node:https'
-import { createInterface } from 'node:readline'
 import { HttpTransport, RequestTimeoutError } from './http-transport.js'
+import { lineSplitter } from './ndjson.js'
 import { ApiRequestCounter } from './request-counter.js'
 
 export interface KubernetesApiOptions {
@@ -28,6 +28,8 @@ export interface KubernetesApiOptions {
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'
+
+type Query = Record<string, string | number | boolean | undefined>
 
 export class KubernetesApi {
   readonly core: CoreV1Api
@@ -59,17 +61,34 @@ export class KubernetesApi {
   }
 
   /** GET a path as parsed JSON; a non-2xx answer throws client-node's ApiException with the Status text as body. */
-  async getJson<T>(path: string, query: Record<string, string | number | boolean | undefined> = {}): Promise<T> {
-    const ctx = new RequestContext(this.server + path, HttpMethod.GET)
+  async getJson<T>(path: string, query: Query = {}): Promise<T> {
+    return JSON.parse(await this.send(HttpMethod.GET, path, query)) as T
+  }
+
+  /**
+   * PATCH a path with a body of the given patch type (e.g. application/json-patch+json). The
+   * object the server answers with is not needed, so not parsed: client-node's patchNode would
+   * turn it into a V1Node model on every write of an apply.
+   */
+  async patch(path: string, body: unknown, contentType: string, query: Query = {}): Promise<void> {
+    await this.send(HttpMethod.PATCH, path, query, { body: JSON.stringify(body), contentType })
+  }
+
+  private async send(method: HttpMethod, path: string, query: Query, payload?: { body: string; contentType: string }): Promise<string> {
+    const ctx = new RequestContext(this.server + path, method)
     for (const [k, v] of Object.entries(query)) if (v !== undefined) ctx.setQueryParam(k, String(v))
     ctx.setHeaderParam('Accept', 'application/json')
+    if (payload) {
+      ctx.setHeaderParam('Content-Type', payload.contentType)
+      ctx.setBody(payload.body)
+    }
     await this.kc.applySecurityAuthentication(ctx)
     const res = await this.transport.send(ctx)
     const text = await res.body.text()
     if (res.httpStatusCode < 200 || res.httpStatusCode > 299) {
-      throw new ApiException(res.httpStatusCode, `GET ${path}`, text, res.headers)
+      throw new ApiException(res.httpStatusCode, `${method} ${path}`, text, res.headers)
     }
-    return JSON.parse(text) as T
+    return text
   }
 
   /**
@@ -80,7 +99,7 @@ export class KubernetesApi {
    */
   async watch(
     path: string,
-    query: Record<string, string | number | boolean | undefined>,
+    query: Query,
     onEvent: (type: WatchEventType, obj: unknown) => void,
     onDone: (err: unknown) => void,
   ): Promise<{ abort(): void }> {
@@ -114,18 +133,19 @@ export class KubernetesApi {
         res.on('error', finish)
         return
       }
-      const lines = createInterface({ input: res, crlfDelay: Infinity })
-      lines.on('error', finish) // readline re-emits the response's errors (e.g. "aborted" after abort())
-      lines.on('line', (line) => {
-        if (finished || !line.trim()) return
-        let event: { type?: string; object?: unknown }
-        try {
-          event = JSON.parse(line) as { type?: string; object?: unknown }
-        } catch {
-          return finish(new Error(`watch ${path}: malformed event: ${line.slice(0, 200)}`))
-        }
-        onEvent(event.type as WatchEventType, event.object)
-      })
+      res.on(
+        'data',
+        lineSplitter((line) => {
+          if (finished) return
+          let event: { type?: string; object?: unknown }
+          try {
+            event = JSON.parse(line) as { type?: string; object?: unknown }
+          } catch {
+            return finish(new Error(`watch ${path}: malformed event: ${line.slice(0, 200)}`))
+          }
+          onEvent(event.type as WatchEventType, event.object)
+        }),
+      )
       res.on('error', finish)
       res.on('end', () => finish(null))
       res.on('close', () => finish(null))

@@ -4,7 +4,7 @@
 // resourceVersion and uid; refused because the node changed since, it is read and written as
 // without it. Conflicts (409/422) re-read and retry at once; 429, 5xx and network failures back
 // off with jitter until the deadline.
-import { PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node'
+import { PatchStrategy, type KubeConfig } from '@kubernetes/client-node'
 import type { ApplyOutcome, Clock, NodeWriter } from '../../app/ports.js'
 import { formatTaint, subjectOf } from '../../domain/change.js'
 import type { NodeState, Taint } from '../../domain/cluster.js'
@@ -154,7 +154,7 @@ export class KubernetesNodeWriter implements NodeWriter {
   }
 
   private async patch(name: string, ops: JsonPatchOp[]): Promise<void> {
-    await this.api.core.patchNode({ name, body: ops, fieldManager: this.fieldManager }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch))
+    await this.api.patch(`/api/v1/nodes/${encodeURIComponent(name)}`, ops, PatchStrategy.JsonPatch, { fieldManager: this.fieldManager })
   }
 
   private async read(name: string): Promise<RawNode | null> {
