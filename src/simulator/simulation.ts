@@ -91,7 +91,8 @@ export class Simulation {
   private readonly identities = new Map<string, KubeletIdentity>()
   private readonly failed = new Set<string>()
   private readonly gpusUsed = new Map<string, number>()
-  private readonly pending = new Set<string>()
+  /** Pods not bound to a node, by key, as last stored: the scheduler's queue. */
+  private readonly pending = new Map<string, KubeObject>()
   private readonly taintTimers = new Set<string>()
   private currentFaults: Faults | null = null
   private readonly tickListeners = new Set<() => void>()
@@ -500,7 +501,7 @@ export class Simulation {
       this.unschedulableAt.delete(key)
     }
     else {
-      this.pending.add(key)
+      this.pending.set(key, pod)
       this.schedulerDirty = true
     }
     if (e.type === 'DELETED') {
@@ -644,11 +645,10 @@ export class Simulation {
     // Placement keys that found no node in this pass, with the reason: placing pods only uses up
     // room, so a later pod of the same key finds none either.
     const failed = new Map<string, string>()
-    for (const key of [...this.pending]) {
+    for (const key of [...this.pending.keys()]) {
       // Nothing has freed room since this pod last found no node: trying again would find none.
       if (this.unschedulableAt.get(key) === this.capacityEpoch) continue
-      const [namespace, name] = key.split('/') as [string, string]
-      const pod = this.pods.get(namespace, name)
+      const pod = this.pending.get(key)
       if (!pod) continue
       const placement = this.placementKeyOf(pod)
       const known = failed.get(placement)
