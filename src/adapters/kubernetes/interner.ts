@@ -33,35 +33,45 @@ export class Interner<K, T> {
 }
 
 const strings = new Interner<string, string>(100_000)
-const lists = new Interner<string, readonly unknown[]>(5_000)
 // Keyed by a hash of the content, not by a string of it: when every pod has labels of its own
 // (a pod-name label, one workload per pod), a table of string keys would cost more than it saves.
-const records = new Interner<number, Readonly<Record<string, unknown>>>(100_000)
+const flats = new Interner<number, object>(100_000)
+const lists = new Interner<number, readonly object[]>(5_000)
 
 /** One shared copy of a short string. */
 export function internString(value: string): string {
   return value.length > 128 ? value : strings.intern(value, value)
 }
 
-/** One shared, frozen copy of a list of plain data, e.g. a pod's tolerations. */
-export function internList<T>(list: T[]): readonly T[] {
-  return lists.intern(JSON.stringify(list), Object.freeze(list)) as readonly T[]
+/** One shared, frozen copy of a list of flat objects, e.g. a pod's tolerations. */
+export function internList<T extends object>(list: T[]): readonly T[] {
+  let hash = OFFSET
+  for (const item of list) hash = hashFlat(hash, item)
+  return lists.intern(hash, Object.freeze(list), sameList) as readonly T[]
 }
 
 /** One shared, frozen copy of a label set, with its keys and values interned. */
 export function internRecord(record: Record<string, string>): Readonly<Record<string, string>> {
-  const keys = Object.keys(record)
-  if (keys.length === 0) return EMPTY
   const copy: Record<string, string> = {}
-  for (const key of keys) copy[internString(key)] = internString(record[key]!)
-  return internFlat(copy)
+  let empty = true
+  for (const key in record) {
+    copy[internString(key)] = internString(record[key]!)
+    empty = false
+  }
+  return empty ? EMPTY : internFlat(copy)
 }
 
 /** One shared, frozen copy of a flat object of strings, numbers and booleans (e.g. an owner reference). */
 export function internFlat<T extends object>(value: T): Readonly<T> {
-  let hash = 0x811c9dc5
-  for (const [key, field] of Object.entries(value)) hash = mix(mix(hash, key), String(field))
-  return records.intern(hash, Object.freeze(value), sameFlat) as Readonly<T>
+  return flats.intern(hashFlat(OFFSET, value), Object.freeze(value), sameFlat) as Readonly<T>
+}
+
+// FNV-1a over the keys and values, with a separator after each.
+const OFFSET = 0x811c9dc5
+
+function hashFlat(hash: number, value: object): number {
+  for (const key in value) hash = mix(mix(hash, key), String((value as Record<string, unknown>)[key]))
+  return Math.imul(hash ^ 0xfe, 0x01000193)
 }
 
 function mix(hash: number, text: string): number {
@@ -70,13 +80,19 @@ function mix(hash: number, text: string): number {
 }
 
 function sameFlat(a: object, b: object): boolean {
-  const ak = Object.keys(a)
-  const bk = Object.keys(b)
-  if (ak.length !== bk.length) return false
-  for (let i = 0; i < ak.length; i++) {
-    if (ak[i] !== bk[i] || (a as Record<string, unknown>)[ak[i]!] !== (b as Record<string, unknown>)[bk[i]!]) return false
+  const x = a as Record<string, unknown>
+  const y = b as Record<string, unknown>
+  let count = 0
+  for (const key in x) {
+    if (!(key in y) || x[key] !== y[key]) return false
+    count++
   }
-  return true
+  for (const _ in y) count--
+  return count === 0
+}
+
+function sameList(a: readonly object[], b: readonly object[]): boolean {
+  return a.length === b.length && a.every((item, i) => sameFlat(item, b[i]!))
 }
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({})
