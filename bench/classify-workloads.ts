@@ -14,7 +14,6 @@ for (let i = 0; i < PODS; i++) {
   pods.push({
     namespace: `runai-team-${i % 40}`,
     name: `pod-${i}`,
-    uid: `uid-${i}`,
     nodeName: `node-${i % NODES}`,
     phase: 'Running',
     labels: { project: `team-${i % 40}`, 'pod-template-hash': 'abc12' },

@@ -27,7 +27,7 @@ const pods: PodState[] = []
 for (let i = 0; i < PODS; i++) {
   const owner = OWNERS[i % OWNERS.length]
   pods.push({
-    namespace: `runai-team-${i % 40}`, name: `pod-${i}`, uid: `uid-p${i}`, nodeName: `node-${i % NODES}`, phase: 'Running',
+    namespace: `runai-team-${i % 40}`, name: `pod-${i}`, nodeName: `node-${i % NODES}`, phase: 'Running',
     labels: { project: `team-${i % 40}`, app: `w-${i >> 3}` }, priorityClassName: PRIORITIES[i % PRIORITIES.length] ?? null,
     schedulerName: 'runai-scheduler', owner: owner ? { kind: owner, name: `w-${i >> 3}`, controller: true } : null,
     tolerations: [], gpus: i % 3 === 0 ? 1 : 0,

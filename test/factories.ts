@@ -43,7 +43,6 @@ export function buildPod(name: string, options: Partial<Omit<PodState, 'name'>> 
   return {
     namespace: 'runai-team-a',
     name,
-    uid: `uid-${name}`,
     nodeName: null,
     phase: 'Running',
     labels: {},

@@ -33,17 +33,16 @@ export interface NodeState {
   kubeletVersion: string
 }
 
+/** Pods are told apart by namespace and name, their owners by kind and name: the cache keeps no uids. */
 export interface OwnerRef {
   kind: string
   name: string
-  uid?: string
   controller?: boolean
 }
 
 export interface PodState {
   namespace: string
   name: string
-  uid: string
   nodeName: string | null
   phase: string
   labels: Record<string, string>

@@ -99,13 +99,12 @@ describe('toPodState', () => {
     expect(state).toEqual({
       namespace: 'runai-team-a',
       name: 'train-0',
-      uid: 'p-1',
       nodeName: 'gpu-1',
       phase: 'Running',
       labels: { project: 'team-a' },
       priorityClassName: 'train',
       schedulerName: 'runai-scheduler',
-      owner: { kind: 'TrainingWorkload', name: 'tw', uid: 'o-1', controller: true },
+      owner: { kind: 'TrainingWorkload', name: 'tw', controller: true },
       tolerations: [{ key: 'runai', operator: 'Equal', value: 'drain', effect: 'NoExecute', tolerationSeconds: 30 }, { operator: 'Exists' }],
       gpus: 2,
     })

@@ -32,7 +32,6 @@ export function toPodState(pod: V1Pod): PodState {
   return {
     namespace: internString(pod.metadata?.namespace ?? ''),
     name: pod.metadata?.name ?? '',
-    uid: pod.metadata?.uid ?? '',
     nodeName: nodeName && internString(nodeName),
     phase: internString(pod.status?.phase ?? 'Unknown'),
     labels: internRecord(pod.metadata?.labels ?? {}),
@@ -86,7 +85,6 @@ function ownerOf(pod: V1Pod): OwnerRef | null {
   const ref = refs.find((r) => r.controller === true) ?? refs[0]
   if (!ref) return null
   const owner: OwnerRef = { kind: internString(ref.kind), name: internString(ref.name) }
-  if (ref.uid) owner.uid = ref.uid
   if (ref.controller !== undefined) owner.controller = ref.controller
   return internFlat(owner)
 }
