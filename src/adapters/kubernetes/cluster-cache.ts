@@ -57,9 +57,8 @@ export class KubernetesClusterCache implements ClusterCache {
   private pods = new Map<string, PodState>()
   /** resourceVersion per pod key (PodState does not carry it); orders refresh results against watch events. */
   private podVersions = new Map<string, string>()
-  private podsByNode = new Map<string, Map<string, PodState>>()
-  /** podsOn() answers, dropped when a node's pods change. */
-  private podLists = new Map<string, readonly PodState[]>()
+  /** The pods of each node as one frozen list, replaced (never changed) when one of them changes: podsOn()'s answer. */
+  private podsByNode = new Map<string, readonly PodState[]>()
   private pdbs = new Map<string, PdbState>()
   private memo: ClusterSnapshot | null = null
   private readonly listeners = new Set<(event: NodeEvent) => void>()
@@ -174,13 +173,7 @@ export class KubernetesClusterCache implements ClusterCache {
   }
 
   podsOn(node: string): readonly PodState[] {
-    let list = this.podLists.get(node)
-    if (!list) {
-      const on = this.podsByNode.get(node)
-      if (!on) return NO_PODS
-      this.podLists.set(node, (list = Object.freeze([...on.values()])))
-    }
-    return list
+    return this.podsByNode.get(node) ?? NO_PODS
   }
 
   onNodeEvent(listener: (event: NodeEvent) => void): () => void {
@@ -277,7 +270,7 @@ export class KubernetesClusterCache implements ClusterCache {
       this.upsertPod(pod, raw.metadata?.resourceVersion ?? '')
     }
     // Gone from the node as of the list, unless the watch already showed a newer version.
-    for (const key of [...(this.podsByNode.get(name)?.keys() ?? [])]) {
+    for (const key of this.podsOn(name).map(podKey)) {
       if (!seen.has(key) && !isOlderVersion(listRv, this.podVersions.get(key) ?? '')) this.removePod(key)
     }
   }
@@ -339,9 +332,24 @@ export class KubernetesClusterCache implements ClusterCache {
   private replacePods(items: VersionedPod[]): void {
     this.pods = new Map()
     this.podVersions = new Map()
+    const byNode = new Map<string, PodState[]>()
+    for (const { pod, rv } of items) {
+      const key = podKey(pod)
+      Object.freeze(pod)
+      const before = this.pods.get(key)
+      this.pods.set(key, pod)
+      this.podVersions.set(key, rv)
+      if (before?.nodeName) {
+        const list = byNode.get(before.nodeName)!
+        list.splice(list.indexOf(before), 1)
+      }
+      if (!pod.nodeName) continue
+      const list = byNode.get(pod.nodeName)
+      if (list) list.push(pod)
+      else byNode.set(pod.nodeName, [pod])
+    }
     this.podsByNode = new Map()
-    this.podLists = new Map()
-    for (const { pod, rv } of items) this.setPod(podKey(pod), pod, rv)
+    for (const [node, list] of byNode) if (list.length > 0) this.podsByNode.set(node, Object.freeze(list))
     this.memo = null
   }
 
@@ -354,16 +362,14 @@ export class KubernetesClusterCache implements ClusterCache {
 
   private setPod(key: string, pod: PodState, rv: string): void {
     const before = this.pods.get(key)
-    if (before?.nodeName && before.nodeName !== pod.nodeName) this.unindex(before.nodeName, key)
+    if (before?.nodeName && before.nodeName !== pod.nodeName) this.unindex(before.nodeName, before)
     Object.freeze(pod)
     this.pods.set(key, pod)
     this.podVersions.set(key, rv)
-    if (pod.nodeName) {
-      let on = this.podsByNode.get(pod.nodeName)
-      if (!on) this.podsByNode.set(pod.nodeName, (on = new Map()))
-      on.set(key, pod)
-      this.podLists.delete(pod.nodeName)
-    }
+    if (!pod.nodeName) return
+    const list = this.podsOn(pod.nodeName)
+    const at = before ? list.indexOf(before) : -1
+    this.podsByNode.set(pod.nodeName, Object.freeze(at < 0 ? [...list, pod] : list.with(at, pod)))
   }
 
   private removePod(key: string): void {
@@ -371,15 +377,14 @@ export class KubernetesClusterCache implements ClusterCache {
     if (!before) return
     this.pods.delete(key)
     this.podVersions.delete(key)
-    if (before.nodeName) this.unindex(before.nodeName, key)
+    if (before.nodeName) this.unindex(before.nodeName, before)
     this.memo = null
   }
 
-  private unindex(node: string, key: string): void {
-    const on = this.podsByNode.get(node)
-    on?.delete(key)
-    this.podLists.delete(node)
-    if (on?.size === 0) this.podsByNode.delete(node)
+  private unindex(node: string, pod: PodState): void {
+    const rest = this.podsOn(node).filter((p) => p !== pod)
+    if (rest.length > 0) this.podsByNode.set(node, Object.freeze(rest))
+    else this.podsByNode.delete(node)
   }
 
   // ---- PDBs

@@ -32,10 +32,12 @@ export class Interner<K, T> {
   }
 }
 
-const strings = new Interner<string, string>(100_000)
+// Small tables: what many pods share (namespaces, label keys, a workload's labels) is asked for
+// again and again and stays; values of one pod each pass through.
+const strings = new Interner<string, string>(16_384)
 // Keyed by a hash of the content, not by a string of it: when every pod has labels of its own
 // (a pod-name label, one workload per pod), a table of string keys would cost more than it saves.
-const flats = new Interner<number, object>(100_000)
+const flats = new Interner<number, object>(16_384)
 const lists = new Interner<number, readonly object[]>(5_000)
 
 /** One shared copy of a short string. */
