@@ -1,4 +1,5 @@
 import { compiledExecutorGateway } from './compiled-executor.js'
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -12,6 +13,7 @@ import { queryLimitsRule } from '../graphql/limits.js'
 import type { Logger } from '../logger.js'
 import { CONSOLE_PREFIX, consoleAsset } from '../console/assets.js'
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.js'
+import { writeJson } from './json-stream.js'
 import { attachSubscriptions, type SubscriptionServer } from './subscriptions.js'
 
 export const MAX_BODY_BYTES = 1024 * 1024
@@ -44,6 +46,12 @@ export interface RunningHttpServer {
   close(graceMs?: number): Promise<void>
 }
 
+/** The result Apollo handed to stringifyResult during one request. */
+interface ResultSlot {
+  value: unknown
+}
+const resultSlot = new AsyncLocalStorage<ResultSlot>()
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -64,6 +72,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     includeStacktraceInErrorResponses: false,
     validationRules: [queryLimitsRule()],
     formatError: makeFormatError(log),
+    // Apollo wants the body as one string; the request's handler writes it out in chunks instead.
+    stringifyResult: (value) => {
+      const slot = resultSlot.getStore()
+      if (!slot) return JSON.stringify(value)
+      slot.value = value
+      return ''
+    },
     // No cache hints are served, and its per-field listener would cost every large query.
     plugins: [ApolloServerPluginCacheControlDisabled(), ...(options.plugins ?? [])],
   })
@@ -112,13 +127,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value)
     }
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
-      context: async () => ({ principal, requestId, log: log.child({ requestId, subject: principal.subject }) }),
-    })
+    const slot: ResultSlot = { value: undefined }
+    const method = req.method
+    const result = await resultSlot.run(slot, () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search: url.search, body },
+        context: async () => ({ principal, requestId, log: log.child({ requestId, subject: principal.subject }) }),
+      }),
+    )
     for (const [key, value] of result.headers) res.setHeader(key, value)
     res.statusCode = result.status ?? 200
-    if (result.body.kind === 'complete') return res.end(result.body.string)
+    if (result.body.kind === 'complete') return slot.value === undefined ? res.end(result.body.string) : writeJson(res, slot.value)
     for await (const chunk of result.body.asyncIterator) res.write(chunk)
     res.end()
   }
@@ -160,7 +179,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         }
         log.error('request failed', { error: err })
         if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] })
-        else res.end()
+        // Part of a body went out: cut the connection, so that the client sees a failure, not a short answer.
+        else res.destroy()
       })
       .finally(() => {
         inFlight--
