@@ -1,8 +1,9 @@
 import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, Clock, Page } from '../../app/ports.js'
-import { Prisma, type AuditEvent as AuditRow } from '../../generated/prisma/client.js'
+import type { AuditEvent as AuditRow, Prisma } from '../../generated/prisma/client.js'
 import { GENESIS_HASH, canonicalJson, eventHash } from './audit-chain.js'
 import { auditCursor, checkPageSize, decodeAuditCursor } from './cursor.js'
 import { newAuditEventId } from './ids.js'
+import { insertRows } from './insert-rows.js'
 import { inWriteTransaction } from './write-transaction.js'
 import type { ChainHead, Db, Tx } from './write-transaction.js'
 
@@ -34,25 +35,15 @@ export async function appendAuditEvent(tx: Tx, head: ChainHead, input: AuditInpu
   return toAuditEvent(row)
 }
 
-/**
- * Appends several events to the chain, in order, with one INSERT per 500 and one move of the head.
- * A plain INSERT rather than createMany: Prisma compiles a createMany anew on every call (its
- * query plans are not cached), and an apply records its progress dozens of times.
- */
+/** Appends several events to the chain, in order, with one INSERT and one move of the head. */
 export async function appendAuditEvents(tx: Tx, head: ChainHead, inputs: AuditInput[], at: Date): Promise<void> {
   if (inputs.length === 0) return
   const rows = inputs.map((input) => chainedRow(head, input, at))
-  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-    const values = rows
-      .slice(i, i + INSERT_BATCH)
-      .map((r) => Prisma.sql`(${r.seq}, ${r.id}, ${r.at}, ${r.actor}, ${r.action}, ${r.planId}, ${r.node}, ${r.detail}, ${r.prevHash}, ${r.hash})`)
-    await tx.$executeRaw`INSERT INTO "AuditEvent" ("seq", "id", "at", "actor", "action", "planId", "node", "detail", "prevHash", "hash") VALUES ${Prisma.join(values)}`
-  }
+  await insertRows(tx, 'AuditEvent', AUDIT_COLUMNS, rows)
   await tx.auditHead.update({ where: { id: 1 }, data: { seq: head.seq, hash: head.hash } })
 }
 
-/** 10 parameters a row: far below SQLite's and PostgreSQL's limits on parameters per statement. */
-const INSERT_BATCH = 500
+const AUDIT_COLUMNS = ['seq', 'id', 'at', 'actor', 'action', 'planId', 'node', 'detail', 'prevHash', 'hash'] as const
 
 /** The next event's row, linked to `head`, which then points at it. */
 function chainedRow(head: ChainHead, input: AuditInput, at: Date) {

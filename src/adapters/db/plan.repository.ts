@@ -6,6 +6,7 @@ import { appendAuditEvent, appendAuditEvents } from './audit.repository.js'
 import { checkPageSize, decodePlanCursor, planCursor } from './cursor.js'
 import { newPlanId } from './ids.js'
 import { changeRowData, planRowData, toPlan, withChanges } from './plan-rows.js'
+import { insertRows } from './insert-rows.js'
 import { inWriteTransaction } from './write-transaction.js'
 import type { Db } from './write-transaction.js'
 
@@ -124,7 +125,7 @@ export class PrismaPlanRepository implements PlanRepository {
       if (conflict) return { ok: false as const, node: conflict.node, heldBy: conflict.planId }
       const mine = new Set(held.map((lock) => lock.node))
       const missing = wanted.filter((node) => !mine.has(node))
-      if (missing.length > 0) await tx.nodeLock.createMany({ data: missing.map((node) => ({ node, planId, acquiredAt: now })) })
+      await insertRows(tx, 'NodeLock', ['node', 'planId', 'acquiredAt'], missing.map((node) => ({ node, planId, acquiredAt: now })))
       return { ok: true as const }
     })
   }
