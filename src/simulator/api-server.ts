@@ -81,6 +81,10 @@ async function handle(ctx: ApiServerContext, req: IncomingMessage, res: ServerRe
   const path = url.pathname.replace(/\/+$/, '') || '/'
   if (path === '/_sim' || path.startsWith('/_sim/')) return handleSimRoute(ctx.sim, req, res, path)
 
+  return ctx.sim.asApiRequest(() => handleApi(ctx, req, res, url, path))
+}
+
+async function handleApi(ctx: ApiServerContext, req: IncomingMessage, res: ServerResponse, url: URL, path: string): Promise<void> {
   const auth = req.headers.authorization ?? ''
   if (auth !== `Bearer ${ctx.token}`) throw unauthorized()
 

@@ -1,7 +1,9 @@
 // The simulated Run:ai cluster: the object database plus the controllers that make it behave
 // like one (taint manager, Run:ai scheduler and workload controllers, DaemonSet controller,
-// pod GC, node lifecycle, PDB status, bootstrap tokens). Everything runs synchronously after
-// each write, or on the simulated clock; nothing uses wall-clock timers.
+// pod GC, node lifecycle, PDB status, bootstrap tokens). The controllers run synchronously after
+// a write made directly, right after the answer for a write made through the API (asApiRequest),
+// or on the simulated clock; nothing uses wall-clock timers.
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { createHmac } from 'node:crypto'
 import { SimClock } from './clock.js'
 import type { Faults } from './faults.js'
@@ -72,6 +74,8 @@ export interface JoinResult {
 const REQUEST_LOG_LIMIT = 50_000
 const TOKEN_PATTERN = /^([a-z0-9]{6})\.([a-z0-9]{16})$/
 
+const apiRequest = new AsyncLocalStorage<true>()
+
 export class Simulation {
   readonly clock: SimClock
   readonly revision = new Revision()
@@ -123,6 +127,7 @@ export class Simulation {
   private readonly unschedulableAt = new Map<string, number>()
   private readonly placementKeys = new WeakMap<object, string>()
   private settling = false
+  private settleQueued = false
   private seeding = false
 
   constructor(options: SimulationOptions = {}) {
@@ -524,9 +529,32 @@ export class Simulation {
     else this.withRoom.delete(facts.name)
   }
 
+  /**
+   * Runs one API request's handling. The controllers (taint manager, scheduler, workload and
+   * PDB controllers) react to its writes once it has answered, in the same turn of the event loop
+   * as to the other requests answered in that turn: as a real API server acknowledges a write
+   * before kube-controller-manager and the scheduler act on it. Writes made outside a request
+   * (tests, the control routes) are acted on at once.
+   */
+  asApiRequest<T>(handle: () => T): T {
+    return apiRequest.run(true, handle)
+  }
+
   /** Runs the controllers until nothing is left to do. Re-entrant calls just queue work. */
   private settle(): void {
     if (this.settling || this.seeding) return
+    if (apiRequest.getStore()) {
+      if (!this.settleQueued) {
+        this.settleQueued = true
+        setImmediate(() =>
+          apiRequest.exit(() => {
+            this.settleQueued = false
+            this.settle()
+          }),
+        )
+      }
+      return
+    }
     this.settling = true
     try {
       for (;;) {
