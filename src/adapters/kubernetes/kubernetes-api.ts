@@ -18,6 +18,7 @@ import http from 'node:http'
 import https from 'node:https'
 import { HttpTransport, RequestTimeoutError } from './http-transport.js'
 import { lineSplitter } from './ndjson.js'
+import { deletedObject } from './watch-event.js'
 import { ApiRequestCounter } from './request-counter.js'
 
 export interface KubernetesApiOptions {
@@ -102,6 +103,8 @@ export class KubernetesApi {
     query: Query,
     onEvent: (type: WatchEventType, obj: unknown) => void,
     onDone: (err: unknown) => void,
+    /** DELETED events' objects as their name, namespace and resourceVersion only (read without parsing the rest, where possible). */
+    options: { deletedAsKey?: boolean } = {},
   ): Promise<{ abort(): void }> {
     const ctx = new RequestContext(this.server + path, HttpMethod.GET)
     ctx.setQueryParam('watch', 'true')
@@ -137,6 +140,8 @@ export class KubernetesApi {
         'data',
         lineSplitter((line) => {
           if (finished) return
+          const deleted = options.deletedAsKey ? deletedObject(line) : null
+          if (deleted) return onEvent('DELETED', deleted)
           let event: { type?: string; object?: unknown }
           try {
             event = JSON.parse(line) as { type?: string; object?: unknown }

@@ -20,8 +20,8 @@ export interface ReflectorHandlers<T, M> {
   /** A complete list: what is not in it no longer exists. */
   replace(items: M[]): void
   event(type: 'ADDED' | 'MODIFIED' | 'DELETED', item: M): void
-  /** DELETED events as the server sent them, when the object's key is all that is needed (instead of `event`). */
-  deleted?(obj: T): void
+  /** DELETED events, when the object's name and namespace are all that is needed (instead of `event`). */
+  deleted?(obj: KubeObject): void
 }
 
 /**
@@ -182,7 +182,7 @@ export class Reflector<T extends KubeObject, M = T> {
           this.stream?.abort()
           return
         }
-        if (type === 'DELETED' && this.o.handlers.deleted) this.o.handlers.deleted(o)
+        if (type === 'DELETED' && this.o.handlers.deleted) this.o.handlers.deleted(o as KubeObject)
         else if (type !== 'BOOKMARK') this.o.handlers.event(type, this.o.map(o))
         if (rv) this.rv = rv
       }
@@ -192,7 +192,7 @@ export class Reflector<T extends KubeObject, M = T> {
         resolve({ err: gone ? null : (errorStatus ?? err), events, gone })
       }
       const query = { resourceVersion: this.rv, allowWatchBookmarks: true, timeoutSeconds: this.o.watchTimeoutSeconds }
-      this.o.api.watch(this.o.path, query, onEvent, onDone).then(
+      this.o.api.watch(this.o.path, query, onEvent, onDone, { deletedAsKey: this.o.handlers.deleted !== undefined }).then(
         (handle) => {
           if (finished) return
           this.stream = handle
