@@ -9,6 +9,7 @@ export interface DeletedObject {
 
 const PREFIX = '{"type":"DELETED","object":{'
 const WANTED = new Set(['name', 'namespace', 'resourceVersion'])
+const STRUCTURE = /["{}[\]]/g
 
 export function deletedObject(line: string): DeletedObject | null {
   if (!line.startsWith(PREFIX)) return null
@@ -84,19 +85,22 @@ class Scanner {
     const first = this.peek()
     if (first === '"') return this.string() !== null
     if (first === '{' || first === '[') {
+      // From one quote or bracket to the next: the text between them needs no look.
       let depth = 0
-      while (this.at < this.text.length) {
-        const c = this.text[this.at]
+      STRUCTURE.lastIndex = this.at
+      for (let m = STRUCTURE.exec(this.text); m; m = STRUCTURE.exec(this.text)) {
+        const c = m[0]
         if (c === '"') {
-          const end = this.stringEnd(this.at)
+          const end = this.stringEnd(m.index)
           if (end < 0) return false
-          this.at = end + 1
+          STRUCTURE.lastIndex = end + 1
           continue
         }
-        if (c === '{' || c === '[') depth++
-        else if (c === '}' || c === ']') depth--
-        this.at++
-        if (depth === 0) return true
+        depth += c === '{' || c === '[' ? 1 : -1
+        if (depth === 0) {
+          this.at = m.index + 1
+          return true
+        }
       }
       return false
     }
