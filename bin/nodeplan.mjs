@@ -6,12 +6,18 @@ import { setFlagsFromString } from 'node:v8'
 
 // graphql-js and Apollo Server skip their development-only checks in production mode.
 process.env.NODE_ENV ??= 'production'
-// Prisma plans queries with a 3 MB WebAssembly compiler. V8 would recompile its busiest functions
-// with its optimising compiler, on background threads: that costs some 60 MB of memory that is
-// never given back and slows the first queries on two cores, to speed up code that runs once per
-// new query shape (plans are cached). Keep it on the baseline compiler. Set before Prisma loads;
-// `node --wasm-tiering-budget=N bin/nodeplan.mjs` overrides it.
-if (!process.execArgv.some((arg) => arg.startsWith('--wasm-tiering-budget'))) setFlagsFromString('--wasm-tiering-budget=2000000000')
+// Two V8 settings, first thing; either one given on the command line
+// (`node --heap-growing-percent=N bin/nodeplan.mjs serve`) is left as given.
+// - The service's heap may grow by half its live size between full collections, where V8 would
+//   let it grow up to fourfold: at 5,000 nodes the cache is ~130 MB, and a few 13 MB `nodes`
+//   answers in a row would take the process from under 300 MB to over 600 MB (BENCHMARKS.md).
+// - Prisma plans queries with a 3 MB WebAssembly compiler, which V8 would recompile with its
+//   optimising compiler on background threads: ~60 MB never given back, and slower first queries
+//   on two cores, to speed up code that runs once per new query shape (plans are cached).
+const v8Settings = [['--wasm-tiering-budget', 2_000_000_000], ...(process.argv[2] === 'serve' ? [['--heap-growing-percent', 50]] : [])]
+for (const [flag, value] of v8Settings) {
+  if (!process.execArgv.some((arg) => arg.startsWith(flag))) setFlagsFromString(`${flag}=${value}`)
+}
 const entry = new URL('../dist/cli/main.js', import.meta.url)
 if (!existsSync(entry)) {
   process.stderr.write('nodeplan is not built: run `npm run build` (npm ci does it)\n')
