@@ -274,8 +274,10 @@ export async function sendHostile(np: Pick<TestNodeplan, 'url'>, cases: HostileC
       try {
         const send = () => fetch(`${np.url}/graphql${c.search ?? ''}`, { method: c.method, headers: c.headers, body: c.body })
         res = await send().catch((err: Error & { cause?: { code?: string } }) => {
-          // A reset before any answer: counted and retried once (see RELIABILITY.md); twice is a failure.
-          if (err.cause?.code !== 'ECONNRESET') throw err
+          // A reset, or a kept-alive connection the server closed just as it was reused (undici:
+          // "other side closed"), before any answer: counted and retried once (see RELIABILITY.md);
+          // twice is a failure.
+          if (err.cause?.code !== 'ECONNRESET' && err.cause?.code !== 'UND_ERR_SOCKET') throw err
           resets++
           return send()
         })
