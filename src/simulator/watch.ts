@@ -25,7 +25,18 @@ export interface WatchOptions {
 export function serveWatch(res: ServerResponse, store: ResourceStore, options: WatchOptions): void {
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' })
   res.flushHeaders() // a quiet watch must still answer, or clients wait for headers
-  const send = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`)
+  // Events of one turn of the event loop (a drain's PATCH evicts dozens of pods at once) go out
+  // in one write: one chunk and one TLS record instead of one per event.
+  let queued: string[] = []
+  const flush = () => {
+    if (queued.length === 0) return
+    const text = queued.join('')
+    queued = []
+    if (!res.writableEnded) res.write(text)
+  }
+  const send = (type: string, object: unknown) => {
+    if (queued.push(`${JSON.stringify({ type, object })}\n`) === 1) setImmediate(flush)
+  }
   const sendEvent = (e: StoreEvent) => {
     const now = options.matches(e.object)
     const before = e.previous ? options.matches(e.previous) : false
@@ -60,6 +71,7 @@ export function serveWatch(res: ServerResponse, store: ResourceStore, options: W
   } catch (error) {
     if (!(error instanceof ApiError)) throw error
     send('ERROR', error.body())
+    flush()
     res.end()
     return
   }
@@ -77,6 +89,7 @@ export function serveWatch(res: ServerResponse, store: ResourceStore, options: W
     // The API server ends a watch after timeoutSeconds of real time; clients then re-watch.
     timer = setTimeout(() => {
       stop()
+      flush()
       res.end()
     }, options.timeoutSeconds * 1000)
     timer.unref()
