@@ -111,10 +111,13 @@ try {
     await service.gql(`mutation($id: ID!) { discardPlan(id: $id) { status } }`, { id: plan.id })
   }
 
-  // A 10-node drain first, like the warm discovery cache of the kubectl loop below: the measured
-  // apply is the service's steady state, not the first run of code V8 has not compiled yet.
-  const warmUp = await planOf(names(4800, 10))
+  // A first 100-node drain on other nodes, like the warm discovery cache of the kubectl loop
+  // below: the measured apply is the service's steady state, not the first run of code V8 has not
+  // optimised yet. Its own time is reported too.
+  const warmUp = await planOf(names(4500, 100))
+  const firstStart = process.hrtime.bigint()
   await service.gql(`mutation($id: ID!) { applyPlan(id: $id) { status } }`, { id: warmUp.id })
+  const firstApplyMs = msSince(firstStart)
 
   const toApply = await planOf(names(1, 100))
   await sim.control('DELETE', '/_sim/requests')
@@ -138,9 +141,9 @@ try {
   say('|---|---|---|')
   say(`| planDrain p50 / p95 (7 plans of 100 distinct nodes) | ${percentile(planTimes, 50).toFixed(0)} / ${percentile(planTimes, 95).toFixed(0)} ms | p50 < 300 ms |`)
   say(`| API requests of one plan: 10 nodes / 100 nodes | ${requests[10]} / ${requests[100]} | not growing with nodes |`)
-  say(`| applyPlan (100 taints, parallelism 32, after a 10-node warm-up apply), wall time | ${applyMs.toFixed(0)} ms (${applyRequests} API requests) | < 2 s |`)
+  say(`| applyPlan (100 taints, parallelism 32), wall time: the service's first apply since start / the next one | ${firstApplyMs.toFixed(0)} / ${applyMs.toFixed(0)} ms (${applyRequests} API requests) | < 2 s |`)
   say(`| \`kubectl taint\` once per node, 100 nodes in sequence (warm discovery cache) | ${loopMs.toFixed(0)} ms | |`)
-  say(`| kubectl loop / applyPlan (one run) | ${(loopMs / applyMs).toFixed(1)}× | ≥ 20× |`)
+  say(`| kubectl loop / applyPlan (one run; the next apply, first apply in brackets) | ${(loopMs / applyMs).toFixed(1)}× (${(loopMs / firstApplyMs).toFixed(1)}×) | ≥ 20× |`)
 
   // The same queries on a service left to V8's own heap growth.
   await sim.control('POST', '/_sim/faults', {})
