@@ -35,7 +35,10 @@ export function serveWatch(res: ServerResponse, store: ResourceStore, options: W
     if (!res.writableEnded) res.write(text)
   }
   const send = (type: string, object: unknown) => {
-    if (queued.push(`${JSON.stringify({ type, object })}\n`) === 1) setImmediate(flush)
+    const length = queued.push(`${JSON.stringify({ type, object })}\n`)
+    if (length === 1) setImmediate(flush)
+    // A watch's initial events (100,000 pods) are written as they come, not held as one text.
+    else if (length >= 512) flush()
   }
   const sendEvent = (e: StoreEvent) => {
     const now = options.matches(e.object)
