@@ -16,7 +16,7 @@ interface ListPage<T> {
   metadata?: { resourceVersion?: string; continue?: string }
 }
 
-export interface ReflectorHandlers<T, M> {
+export interface ReflectorHandlers<M> {
   /** A complete list: what is not in it no longer exists. */
   replace(items: M[]): void
   event(type: 'ADDED' | 'MODIFIED' | 'DELETED', item: M): void
@@ -35,7 +35,7 @@ export interface ReflectorOptions<T, M> {
   path: string
   api: KubernetesApi
   map(obj: T): M
-  handlers: ReflectorHandlers<T, M>
+  handlers: ReflectorHandlers<M>
   clock: Clock
   backoff: BackoffPolicy
   random: () => number
@@ -182,7 +182,7 @@ export class Reflector<T extends KubeObject, M = T> {
           this.stream?.abort()
           return
         }
-        if (type === 'DELETED' && this.o.handlers.deleted) this.o.handlers.deleted(o as KubeObject)
+        if (type === 'DELETED' && this.o.handlers.deleted) this.o.handlers.deleted(o)
         else if (type !== 'BOOKMARK') this.o.handlers.event(type, this.o.map(o))
         if (rv) this.rv = rv
       }
