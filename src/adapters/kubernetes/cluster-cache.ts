@@ -7,7 +7,7 @@ import type { ClusterSnapshot, NodeState, PdbState, PodState } from '../../domai
 import { NodeplanError } from '../../domain/errors.js'
 import { describeApiError, httpStatus, toAdapterError } from './api-error.js'
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js'
-import { KubernetesApi } from './kubernetes-api.js'
+import { KubernetesApi, nodePath } from './kubernetes-api.js'
 import { toNodeState, toPdbState, toPodState } from './node-state.js'
 import { Reflector } from './reflector.js'
 import { isOlderVersion } from './resource-version.js'
@@ -245,9 +245,8 @@ export class KubernetesClusterCache implements ClusterCache {
   }
 
   private async refreshNode(name: string, withPods: boolean): Promise<void> {
-    const path = `/api/v1/nodes/${encodeURIComponent(name)}`
     const [node, pods] = await Promise.all([
-      this.api.getJson<V1Node>(path).catch((err: unknown) => {
+      this.api.getJson<V1Node>(nodePath(name)).catch((err: unknown) => {
         if (httpStatus(err) === 404) return null
         throw toAdapterError(err, `refresh node ${name}`)
       }),

@@ -32,6 +32,9 @@ export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ER
 
 type Query = Record<string, string | number | boolean | undefined>
 
+/** The path of one node. */
+export const nodePath = (name: string): string => `/api/v1/nodes/${encodeURIComponent(name)}`
+
 export class KubernetesApi {
   readonly core: CoreV1Api
   readonly policy: PolicyV1Api

@@ -12,7 +12,7 @@ import { NodeplanError } from '../../domain/errors.js'
 import type { Change } from '../../domain/plan.js'
 import { describeApiError, httpStatus, isTransient, isUnreachable, toAdapterError } from './api-error.js'
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js'
-import { KubernetesApi } from './kubernetes-api.js'
+import { KubernetesApi, nodePath } from './kubernetes-api.js'
 import { knownNodePatch, nodePatch, type JsonPatchOp, type PatchDecision, type RawNode } from './node-patch.js'
 import { systemClock } from './system-clock.js'
 
@@ -154,12 +154,12 @@ export class KubernetesNodeWriter implements NodeWriter {
   }
 
   private async patch(name: string, ops: JsonPatchOp[]): Promise<void> {
-    await this.api.patch(`/api/v1/nodes/${encodeURIComponent(name)}`, ops, PatchStrategy.JsonPatch, { fieldManager: this.fieldManager })
+    await this.api.patch(nodePath(name), ops, PatchStrategy.JsonPatch, { fieldManager: this.fieldManager })
   }
 
   private async read(name: string): Promise<RawNode | null> {
     try {
-      return await this.api.getJson<RawNode>(`/api/v1/nodes/${encodeURIComponent(name)}`)
+      return await this.api.getJson<RawNode>(nodePath(name))
     } catch (err) {
       if (httpStatus(err) === 404) return null
       throw err
