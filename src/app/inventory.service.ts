@@ -10,6 +10,7 @@ export interface NodeView extends NodeState {
   roles: NodeRole[]
   draining: boolean
   gpusInUse: number
+  workloads: readonly Workload[]
 }
 
 export interface NodeFilter {
@@ -33,6 +34,11 @@ export class InventoryService {
    * of every node with its workloads classifies only the nodes whose pods changed since the last.
    */
   private readonly summaries = new WeakMap<readonly PodState[], PodSummary>()
+  /**
+   * Per node state, its view and the pod list it was made from: an unchanged node is answered
+   * with the same view object, which the GraphQL layer's per-node answer cache is keyed on.
+   */
+  private readonly views = new WeakMap<NodeState, { pods: readonly PodState[]; view: NodeView }>()
 
   constructor(private readonly cache: ClusterCache) {}
 
@@ -56,12 +62,7 @@ export class InventoryService {
     return node ? this.view(node) : null
   }
 
-  workloads(node: string): readonly Workload[] {
-    return this.summary(node).workloads
-  }
-
-  private summary(node: string): PodSummary {
-    const pods = this.cache.podsOn(node)
+  private summary(pods: readonly PodState[]): PodSummary {
     let summary = this.summaries.get(pods)
     if (!summary) {
       const active = pods.filter((p) => !FINISHED_PHASES.has(p.phase))
@@ -72,12 +73,19 @@ export class InventoryService {
   }
 
   private view(node: NodeState): NodeView {
-    return {
+    const pods = this.cache.podsOn(node.name)
+    const known = this.views.get(node)
+    if (known?.pods === pods) return known.view
+    const summary = this.summary(pods)
+    const view: NodeView = Object.freeze({
       ...node,
       roles: rolesOf(node.labels),
       draining: node.taints.some((t) => t.key === DRAIN_TAINT.key && t.effect === DRAIN_TAINT.effect && t.value === DRAIN_TAINT.value),
-      gpusInUse: this.summary(node.name).gpusInUse,
-    }
+      gpusInUse: summary.gpusInUse,
+      workloads: summary.workloads,
+    })
+    this.views.set(node, { pods, view })
+    return view
   }
 
   private readySnapshot() {

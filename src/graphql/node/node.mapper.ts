@@ -4,13 +4,22 @@ import type { NodeRoleEnum, TaintEffectEnum } from '../enums.js'
 import type { LabelType } from './label.type.js'
 import type { NodeType } from './node.type.js'
 import type { TaintType } from './taint.type.js'
+import type { WorkloadType } from './workload.type.js'
 
 // Node states are immutable and replaced on change, so their labels and taints are converted once.
 const labelLists = new WeakMap<Record<string, string>, readonly LabelType[]>()
 const taintLists = new WeakMap<readonly Taint[], readonly TaintType[]>()
+// The inventory hands out the same view until the node or its pods change; so does this.
+const nodeTypes = new WeakMap<NodeView, NodeType>()
 
-/** NodeView → the GraphQL Node, without workloads and plans (field resolvers supply those on demand). */
-export function toNodeType(node: NodeView): Omit<NodeType, 'workloads'> {
+/** NodeView → the GraphQL Node, without plans (a field resolver reads those on demand). */
+export function toNodeType(node: NodeView): NodeType {
+  let type = nodeTypes.get(node)
+  if (!type) nodeTypes.set(node, (type = Object.freeze(nodeTypeOf(node))))
+  return type
+}
+
+function nodeTypeOf(node: NodeView): NodeType {
   return {
     name: node.name,
     roles: node.roles as NodeRoleEnum[],
@@ -22,6 +31,7 @@ export function toNodeType(node: NodeView): Omit<NodeType, 'workloads'> {
     labels: labelsOf(node.labels) as LabelType[],
     gpus: node.gpus,
     gpusInUse: node.gpusInUse,
+    workloads: node.workloads as WorkloadType[],
   }
 }
 

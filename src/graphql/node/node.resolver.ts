@@ -5,7 +5,6 @@ import { NodeFilterInput } from './node-filter.input.js'
 import { NodeType } from './node.type.js'
 import { toNodeType } from './node.mapper.js'
 import { PlanType } from '../plan/plan.type.js'
-import { WorkloadType } from './workload.type.js'
 import { firstArg } from '../pagination.js'
 
 @Resolver(() => NodeType)
@@ -17,20 +16,15 @@ export class NodeResolver {
 
   @Authorized('viewer')
   @Query(() => [NodeType], { description: 'Nodes of the cluster, sorted by name, from the informer cache.' })
-  nodes(@Arg('filter', () => NodeFilterInput, { nullable: true }) filter?: NodeFilterInput | null): Omit<NodeType, 'workloads'>[] {
+  nodes(@Arg('filter', () => NodeFilterInput, { nullable: true }) filter?: NodeFilterInput | null): NodeType[] {
     return this.inventory.nodes(filter ?? {}).map(toNodeType)
   }
 
   @Authorized('viewer')
   @Query(() => NodeType, { nullable: true, description: 'One node by name; null when the cluster has no such node.' })
-  node(@Arg('name', () => String) name: string): Omit<NodeType, 'workloads'> | null {
+  node(@Arg('name', () => String) name: string): NodeType | null {
     const node = this.inventory.node(name)
     return node ? toNodeType(node) : null
-  }
-
-  @FieldResolver(() => [WorkloadType])
-  workloads(@Root() node: NodeType): WorkloadType[] {
-    return this.inventory.workloads(node.name) as WorkloadType[]
   }
 
   @FieldResolver(() => [PlanType], { description: 'Plans that touch this node, newest first.' })
