@@ -6,11 +6,14 @@ import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-i
 import { GraphQLError, execute, getOperationAST, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql'
 import { getVariableValues } from 'graphql/execution/values.js'
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit'
+import { CACHED_LISTS, ELEMENT_FIELDS } from '../graphql/cached-fields.js'
+import { ListAnswerCache } from './list-answer-cache.js'
 
 export function compiledExecutorGateway(schema: GraphQLSchema): GatewayInterface {
   // Apollo keeps one DocumentNode per distinct query text in its document store, so compiled
   // queries live as long as the parsed document they were made from.
   const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | ExecutionResult>>()
+  const listAnswers = new ListAnswerCache(schema, { lists: CACHED_LISTS, elementFields: ELEMENT_FIELDS })
 
   const compile = (document: DocumentNode, operationName: string | undefined): CompiledQuery | ExecutionResult => {
     let byOperation = compiled.get(document)
@@ -32,6 +35,8 @@ export function compiledExecutorGateway(schema: GraphQLSchema): GatewayInterface
     // (and Apollo's BAD_USER_INPUT code) it would get without compilation.
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variableValues)
     if (coerced.errors) return { errors: coerced.errors }
+    const cached = await listAnswers.execute(document, operation, context, variableValues)
+    if (cached) return cached
     const query = compile(document, operationName)
     if (!isCompiledQuery(query)) return withGraphQLJsErrors(query)
     return withGraphQLJsErrors(await query.query(undefined, context, variableValues))

@@ -10,6 +10,15 @@ import type { Writable } from 'node:stream'
 const STREAM_FROM = 64
 const CHUNK_BYTES = 64 * 1024
 
+/** A list already serialised element by element: written as it is, or parsed back by JSON.stringify. */
+export class JsonTexts {
+  constructor(readonly texts: readonly string[]) {}
+
+  toJSON(): unknown[] {
+    return this.texts.map((text) => JSON.parse(text) as unknown)
+  }
+}
+
 export async function writeJson(out: Writable, value: unknown): Promise<void> {
   const sink = new ChunkSink(out)
   await serialize(value, sink)
@@ -74,7 +83,16 @@ class ChunkSink {
 }
 
 async function serialize(value: unknown, sink: ChunkSink): Promise<void> {
-  if (Array.isArray(value) && value.length >= STREAM_FROM) {
+  if (value instanceof JsonTexts) {
+    sink.push('[')
+    for (let i = 0; i < value.texts.length; i++) {
+      if (i > 0) sink.push(',')
+      sink.push(value.texts[i]!)
+      const wait = sink.ready()
+      if (wait) await wait
+    }
+    sink.push(']')
+  } else if (Array.isArray(value) && value.length >= STREAM_FROM) {
     sink.push('[')
     for (let i = 0; i < value.length; i++) {
       // JSON.stringify writes null for an array element it cannot represent.
