@@ -78,7 +78,7 @@ export class DowntimeWatcher {
     return this.serially('downtime check', async () => {
       const graceMs = this.policy.unplannedDrainAfterSeconds * 1000
       const proposed: Plan[] = []
-      for (const node of this.cache.snapshot().nodes) {
+      for (const node of this.cache.nodeList()) {
         if (node.ready || !node.notReadySince) continue
         if (!(now.getTime() - Date.parse(node.notReadySince) > graceMs)) continue
         if (this.proposedFor.get(node.name) === node.notReadySince || isDrained(node)) continue

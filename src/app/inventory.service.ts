@@ -45,7 +45,7 @@ export class InventoryService {
   nodes(filter: NodeFilter = {}): NodeView[] {
     const needle = filter.nameContains?.toLowerCase() ?? null
     const views: NodeView[] = []
-    for (const node of this.readySnapshot().nodes) {
+    for (const node of this.readyNodes()) {
       if (needle !== null && !node.name.toLowerCase().includes(needle)) continue
       if (filter.ready != null && node.ready !== filter.ready) continue
       const view = this.view(node)
@@ -57,7 +57,7 @@ export class InventoryService {
   }
 
   node(name: string): NodeView | null {
-    this.readySnapshot()
+    this.readyNodes()
     const node = this.cache.node(name)
     return node ? this.view(node) : null
   }
@@ -88,10 +88,10 @@ export class InventoryService {
     return view
   }
 
-  private readySnapshot() {
+  private readyNodes(): readonly NodeState[] {
     if (!this.cache.synced()) {
       throw new NodeplanError('KUBERNETES_UNAVAILABLE', 'the cluster state has not been read yet: the Kubernetes API server has not answered; retry shortly and check /readyz')
     }
-    return this.cache.snapshot()
+    return this.cache.nodeList()
   }
 }

@@ -17,6 +17,8 @@ export interface ClusterCache {
   /** True once the first list of every resource has arrived. */
   synced(): boolean
   snapshot(): ClusterSnapshot
+  /** Every node, sorted by name: the same frozen array until a node changes (pod changes leave it). */
+  nodeList(): readonly NodeState[]
   node(name: string): NodeState | undefined
   /** The same frozen array until the pods on that node change, so callers may memoize on it. */
   podsOn(node: string): readonly PodState[]

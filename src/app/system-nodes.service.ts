@@ -35,6 +35,6 @@ export class SystemNodesService {
 
   status(by: Principal): SystemNodeStatus {
     requireRole(by, 'viewer', 'read the system nodes')
-    return systemNodeStatus(this.cache.snapshot().nodes)
+    return systemNodeStatus(this.cache.nodeList())
   }
 }

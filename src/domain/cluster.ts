@@ -67,7 +67,7 @@ export interface PdbState {
 }
 
 export interface ClusterSnapshot {
-  nodes: NodeState[]
+  nodes: readonly NodeState[]
   pods: PodState[]
   pdbs: PdbState[]
 }

@@ -107,6 +107,7 @@ describe('KubernetesClusterCache against the simulator', () => {
     await cache.start()
     const onGpu1 = cache.podsOn('gpu-1')
     const onGpu2 = cache.podsOn('gpu-2')
+    const nodes = cache.nodeList()
     expect(cache.podsOn('gpu-1')).toBe(onGpu1)
     expect(Object.isFrozen(onGpu1)).toBe(true)
     const pod = sim.sim.pods.byIndex('gpu-2')[0]!
@@ -118,6 +119,13 @@ describe('KubernetesClusterCache against the simulator', () => {
     await vi.waitFor(() => expect(cache.podsOn('gpu-2').find((p) => p.name === name)?.labels['example.com/touched']).toBe('yes'), WAIT)
     expect(cache.podsOn('gpu-2')).not.toBe(onGpu2)
     expect(cache.podsOn('gpu-1')).toBe(onGpu1)
+    // The node list is kept through pod changes, and made again when a node changes.
+    expect(cache.nodeList()).toBe(nodes)
+    expect(nodes.map((n) => n.name)).toEqual(sim.sim.nodes.list().map((n) => n.metadata.name).sort())
+    sim.sim.failNode('cpu-1')
+    await vi.waitFor(() => expect(cache.node('cpu-1')?.ready).toBe(false), WAIT)
+    expect(cache.nodeList()).not.toBe(nodes)
+    expect(cache.nodeList().find((n) => n.name === 'cpu-1')?.ready).toBe(false)
   })
 
   it('refresh() drops a node that was deleted and pods that left it', async () => {

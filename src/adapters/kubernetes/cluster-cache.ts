@@ -61,6 +61,7 @@ export class KubernetesClusterCache implements ClusterCache {
   private podsByNode = new Map<string, readonly PodState[]>()
   private pdbs = new Map<string, PdbState>()
   private memo: ClusterSnapshot | null = null
+  private sortedNodes: readonly NodeState[] | null = null
   private readonly listeners = new Set<(event: NodeEvent) => void>()
   private readonly reflectors: { run(): void; stop(): Promise<void>; hasSynced(): boolean; whenSynced(): Promise<void> }[]
   private readonly clock: Clock
@@ -160,12 +161,17 @@ export class KubernetesClusterCache implements ClusterCache {
   snapshot(): ClusterSnapshot {
     if (!this.memo) {
       this.memo = {
-        nodes: [...this.nodes.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+        nodes: this.nodeList(),
         pods: [...this.pods.values()],
         pdbs: [...this.pdbs.values()],
       }
     }
     return this.memo
+  }
+
+  nodeList(): readonly NodeState[] {
+    this.sortedNodes ??= Object.freeze([...this.nodes.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)))
+    return this.sortedNodes
   }
 
   node(name: string): NodeState | undefined {
@@ -281,7 +287,7 @@ export class KubernetesClusterCache implements ClusterCache {
     for (const state of items) next.set(state.name, state)
     const prev = this.nodes
     this.nodes = next
-    this.memo = null
+    this.memo = this.sortedNodes = null
     for (const [name, node] of next) {
       const before = prev.get(name)
       if (!before) this.emit('ADDED', node, null)
@@ -304,7 +310,7 @@ export class KubernetesClusterCache implements ClusterCache {
     if (before && (before.resourceVersion === state.resourceVersion || isOlderVersion(state.resourceVersion, before.resourceVersion))) return
     Object.freeze(state)
     this.nodes.set(state.name, state)
-    this.memo = null
+    this.memo = this.sortedNodes = null
     this.emit(before ? 'MODIFIED' : 'ADDED', state, before ?? null)
   }
 
@@ -312,7 +318,7 @@ export class KubernetesClusterCache implements ClusterCache {
     const before = this.nodes.get(name)
     if (!before) return
     this.nodes.delete(name)
-    this.memo = null
+    this.memo = this.sortedNodes = null
     this.emit('DELETED', last ?? before, before)
   }
 

@@ -226,8 +226,7 @@ describe('planRejoin', () => {
   const rejoined = (): ClusterSnapshot => {
     const snapshot = cluster()
     // Registered again: only the kubelet's labels, a stale drain taint left by hand.
-    snapshot.nodes.push(buildNode('gpu-9', { roles: [], extraLabels: { team: 'old' }, taints: [DRAIN_TAINT, { key: 'other', effect: 'NoSchedule' }] }))
-    return snapshot
+    return { ...snapshot, nodes: [...snapshot.nodes, buildNode('gpu-9', { roles: [], extraLabels: { team: 'old' }, taints: [DRAIN_TAINT, { key: 'other', effect: 'NoSchedule' }] })] }
   }
   const stored = { 'gpu-9': { [GPU]: '', team: 'vision', 'kubernetes.io/hostname': 'elsewhere', zone: 'z1' } }
 
@@ -252,8 +251,7 @@ describe('planRejoin', () => {
   })
 
   it('restoring the SYSTEM role counts the node as a system node', () => {
-    const snapshot = cluster()
-    snapshot.nodes.push(buildNode('sys-3', { roles: [] }))
+    const snapshot = { ...cluster(), nodes: [...cluster().nodes, buildNode('sys-3', { roles: [] })] }
     expect(planRejoin(snapshot, { nodes: ['sys-3'], ...by, stored: { 'sys-3': { [SYSTEM]: '' } } }).impact.readySystemNodesAfter).toBe(3)
   })
 })
