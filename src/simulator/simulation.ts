@@ -1,8 +1,9 @@
 // The simulated Run:ai cluster: the object database plus the controllers that make it behave
 // like one (taint manager, Run:ai scheduler and workload controllers, DaemonSet controller,
 // pod GC, node lifecycle, PDB status, bootstrap tokens). The controllers run synchronously after
-// a write made directly, right after the answer for a write made through the API (asApiRequest),
-// or on the simulated clock; nothing uses wall-clock timers.
+// a write made directly, after the answer for a write made through the API (asApiRequest), a
+// slice at a time with other requests answered in between, or on the simulated clock; nothing
+// uses wall-clock timers.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { createHmac } from 'node:crypto'
 import { SimClock } from './clock.js'
@@ -32,6 +33,8 @@ export interface SimulationOptions extends Partial<ClusterShape> {
   startTime?: Date
   /** Watch events kept per resource type; a watch from an older resourceVersion gets 410 Gone. */
   watchHistoryLimit?: number
+  /** How long the controllers act on API writes before answering waiting requests (at least one step). Default 4 ms. */
+  controllerSliceMs?: number
 }
 
 export interface RequestRecord {
@@ -128,9 +131,11 @@ export class Simulation {
   private readonly placementKeys = new WeakMap<object, string>()
   private settling = false
   private settleQueued = false
+  private readonly controllerSliceMs: number
   private seeding = false
 
   constructor(options: SimulationOptions = {}) {
+    this.controllerSliceMs = options.controllerSliceMs ?? 4
     this.shape = {
       systemNodes: options.systemNodes ?? 2,
       gpuNodes: options.gpuNodes ?? 6,
@@ -543,25 +548,38 @@ export class Simulation {
   /** Runs the controllers until nothing is left to do. Re-entrant calls just queue work. */
   private settle(): void {
     if (this.settling || this.seeding) return
-    if (apiRequest.getStore()) {
-      if (!this.settleQueued) {
-        this.settleQueued = true
-        setImmediate(() =>
-          apiRequest.exit(() => {
-            this.settleQueued = false
-            this.settle()
-          }),
-        )
-      }
-      return
-    }
+    if (apiRequest.getStore()) this.queueSettle()
+    else this.runControllers(Infinity)
+  }
+
+  /**
+   * The controllers' reaction to API writes runs after the answers, a few milliseconds at a time:
+   * requests that arrive meanwhile are answered between slices, as a real API server answers
+   * while kube-controller-manager works through an eviction storm in another process.
+   */
+  private queueSettle(): void {
+    if (this.settleQueued) return
+    this.settleQueued = true
+    setImmediate(() =>
+      apiRequest.exit(() => {
+        this.settleQueued = false
+        if (this.settling || this.seeding) return
+        if (!this.runControllers(this.controllerSliceMs)) this.queueSettle()
+      }),
+    )
+  }
+
+  /** One controller step after another: true once nothing is left, false when `budgetMs` ran out first. */
+  private runControllers(budgetMs: number): boolean {
     this.settling = true
+    const until = performance.now() + budgetMs
     try {
-      for (;;) {
+      for (let first = true; ; first = false) {
+        if (!first && budgetMs !== Infinity && performance.now() >= until) return false
         if (this.nodesToCheck.size) {
-          const names = [...this.nodesToCheck]
-          this.nodesToCheck.clear()
-          for (const n of names) this.runTaintManager(n)
+          const name = this.nodesToCheck.values().next().value!
+          this.nodesToCheck.delete(name)
+          this.runTaintManager(name)
         } else if (this.podsToReplace.length) {
           this.replacePod(this.podsToReplace.shift()!)
         } else if (this.schedulerDirty) {
@@ -571,7 +589,7 @@ export class Simulation {
           const namespaces = [...this.pdbNamespaces]
           this.pdbNamespaces.clear()
           for (const ns of namespaces) this.refreshPdbs(ns)
-        } else break
+        } else return true
       }
     } finally {
       this.settling = false

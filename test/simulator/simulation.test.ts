@@ -87,6 +87,34 @@ describe('taint manager and scheduler', () => {
     }
   })
 
+  it('acts on API writes after answering them, a slice at a time, until nothing is left', async () => {
+    // A 0 ms slice is one controller step: here, one node's taint manager.
+    const sim = newSim({ controllerSliceMs: 0 })
+    const drain = [{ key: 'runai', value: 'drain', effect: 'NoExecute' }]
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
+    sim.asApiRequest(() => {
+      taint(sim, 'gpu-1', drain)
+      taint(sim, 'gpu-2', drain)
+    })
+    expect(workloadPods(sim, 'gpu-1').length).toBeGreaterThan(0)
+    expect(workloadPods(sim, 'gpu-2').length).toBeGreaterThan(0)
+    await nextTurn()
+    expect(workloadPods(sim, 'gpu-1')).toEqual([])
+    expect(workloadPods(sim, 'gpu-2').length).toBeGreaterThan(0)
+    // Two taint managers, a resubmission per evicted training pod and scheduler passes: far fewer steps than this.
+    for (let turn = 0; turn < 200; turn++) await nextTurn()
+    expect(workloadPods(sim, 'gpu-2')).toEqual([])
+    // The same steps in the same order as in one unbounded slice: the same end state.
+    const whole = newSim({ controllerSliceMs: Infinity })
+    whole.asApiRequest(() => {
+      taint(whole, 'gpu-1', drain)
+      taint(whole, 'gpu-2', drain)
+    })
+    await nextTurn()
+    expect(whole.state().pods.pending).toBe(0)
+    expect(sim.state()).toEqual(whole.state())
+  })
+
   it('honours tolerationSeconds on the simulated clock', () => {
     const sim = newSim()
     const [pod] = workloadPods(sim, 'gpu-1').filter((p) => p.spec.priorityClassName === 'train')
