@@ -24,6 +24,18 @@ if (!existsSync(entry)) {
   process.exit(2)
 }
 const { main } = await import(entry.href)
+// A reader that stops early (`nodeplan history | head`) closes the pipe: stop quietly, as other
+// command-line tools do. The long-running commands keep the default (a crash is worth seeing).
+if (!['serve', 'simulator'].includes(process.argv[2])) {
+  process.stdout.on('error', (err) => {
+    if (err.code !== 'EPIPE') throw err
+    process.exit(0)
+  })
+}
+const code = await main(process.argv.slice(2))
+// Writes to a pipe are asynchronous: `nodeplan nodes | less` would lose all but the first 64 KB
+// if the process exited now. A write's callback runs once everything before it is out.
+await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))))
 // Exit explicitly: every command has finished or closed what it opened by now, and a stray
 // handle (a retry timer of a cluster that never answered) must not keep the process alive.
-process.exit(await main(process.argv.slice(2)))
+process.exit(code)

@@ -14,20 +14,29 @@ interface Run {
   stderr: string
 }
 
+const cliEnv = (url: string, token: string) => ({ PATH: process.env.PATH, HOME: process.env.HOME, NODEPLAN_URL: url, NODEPLAN_TOKEN: token })
+
+/** Runs the CLI with its output on pipes; `stopReadingAfter` closes stdout after that many bytes, as `| head` does. */
+function runCli(url: string, args: string[], token: string, stopReadingAfter = Infinity): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [BIN, ...args], { env: cliEnv(url, token), stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    if (stopReadingAfter === 0) proc.stdout.destroy()
+    proc.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString()
+      if (stdout.length >= stopReadingAfter) proc.stdout.destroy()
+    })
+    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    proc.on('error', reject)
+    proc.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
 describe('nodeplan CLI against a running server', () => {
   let np: TestNodeplan
-  const env = (token: string) => ({ PATH: process.env.PATH, HOME: process.env.HOME, NODEPLAN_URL: np.url, NODEPLAN_TOKEN: token })
-
-  const cli = (args: string[], token: string = TEST_TOKENS.operator): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const proc = spawn(process.execPath, [BIN, ...args], { env: env(token), stdio: ['ignore', 'pipe', 'pipe'] })
-      let stdout = ''
-      let stderr = ''
-      proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-      proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-      proc.on('error', reject)
-      proc.on('close', (code) => resolve({ code, stdout, stderr }))
-    })
+  const env = (token: string) => cliEnv(np.url, token)
+  const cli = (args: string[], token: string = TEST_TOKENS.operator): Promise<Run> => runCli(np.url, args, token)
 
   /** Runs the CLI on a pty (script(1)) and types `answer` once the prompt is on the screen. */
   const cliOnTerminal = (args: string[], answer: string): Promise<Run> =>
@@ -134,5 +143,29 @@ describe('nodeplan CLI against a running server', () => {
     expect(run.stdout).toContain('Apply cancelled.')
     expect(run.stdout).not.toContain('Apply complete!')
     expect(await status(id)).toBe('PENDING')
+  })
+})
+
+describe('nodeplan CLI output larger than a pipe holds', () => {
+  let np: TestNodeplan
+  beforeAll(async () => {
+    np = await startTestNodeplan({ tokens: true, simulator: { gpuNodes: 150 } })
+  })
+  afterAll(async () => {
+    await np?.close()
+  })
+
+  it('writes all of it before exiting', async () => {
+    const run = await runCli(np.url, ['nodes', '--output', 'json'], TEST_TOKENS.viewer)
+    expect(run.code).toBe(0)
+    // Far more than the 64 KB a pipe buffers: what exiting without waiting for it would cut off.
+    expect(run.stdout.length).toBeGreaterThan(128 * 1024)
+    expect(JSON.parse(run.stdout)).toHaveLength(154)
+  })
+
+  it('stops quietly when the reader stops early, as `| head` does', async () => {
+    const run = await runCli(np.url, ['nodes', '--output', 'json'], TEST_TOKENS.viewer, 0)
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
   })
 })
