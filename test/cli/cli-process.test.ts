@@ -16,7 +16,7 @@ interface Run {
 
 const cliEnv = (url: string, token: string) => ({ PATH: process.env.PATH, HOME: process.env.HOME, NODEPLAN_URL: url, NODEPLAN_TOKEN: token })
 
-/** Runs the CLI with its output on pipes; `stopReadingAfter` closes stdout after that many bytes, as `| head` does. */
+/** Runs the CLI with its output on pipes; `stopReadingAfter` closes stdout after that many bytes (0: before any), as `| head` does. */
 function runCli(url: string, args: string[], token: string, stopReadingAfter = Infinity): Promise<Run> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [BIN, ...args], { env: cliEnv(url, token), stdio: ['ignore', 'pipe', 'pipe'] })
