@@ -133,6 +133,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     log,
     metrics,
     plugins: [metrics.apolloPlugin()],
+    executor: { listElementsCounted: (kept, made) => metrics.countListElements(kept, made) },
     subscriptions: startSubscriptionServer({ schema, auth: config.auth, log, planProgress: new PlanProgress(applier, planRepository) }),
     readiness: [
       { name: 'database', check: () => db.ping() },

@@ -9,11 +9,16 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit'
 import { CACHED_LISTS, ELEMENT_FIELDS } from '../graphql/cached-fields.js'
 import { ListAnswerCache } from './list-answer-cache.js'
 
-export function compiledExecutorGateway(schema: GraphQLSchema): GatewayInterface {
+export interface CompiledExecutorOptions {
+  /** Per cached list answered: elements from kept text, elements made afresh. */
+  listElementsCounted?: (kept: number, made: number) => void
+}
+
+export function compiledExecutorGateway(schema: GraphQLSchema, options: CompiledExecutorOptions = {}): GatewayInterface {
   // Apollo keeps one DocumentNode per distinct query text in its document store, so compiled
   // queries live as long as the parsed document they were made from.
   const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | ExecutionResult>>()
-  const listAnswers = new ListAnswerCache(schema, { lists: CACHED_LISTS, elementFields: ELEMENT_FIELDS })
+  const listAnswers = new ListAnswerCache(schema, { lists: CACHED_LISTS, elementFields: ELEMENT_FIELDS, counted: options.listElementsCounted })
 
   const compile = (document: DocumentNode, operationName: string | undefined): CompiledQuery | ExecutionResult => {
     let byOperation = compiled.get(document)

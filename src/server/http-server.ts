@@ -1,4 +1,4 @@
-import { compiledExecutorGateway } from './compiled-executor.js'
+import { compiledExecutorGateway, type CompiledExecutorOptions } from './compiled-executor.js'
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -35,6 +35,7 @@ export interface HttpServerOptions {
   /** Serves GET /metrics (Prometheus text format, no token needed: counts only, no names). */
   metrics?: { scrape(): Promise<{ contentType: string; body: string }> }
   plugins?: ApolloServerPlugin<RequestContext>[]
+  executor?: CompiledExecutorOptions
   /** GraphQL over WebSocket on /graphql (subscriptions). */
   subscriptions?: SubscriptionServer
 }
@@ -65,7 +66,7 @@ class HttpError extends Error {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { log, auth } = options
   const apollo = new ApolloServer<RequestContext>({
-    gateway: compiledExecutorGateway(options.schema),
+    gateway: compiledExecutorGateway(options.schema, options.executor),
     introspection: true,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,

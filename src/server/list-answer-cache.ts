@@ -41,6 +41,8 @@ export interface ListAnswerCacheOptions {
   lists: ReadonlySet<string>
   /** `Type.field` of every field that may be selected below them. */
   elementFields: ReadonlySet<string>
+  /** Told, per cached list answered, how many elements came from kept text and how many were made. */
+  counted?: (kept: number, made: number) => void
 }
 
 export class ListAnswerCache {
@@ -84,6 +86,7 @@ export class ListAnswerCache {
   private async elementTexts(list: CachedList, sources: unknown[], context: object): Promise<string[] | null> {
     const answers = this.elementAnswers(list)
     const texts = new Array<string>(sources.length)
+    let made = 0
     for (let i = 0; i < sources.length; i++) {
       const source = sources[i]
       if (typeof source !== 'object' || source === null) return null
@@ -94,9 +97,11 @@ export class ListAnswerCache {
         if (one.errors?.length || !one.data) return null
         text = JSON.stringify((one.data as { item: unknown }).item)
         answers.texts.set(source, text)
+        made++
       }
       texts[i] = text
     }
+    this.options.counted?.(sources.length - made, made)
     return texts
   }
 

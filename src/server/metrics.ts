@@ -43,6 +43,7 @@ export class NodeplanMetrics {
   readonly planDuration: Histogram<'kind' | 'outcome'>
   readonly applyDuration: Histogram<'kind' | 'status'>
   readonly auditEvents: Counter<never>
+  readonly listElements: Counter<'answer'>
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry]
@@ -69,6 +70,12 @@ export class NodeplanMetrics {
       registers,
     })
     this.auditEvents = new Counter({ name: 'nodeplan_audit_events_total', help: 'Audit events written by this process.', registers })
+    this.listElements = new Counter({
+      name: 'nodeplan_graphql_list_elements_total',
+      help: 'Elements of cached list answers (the nodes of a nodes query): answered from text kept since an earlier query (kept) or made afresh (made).',
+      labelNames: ['answer'],
+      registers,
+    })
 
     const requestRows = sources.kubernetesRequests
     new Counter({
@@ -108,6 +115,11 @@ export class NodeplanMetrics {
       registers,
     })
     this.inventory = sources.inventory
+  }
+
+  countListElements(kept: number, made: number): void {
+    if (kept) this.listElements.inc({ answer: 'kept' }, kept)
+    if (made) this.listElements.inc({ answer: 'made' }, made)
   }
 
   private readonly nodes: Gauge<'role' | 'ready'>

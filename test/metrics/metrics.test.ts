@@ -60,6 +60,19 @@ describe('/metrics', () => {
     expect(value(after, 'nodeplan_gpus', { state: 'out_of_service' }) - value(before, 'nodeplan_gpus', { state: 'out_of_service' })).toBe(impact.gpus)
   })
 
+  it('counts the nodes of a nodes answer made afresh and the ones answered from kept text', async () => {
+    const query = '{ nodes { name gpus labels { key } } }'
+    const count = async (answer: string) => value(await scrape(), 'nodeplan_graphql_list_elements_total', { answer })
+    const [kept, made] = [await count('kept'), await count('made')]
+    const first = await np.gql(query, {}, TEST_TOKENS.viewer)
+    const nodes = first.data.nodes.length as number
+    expect(nodes).toBeGreaterThan(0)
+    expect(await count('made')).toBe(made + nodes)
+    await np.gql(query, {}, TEST_TOKENS.viewer)
+    expect(await count('kept')).toBe(kept + nodes)
+    expect(await count('made')).toBe(made + nodes)
+  })
+
   it('reports the process itself: resident memory, heap and event-loop delay', async () => {
     const text = await scrape()
     expect(value(text, 'process_resident_memory_bytes')).toBeGreaterThan(10 * 1024 * 1024)
