@@ -1,7 +1,9 @@
 // Executes operations with graphql-jit instead of graphql-js: each parsed document is compiled
 // once into a function specialised to its selection set. The `nodes` query with every workload
 // resolves ~700,000 fields at 5,000 nodes; graphql-js spends most of a response walking them.
-// Apollo Server 5 accepts another executor only through its gateway interface.
+// Apollo Server 5 accepts another executor only through its gateway interface. A query for the
+// nodes list first goes to the per-node answer cache (list-answer-cache.ts), which declines
+// anything it does not cover.
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface'
 import { GraphQLError, execute, getOperationAST, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql'
 import { getVariableValues } from 'graphql/execution/values.js'
