@@ -191,6 +191,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   if (options.subscriptions) attachSubscriptions(server, options.subscriptions)
   server.requestTimeout = 120_000
   server.headersTimeout = 30_000
+  // An idle kept-alive connection is closed by the client, not by us: a server that closes first
+  // (Node's default is after 5 s) races a client reusing the connection at that moment, which
+  // then sees a reset. Load balancers and proxies keep idle upstream connections for 60 s.
+  server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host, () => resolve())

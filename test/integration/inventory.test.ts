@@ -153,6 +153,12 @@ describe('inventory over GraphQL against the simulated cluster', () => {
     expect((await fetch(`${np.url}/healthz`)).status).toBe(200)
   })
 
+  it('keeps idle connections for 65 s and says so, so that a client (or a proxy, 60 s) closes them first', async () => {
+    const res = await fetch(`${np.url}/healthz`)
+    expect(res.headers.get('connection')).toBe('keep-alive')
+    expect(res.headers.get('keep-alive')).toBe('timeout=65')
+  })
+
   it('serves GraphiQL from the package on GET /graphql', async () => {
     const page = await fetch(`${np.url}/graphql`, { headers: { accept: 'text/html' } })
     const html = await page.text()

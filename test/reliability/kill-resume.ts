@@ -36,7 +36,8 @@ export async function killAndResume(runs: number, seed: number, nodesPerPlan = 3
       sim.sim.setFaults({ latencyMs: 150, paths: '^/api/v1/nodes/' })
       sim.sim.clearRequests()
       void proc.gql(`mutation($id: ID!) { applyPlan(id: $id) { status } }`, { id }).catch(() => undefined)
-      await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 150 * (nodesPerPlan + 2))))
+      // One 150 ms PATCH per node, one node at a time: the apply's own span, so most kills land in it.
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 150 * nodesPerPlan)))
       await proc.kill('SIGKILL')
 
       proc = await startNodeplanProcess(args)
