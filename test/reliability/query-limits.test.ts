@@ -34,4 +34,22 @@ describe('query limits against fragments that double at every level', () => {
     const shallow = `{ plans { edges { node { ...R } } } }\nfragment R on Plan { rollbackOf { rollbackOf { id } } }`
     expect(errors(shallow)).toEqual([])
   })
+
+  describe('aliases of the whole nodes list', () => {
+    const NODE = 'name roles ready notReadySince unschedulable draining gpus gpusInUse taints { key value effect } labels { key value } workloads { namespace name kind relocation project gpus pods }'
+    const aliased = (n: number, wrap: (i: number) => string) => `{ ${Array.from({ length: n }, (_, i) => wrap(i)).join(' ')} }`
+
+    it('lets 17 through: each costs as if 50 nodes came back (1 + 50 × 23)', () => {
+      expect(errors(`{ nodes { ${NODE} } }`)).toEqual([])
+      expect(errors(aliased(17, (i) => `n${i}: nodes { ${NODE} }`))).toEqual([])
+    })
+
+    it.each([
+      ['as fields', aliased(18, (i) => `n${i}: nodes { ${NODE} }`)],
+      ['in inline fragments on Query', aliased(30, (i) => `... on Query { n${i}: nodes { ${NODE} } }`)],
+      ['through fragments on Query', aliased(30, (i) => `...Q${i}`) + Array.from({ length: 30 }, (_, i) => `\nfragment Q${i} on Query { n${i}: nodes { ${NODE} } }`).join('')],
+    ])('refuses more of them %s', (_, doc) => {
+      expect(errors(doc)).toEqual([expect.stringContaining('costs more than 20000')])
+    })
+  })
 })
