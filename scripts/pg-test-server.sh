@@ -4,7 +4,8 @@
 # user, trusts loopback connections, and keeps nothing durable (fsync off): it is for tests only.
 #   eval "export NODEPLAN_TEST_PG_URL=$(scripts/pg-test-server.sh)"
 #   scripts/pg-test-server.sh stop DIR     stops a cluster it started (DIR is on stderr)
-# Environment: PGPORT (default: a free port), PG_BIN (default: the oldest /usr/lib/postgresql/*/bin, 15 here).
+# Environment: PGPORT (default: a free port), PG_BIN (default: the oldest /usr/lib/postgresql/*/bin, 15 here),
+# PG_TEST_DIR (an empty directory for the cluster; default: a new one under /tmp).
 set -euo pipefail
 
 # Debian's postgresql package: 15 on bookworm; a newer major where that is what apt installed.
@@ -27,7 +28,7 @@ if [ -z "$port" ]; then
   port="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
 fi
 
-dir="$(mktemp -d /tmp/nodeplan-pg.XXXXXX)"
+dir="${PG_TEST_DIR:-$(mktemp -d /tmp/nodeplan-pg.XXXXXX)}"
 if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; fi
 as_postgres "$PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-sync >/dev/null
 as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 30 start \
