@@ -84,23 +84,10 @@ class ChunkSink {
 
 async function serialize(value: unknown, sink: ChunkSink): Promise<void> {
   if (value instanceof JsonTexts) {
-    sink.push('[')
-    for (let i = 0; i < value.texts.length; i++) {
-      if (i > 0) sink.push(',')
-      sink.push(value.texts[i]!)
-      const wait = sink.ready()
-      if (wait) await wait
-    }
-    sink.push(']')
+    await writeList(sink, value.texts.length, (i) => value.texts[i]!)
   } else if (Array.isArray(value) && value.length >= STREAM_FROM) {
-    sink.push('[')
-    for (let i = 0; i < value.length; i++) {
-      // JSON.stringify writes null for an array element it cannot represent.
-      sink.push((i > 0 ? ',' : '') + (JSON.stringify(value[i]) ?? 'null'))
-      const wait = sink.ready()
-      if (wait) await wait
-    }
-    sink.push(']')
+    // JSON.stringify writes null for an array element it cannot represent.
+    await writeList(sink, value.length, (i) => JSON.stringify(value[i]) ?? 'null')
   } else if (isPlainObject(value)) {
     let first = true
     sink.push('{')
@@ -115,6 +102,18 @@ async function serialize(value: unknown, sink: ChunkSink): Promise<void> {
   } else {
     sink.push(JSON.stringify(value) ?? 'null')
   }
+}
+
+/** `[`, the elements' texts between commas, `]`: waiting after each element while the socket is behind. */
+async function writeList(sink: ChunkSink, length: number, textOf: (i: number) => string): Promise<void> {
+  sink.push('[')
+  for (let i = 0; i < length; i++) {
+    if (i > 0) sink.push(',')
+    sink.push(textOf(i))
+    const wait = sink.ready()
+    if (wait) await wait
+  }
+  sink.push(']')
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
