@@ -5,11 +5,12 @@
 // nodes list first goes to the per-node answer cache (list-answer-cache.ts), which declines
 // anything it does not cover.
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface'
-import { GraphQLError, execute, getOperationAST, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql'
+import { GraphQLError, execute, getOperationAST, printSchema, type ExecutionResult, type GraphQLSchema } from 'graphql'
 import { getVariableValues } from 'graphql/execution/values.js'
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit'
+import { compileQuery, isCompiledQuery } from 'graphql-jit'
 import { CACHED_LISTS, ELEMENT_FIELDS } from '../graphql/cached-fields.js'
 import { ListAnswerCache } from './list-answer-cache.js'
+import { perOperation } from './per-operation.js'
 
 export interface CompiledExecutorOptions {
   /** Per cached list answered: elements from kept text, elements made afresh. */
@@ -17,19 +18,8 @@ export interface CompiledExecutorOptions {
 }
 
 export function compiledExecutorGateway(schema: GraphQLSchema, options: CompiledExecutorOptions = {}): GatewayInterface {
-  // Apollo keeps one DocumentNode per distinct query text in its document store, so compiled
-  // queries live as long as the parsed document they were made from.
-  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | ExecutionResult>>()
+  const compile = perOperation((document, operationName) => compileQuery(schema, document, operationName))
   const listAnswers = new ListAnswerCache(schema, { lists: CACHED_LISTS, elementFields: ELEMENT_FIELDS, counted: options.listElementsCounted })
-
-  const compile = (document: DocumentNode, operationName: string | undefined): CompiledQuery | ExecutionResult => {
-    let byOperation = compiled.get(document)
-    if (!byOperation) compiled.set(document, (byOperation = new Map()))
-    const key = operationName ?? ''
-    let entry = byOperation.get(key)
-    if (!entry) byOperation.set(key, (entry = compileQuery(schema, document, operationName)))
-    return entry
-  }
 
   const executor: GatewayExecutor = async ({ document, request, context }) => {
     // The operation name the client sent: the context's own operationName is only set once resolved.
@@ -42,7 +32,7 @@ export function compiledExecutorGateway(schema: GraphQLSchema, options: Compiled
     // (and Apollo's BAD_USER_INPUT code) it would get without compilation.
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variableValues)
     if (coerced.errors) return { errors: coerced.errors }
-    const cached = await listAnswers.execute(document, operation, context, variableValues)
+    const cached = await listAnswers.execute(document, operationName, context, variableValues)
     if (cached) return cached
     const query = compile(document, operationName)
     if (!isCompiledQuery(query)) return withGraphQLJsErrors(query)

@@ -9,9 +9,10 @@
 // and the resolver's answer is kept), then the cut selection once per element, against a schema
 // whose root field returns the element itself. Anything unusual (an error, a changed list)
 // answers null, and the caller runs the query the ordinary way.
-import { GraphQLObjectType, GraphQLSchema, getNamedType, isObjectType, Kind, print, type DocumentNode, type ExecutionResult, type FieldNode, type FragmentDefinitionNode, type GraphQLNamedType, type OperationDefinitionNode, type SelectionSetNode } from 'graphql'
+import { GraphQLObjectType, GraphQLSchema, getNamedType, getOperationAST, isObjectType, Kind, print, type DocumentNode, type ExecutionResult, type FieldNode, type FragmentDefinitionNode, type GraphQLNamedType, type OperationDefinitionNode, type SelectionSetNode } from 'graphql'
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit'
 import { JsonTexts } from './json-stream.js'
+import { perOperation } from './per-operation.js'
 
 /** Distinct element selections whose answers are kept (about 13 MB each for all nodes with workloads). */
 const SELECTIONS_KEPT = 4
@@ -46,7 +47,10 @@ export interface ListAnswerCacheOptions {
 }
 
 export class ListAnswerCache {
-  private readonly splits = new WeakMap<DocumentNode, Map<string, Split | null>>()
+  private readonly split = perOperation((document, operationName) => {
+    const operation = getOperationAST(document, operationName)
+    return operation ? this.splitOf(document, operation) : null
+  })
   private readonly answers = new Map<string, ElementAnswers>()
   private readonly captured = new WeakMap<object, Map<string, unknown>>()
   private readonly itemSchemas = new Map<GraphQLObjectType, GraphQLSchema>()
@@ -59,8 +63,8 @@ export class ListAnswerCache {
   }
 
   /** The query's result with cached lists as JsonTexts, or null when it is to be run the ordinary way. */
-  async execute(document: DocumentNode, operation: OperationDefinitionNode, context: object, variables: Record<string, unknown>): Promise<ExecutionResult | null> {
-    const split = this.split(document, operation)
+  async execute(document: DocumentNode, operationName: string | undefined, context: object, variables: Record<string, unknown>): Promise<ExecutionResult | null> {
+    const split = this.split(document, operationName)
     if (!split) return null
     const lists = new Map<string, unknown>()
     this.captured.set(context, lists)
@@ -148,14 +152,6 @@ export class ListAnswerCache {
         return answer
       }
     }
-  }
-
-  private split(document: DocumentNode, operation: OperationDefinitionNode): Split | null {
-    let byOperation = this.splits.get(document)
-    if (!byOperation) this.splits.set(document, (byOperation = new Map()))
-    const name = operation.name?.value ?? ''
-    if (!byOperation.has(name)) byOperation.set(name, this.splitOf(document, operation))
-    return byOperation.get(name)!
   }
 
   private splitOf(document: DocumentNode, operation: OperationDefinitionNode): Split | null {
