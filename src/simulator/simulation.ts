@@ -536,10 +536,9 @@ export class Simulation {
 
   /**
    * Runs one API request's handling. The controllers (taint manager, scheduler, workload and
-   * PDB controllers) react to its writes once it has answered, in the same turn of the event loop
-   * as to the other requests answered in that turn: as a real API server acknowledges a write
-   * before kube-controller-manager and the scheduler act on it. Writes made outside a request
-   * (tests, the control routes) are acted on at once.
+   * PDB controllers) react to its writes once it has answered (see queueSettle): as a real API
+   * server acknowledges a write before kube-controller-manager and the scheduler act on it.
+   * Writes made outside a request (tests, the control routes) are acted on at once.
    */
   asApiRequest<T>(handle: () => T): T {
     return apiRequest.run(true, handle)
@@ -575,7 +574,7 @@ export class Simulation {
     const until = performance.now() + budgetMs
     try {
       for (let first = true; ; first = false) {
-        if (!first && budgetMs !== Infinity && performance.now() >= until) return false
+        if (!first && performance.now() >= until) return false
         if (this.nodesToCheck.size) {
           const name = this.nodesToCheck.values().next().value!
           this.nodesToCheck.delete(name)
