@@ -13,6 +13,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     setupFiles: ['test/support/setup.ts'],
-    globalSetup: ['test/support/build.global.ts'],
+    globalSetup: ['test/support/prerequisites.global.ts', 'test/support/build.global.ts'],
   },
 })

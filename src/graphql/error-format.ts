@@ -3,7 +3,8 @@ import { unwrapResolverError } from '@apollo/server/errors'
 import { NodeplanError, type ErrorCode } from '../domain/errors.js'
 import type { Logger } from '../logger.js'
 
-const CONTRACT_CODES = new Set<string>([
+/** Every code an error of this API may carry in `extensions.code`; printed at the top of schema.graphql. */
+export const CONTRACT_CODES: ReadonlySet<string> = new Set<string>([
   'BAD_USER_INPUT',
   'NOT_FOUND',
   'PLAN_STALE',

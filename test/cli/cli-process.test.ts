@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestNodeplan, TEST_TOKENS, type TestNodeplan } from '../support/nodeplan.js'
+import { has } from '../support/prerequisites.js'
 
 const BIN = fileURLToPath(new URL('../../bin/nodeplan.mjs', import.meta.url))
 const ANSI = /\x1b\[[0-9;]*m/
@@ -124,7 +125,7 @@ describe('nodeplan CLI against a running server', () => {
     expect(JSON.parse(history.stdout).map((e: any) => e.action)).toEqual(['plan.applied', 'change.applied', 'plan.applying', 'plan.created'])
   })
 
-  it('apply on a terminal: colours, the question, "yes" applies with live progress', async () => {
+  it.runIf(has('pty'))('apply on a terminal: colours, the question, "yes" applies with live progress', async () => {
     const id = await planDrain('gpu-4')
     const run = await cliOnTerminal(['apply', id], 'yes')
     expect(run.code).toBe(0)
@@ -136,7 +137,7 @@ describe('nodeplan CLI against a running server', () => {
     expect(await status(id)).toBe('APPLIED')
   })
 
-  it('apply on a terminal: any other answer cancels and applies nothing', async () => {
+  it.runIf(has('pty'))('apply on a terminal: any other answer cancels and applies nothing', async () => {
     const id = await planDrain('gpu-5')
     const run = await cliOnTerminal(['apply', id], 'y')
     expect(run.code).toBe(1)

@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestNodeplan, TEST_TOKENS, type TestNodeplan } from '../support/nodeplan.js'
+import { has } from '../support/prerequisites.js'
 
 const SHOTS = fileURLToPath(new URL('../../test-results/', import.meta.url))
 
-describe('web console at /', () => {
+describe.runIf(has('chromium'))('web console at /', () => {
   let np: TestNodeplan
   let browser: Browser
 

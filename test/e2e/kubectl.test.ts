@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { kubeconfigYaml } from '../../src/simulator/kubeconfig.js'
 import { kubectlFor, kubectlPath, type Kubectl } from '../support/kubectl.js'
 import { SIM_START, startTestCluster, type TestCluster } from '../support/simulator.js'
+import { has } from '../support/prerequisites.js'
 
 interface PodJson {
   metadata: { name: string; namespace: string; ownerReferences?: { kind: string; name: string }[] }
@@ -27,7 +28,7 @@ function table(stdout: string): Record<string, string>[] {
   })
 }
 
-describe('kubectl v1.35 against the simulator', () => {
+describe.runIf(has('kubectl'))('kubectl v1.35 against the simulator', () => {
   let cluster: TestCluster
   let kubectl: Kubectl
 

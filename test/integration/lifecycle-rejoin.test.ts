@@ -9,12 +9,13 @@ import { eventually } from '../support/eventually.js'
 import { kubectlFor, type Kubectl } from '../support/kubectl.js'
 import { code, startTestNodeplan, TEST_TOKENS, type TestNodeplan } from '../support/nodeplan.js'
 import { SIM_START, startTestCluster, type TestCluster } from '../support/simulator.js'
+import { has } from '../support/prerequisites.js'
 
 const { operator, approver, admin, viewer } = TEST_TOKENS
 const PLAN_FIELDS = 'id kind status reason createdBy approvedBy appliedBy nodes warnings changes { address action before after applied }'
 const JOIN_COMMAND = /^kubeadm join 127\.0\.0\.1:(\d+) --token ([a-z0-9]{6})\.([a-z0-9]{16}) --discovery-token-ca-cert-hash sha256:([0-9a-f]{64})$/
 
-describe('decommission, join command and rejoin against the simulated cluster', () => {
+describe.runIf(has('kubectl'))('decommission, join command and rejoin against the simulated cluster', () => {
   let cluster: TestCluster
   let np: TestNodeplan
   let kubectl: Kubectl
