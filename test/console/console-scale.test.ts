@@ -104,6 +104,7 @@ describe('console at 5,000 nodes', () => {
     // In view while applying: the status says so and the bar counts.
     await page.waitForSelector('#progress-bar')
     expect(await text('#plan-status')).toBe('APPLYING')
+    await shot(page, 'plan-111-applying')
     expect(await page.locator('#plan-bar button').count()).toBe(0)
     await expect.poll(() => text('#plan-status'), WAIT).toBe('APPLIED')
     expect(await text('#applied-count')).toBe('111 applied')

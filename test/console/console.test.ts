@@ -26,7 +26,7 @@ describe('web console at /', () => {
 
   beforeAll(async () => {
     ;[np, browser] = await Promise.all([
-      startTestNodeplan({ tokens: true, policy: { requireApproval: ['DRAIN', 'DECOMMISSION'] } }),
+      startTestNodeplan({ tokens: true, policy: { requireApproval: ['DRAIN', 'DECOMMISSION'] }, overrides: { apply: { changeDeadlineMs: 300 } } }),
       launchChromium(),
     ])
   })
@@ -61,7 +61,7 @@ describe('web console at /', () => {
     await page.context().close()
   })
 
-  it('select, plan, await approval given elsewhere, confirm by typing the count, apply with progress, then undrain', async () => {
+  it('select, plan, await approval given elsewhere, confirm by typing the count, apply with progress; undrain fails, retry re-plans', async () => {
     const operator = await signIn(TEST_TOKENS.operator)
     expect(await text(operator, '#who')).toContain('operator (operator)')
     expect(await operator.isVisible('#sign-out')).toBe(true)
@@ -142,6 +142,36 @@ describe('web console at /', () => {
     expect(await operator.isVisible('#rollback-button')).toBe(true)
     await shot(operator, 'plan-applied', true)
 
+    // The cluster page: the draining filter (NodeFilter) finds gpu-1.
+    await operator.goto(np.url + '/#/')
+    await operator.waitForSelector('#nodes')
+    await operator.selectOption('#filter-draining', 'yes')
+    await expect.poll(() => text(operator, '#match-count'), WAIT).toBe('1 node match')
+    expect(await text(operator, '[data-node="gpu-1"] [data-col=draining]')).toBe('draining')
+    expect(await text(operator, '[data-metric=draining] .n')).toBe('1')
+
+    // The node page: taints, labels, workloads, the plans touching it, the timeline.
+    await operator.click('[data-node="gpu-1"] a')
+    await operator.waitForSelector('#timeline')
+    expect(await text(operator, '#taints')).toContain('runai')
+    expect(await text(operator, '#taints')).toContain('NoExecute')
+    expect(await text(operator, '#labels')).toContain('node-role.kubernetes.io/runai-gpu-worker')
+    expect(await text(operator, '#node-plans')).toContain(planId)
+    const timeline = await text(operator, '#timeline')
+    for (const action of ['plan.created', 'plan.approved', 'plan.applying', 'change.applied', 'plan.applied']) expect(timeline).toContain(action)
+    expect(timeline).not.toContain('{"')
+    expect(timeline).toMatch(/ UTC/)
+    await shot(operator, 'node', true)
+
+    await operator.goto(np.url + '/#/plans')
+    await expect.poll(() => text(operator, '#plans-title'), WAIT).toBe('Plans: 0 open plans')
+    // Open plans by default: the applied one shows under all.
+    expect(await operator.locator(`[data-plan="${planId}"]`).count()).toBe(0)
+    await operator.selectOption('#plans-status', 'all')
+    await expect.poll(() => operator.locator(`[data-plan="${planId}"]`).count(), WAIT).toBe(1)
+    await operator.goto(`${np.url}/#/plan/${planId}`)
+    await operator.waitForSelector('#undrain-button')
+
     // Follow-up: undrain the same nodes, one click to a new plan (reviewed before anything happens).
     await operator.click('#undrain-button')
     expect(await operator.inputValue('#confirm-reason')).toContain(planId)
@@ -153,33 +183,26 @@ describe('web console at /', () => {
     expect(await operator.locator('#awaiting-approval').count()).toBe(0)
     expect(await operator.isVisible('#apply-button')).toBe(true)
 
-    // The cluster page: the draining filter (NodeFilter) finds gpu-1.
-    await operator.goto(np.url + '/#/')
-    await operator.waitForSelector('#nodes')
-    await operator.selectOption('#filter-draining', 'yes')
-    await expect.poll(() => text(operator, '#match-count'), WAIT).toBe('1 node match')
-    expect(await text(operator, '[data-node="gpu-1"] [data-col=draining]')).toBe('draining')
-    expect(await text(operator, '[data-metric=draining] .n')).toBe('1')
-
-    // The node page: taints, labels, workloads, the open undrain plan, the timeline.
-    await operator.click('[data-node="gpu-1"] a')
+    // The undrain fails (the API server refuses gpu-1): the counts say so, and a retry re-plans the failed node.
+    np.sim.sim.setFaults({ errorRate: 1, errorStatus: 503, paths: '^/api/v1/nodes/gpu-1$' })
+    await operator.click('#apply-button')
+    await operator.fill('#confirm-typed', '1')
+    await operator.click('#confirm-ok')
+    await expect.poll(() => text(operator, '#plan-status'), WAIT).toBe('FAILED')
+    np.sim.sim.setFaults(null)
+    expect(await text(operator, '#failed-count')).toBe('1 failed')
+    expect(await text(operator, '#applied-count')).toBe('0 applied')
+    expect(await text(operator, '#failures')).toContain('node/gpu-1/taint/runai:NoExecute')
+    await shot(operator, 'plan-failed')
+    const failedId = decodeURIComponent(operator.url().split('#/plan/')[1]!)
+    await operator.click('#retry-button')
+    await operator.click('#confirm-ok')
+    await expect.poll(() => operator.url(), WAIT).not.toContain(failedId)
+    await operator.waitForSelector('#apply-button')
+    expect(await text(operator, '#plan-meta')).toContain(`retry of ${failedId}`)
+    await operator.goto(`${np.url}/#/node/gpu-1`)
     await operator.waitForSelector('#timeline')
-    expect(await text(operator, '#taints')).toContain('runai')
-    expect(await text(operator, '#taints')).toContain('NoExecute')
-    expect(await text(operator, '#labels')).toContain('node-role.kubernetes.io/runai-gpu-worker')
     expect(await text(operator, '#open-plans-warning')).toContain('UNDRAIN')
-    expect(await text(operator, '#node-plans')).toContain(planId)
-    const timeline = await text(operator, '#timeline')
-    for (const action of ['plan.created', 'plan.approved', 'plan.applying', 'change.applied', 'plan.applied']) expect(timeline).toContain(action)
-    expect(timeline).not.toContain('{"')
-    expect(timeline).toMatch(/ UTC/)
-    await shot(operator, 'node', true)
-
-    await operator.goto(np.url + '/#/plans')
-    await operator.waitForSelector('[data-plan]')
-    expect(await operator.locator(`[data-plan="${planId}"]`).count()).toBe(0)
-    await operator.selectOption('#plans-status', 'all')
-    await expect.poll(() => text(operator, '#plans'), WAIT).toContain(planId)
     await operator.context().close()
   })
 

@@ -12,13 +12,14 @@ export async function plansPage(ctx) {
   const select = h('select', { id: 'plans-status' },
     Object.keys(SHOW).map((k) => h('option', { value: k }, k === 'open' ? 'open (pending, approved, applying)' : k === 'all' ? 'all' : k.toLowerCase())))
   select.value = shown
-  const title = h('h1', {})
+  const title = h('h1', { id: 'plans-title' })
   const table = h('table', { id: 'plans' }, h('tr', {}, ['Plan', 'Kind', 'Status', 'Nodes', 'Reason', 'Created by', 'Created'].map((t) => h('th', {}, t))))
   const more = h('div', { class: 'pager' })
   const load = async (after) => {
     const { plans } = await gql(QUERY, { status: SHOW[shown], after })
     title.textContent = `Plans: ${count(plans.totalCount, shown === 'all' ? 'plan' : `${shown === 'open' ? 'open' : shown.toLowerCase()} plan`)}`
     table.append(...plans.edges.map((e) => row(e.node, ctx.me)))
+    if (plans.totalCount === 0) table.append(h('tr', {}, h('td', { colspan: 7, class: 'note' }, 'None.')))
     more.replaceChildren(plans.pageInfo.hasNextPage ? h('button', { type: 'button', id: 'plans-more', onclick: () => load(plans.pageInfo.endCursor) }, 'Show 50 more') : '')
   }
   select.addEventListener('change', () => { shown = select.value; plansPage(ctx).catch(ctx.fail) })
