@@ -59,7 +59,7 @@ function overview(nodes, systemNodes, join) {
       card(systemNodes.ready, 'system nodes Ready', 'system-ready'),
       h('table', { id: 'by-role', class: 'compact' },
         h('tr', {}, h('th', {}, 'Role'), h('th', {}, 'Ready'), h('th', {}, 'NotReady'), h('th', {}, 'Draining')),
-        Object.entries(byRole).map(([r, c]) => h('tr', {}, h('td', {}, ROLE_LABEL[r] ?? '<none>'), h('td', {}, c.ready), h('td', {}, c.notReady), h('td', {}, c.draining)))),
+        Object.entries(byRole).map(([r, c]) => h('tr', {}, h('td', {}, ROLE_LABEL[r] ?? '<none>'), h('td', {}, c.ready.toLocaleString('en')), h('td', {}, c.notReady.toLocaleString('en')), h('td', {}, c.draining.toLocaleString('en'))))),
     ),
   ]
 }

@@ -5,32 +5,38 @@ import { byName, count } from './format.js'
 
 const DRAIN_TAINT = '/taint/runai:NoExecute'
 
-/** GPUs out and back, and capacity after, from the plan's impact and the cluster's nodes now. */
+/**
+ * GPUs the plan takes out and returns, and the capacity after it, from its impact and the
+ * cluster's nodes now. Once a plan is over (applied, failed, discarded), "after" is simply now.
+ */
 export function capacity(plan, nodes) {
-  const byName = new Map(nodes.map((n) => [n.name, n]))
+  const live = new Map(nodes.map((n) => [n.name, n]))
   const inService = nodes.filter((n) => n.ready && !n.draining).reduce((s, n) => s + n.gpus, 0)
   const total = nodes.reduce((s, n) => s + n.gpus, 0)
   let back = 0
+  let backNow = 0
   for (const c of plan.changes) {
-    if (c.action !== 'DELETE' || !c.address.endsWith(DRAIN_TAINT) || c.applied) continue
-    const node = byName.get(c.node)
-    if (node?.draining && node.ready) back += node.gpus
+    if (c.action !== 'DELETE' || !c.address.endsWith(DRAIN_TAINT)) continue
+    const node = live.get(c.node)
+    back += node?.gpus ?? 0
+    if (node?.draining && node.ready) backNow += node.gpus
   }
-  const out = plan.status === 'APPLIED' ? 0 : plan.impact.gpus
-  return { out: plan.impact.gpus, back, inService, after: inService - out + (plan.status === 'APPLIED' ? 0 : back), total }
+  const open = ['PENDING', 'APPROVED', 'APPLYING'].includes(plan.status)
+  return { open, out: plan.impact.gpus, back, inService, after: open ? inService - plan.impact.gpus + backNow : inService, total }
 }
 
 export function summary(plan, cap) {
   const manual = plan.impact.manualRelocation
   const interactive = manual.filter((w) => w.kind === 'INTERACTIVE')
   const builds = manual.filter((w) => w.kind !== 'INTERACTIVE')
-  const applied = plan.status === 'APPLIED'
+  const done = plan.status === 'APPLIED' ? 'done' : cap.open ? 'open' : 'not applied'
+  const said = { open: ['out of service', 'return to service'], done: ['taken out of service', 'returned to service'], 'not applied': ['planned out of service (not applied)', 'planned to return (not applied)'] }[done]
   return h('section', { id: 'summary' },
     h('div', { class: 'cards' },
       cap.back > 0 && cap.out === 0
-        ? card(count(cap.back, 'GPU'), 'return to service', 'gpus-back')
-        : card(count(cap.out, 'GPU'), applied ? 'taken out of service' : 'out of service', 'gpus-out'),
-      card(`${cap.after.toLocaleString('en')} / ${cap.total.toLocaleString('en')}`, applied ? 'GPUs in service now' : `GPUs in service after (now ${cap.inService.toLocaleString('en')})`, 'capacity-after'),
+        ? card(count(cap.back, 'GPU'), said[1], 'gpus-back')
+        : card(count(cap.out, 'GPU'), said[0], 'gpus-out'),
+      card(`${cap.after.toLocaleString('en')} / ${cap.total.toLocaleString('en')}`, cap.open ? `GPUs in service after (now ${cap.inService.toLocaleString('en')})` : 'GPUs in service now', 'capacity-after'),
       card(interactive.length, `interactive ${interactive.length === 1 ? 'session' : 'sessions'} killed`, 'interactive-killed'),
       builds.length ? card(builds.length, `${builds.length === 1 ? 'build' : 'builds'} killed`, 'builds-killed') : null,
       card(plan.impact.automaticallyRescheduled.length, 'rescheduled automatically', 'rescheduled'),
