@@ -229,6 +229,42 @@ describe('web console at /', () => {
     await operator.context().close()
   })
 
+  it('a stale plan offers no Apply, only Re-plan; relabel is planned from the form for one node', async () => {
+    const stale = await np.gql(`mutation { planDrain(input: {nodes: ["gpu-3"], reason: "CHG-60"}) { id } }`, {}, TEST_TOKENS.operator)
+    const staleId = stale.data.planDrain.id
+    const other = await np.gql(`mutation { planDrain(input: {nodes: ["gpu-3"], reason: "CHG-61 urgent"}) { id } }`, {}, TEST_TOKENS.operator)
+    await np.gql(`mutation($id: ID!) { approvePlan(id: $id) { id } }`, { id: other.data.planDrain.id }, TEST_TOKENS.approver)
+    expect((await np.gql(`mutation($id: ID!) { applyPlan(id: $id) { status } }`, { id: other.data.planDrain.id }, TEST_TOKENS.operator)).data.applyPlan.status).toBe('APPLIED')
+
+    const operator = await signIn(TEST_TOKENS.operator, `#/plan/${staleId}`)
+    await expect.poll(() => operator.locator('#stale').count(), WAIT).toBe(1)
+    expect(await operator.isVisible('#apply-button')).toBe(false)
+    expect(await text(operator, '#plan-note')).toContain('Re-plan it')
+    await operator.click('#replan-button')
+    expect(await operator.inputValue('#confirm-reason')).toBe('CHG-60')
+    await operator.click('#confirm-ok')
+    await expect.poll(() => operator.url(), WAIT).not.toContain(staleId)
+    await operator.waitForSelector('#summary')
+    expect(await text(operator, '#plan-meta')).toContain('DRAIN of 1 node')
+    expect(await operator.locator('#stale').count()).toBe(0)
+
+    await operator.goto(np.url + '/#/')
+    await operator.waitForSelector('#nodes')
+    await operator.fill('#node-search', 'gpu-5')
+    await expect.poll(() => text(operator, '#match-count'), WAIT).toBe('1 node match')
+    await operator.click('#select-none')
+    await operator.check('[data-select="gpu-5"]')
+    await operator.check('[data-select="gpu-5"]')
+    await operator.selectOption('#plan-kind', 'relabel')
+    await operator.check('[data-role=SYSTEM]')
+    await operator.fill('#plan-reason', 'CHG-62 temporary system node')
+    await operator.click('#plan-submit')
+    await operator.waitForSelector('#summary')
+    expect(await text(operator, '#plan-meta')).toContain('RELABEL of 1 node')
+    expect(await text(operator, '#diff')).toContain('runai-system')
+    await operator.context().close()
+  })
+
   it('an admin gets a join command after confirming', async () => {
     const admin = await signIn(TEST_TOKENS.admin)
     await admin.click('#join-button')
