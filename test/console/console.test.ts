@@ -265,8 +265,13 @@ describe('web console at /', () => {
     await operator.context().close()
   })
 
-  it('an admin gets a join command after confirming', async () => {
+  it('an admin gets a join command after confirming; the overview warns when one system node is left', async () => {
+    const sys = await np.gql(`mutation { planDrain(input: {nodes: ["sys-1"], reason: "CHG-43"}) { id } }`, {}, TEST_TOKENS.operator)
+    await np.gql(`mutation($id: ID!) { approvePlan(id: $id) { id } }`, { id: sys.data.planDrain.id }, TEST_TOKENS.approver)
+    expect((await np.gql(`mutation($id: ID!) { applyPlan(id: $id) { status } }`, { id: sys.data.planDrain.id }, TEST_TOKENS.operator)).data.applyPlan.status).toBe('APPLIED')
     const admin = await signIn(TEST_TOKENS.admin)
+    await admin.waitForSelector('#system-warning')
+    expect(await text(admin, '[data-metric=system-ready] .n')).toBe('1')
     await admin.click('#join-button')
     await admin.click('#confirm-ok')
     await admin.waitForSelector('#join-command')

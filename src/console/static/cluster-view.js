@@ -8,7 +8,8 @@ import { planForm } from './plan-form.js'
 
 const PAGE_SIZE = 50
 // Only what the table shows: the list stays small at 5,000 nodes.
-const LIST = 'query($f: NodeFilter) { nodes(filter: $f) { name ready draining roles gpus gpusInUse } }'
+const FIELDS = 'name ready draining roles gpus gpusInUse'
+const LIST = `query($f: NodeFilter) { nodes(filter: $f) { ${FIELDS} } }`
 
 // Kept while the tab is open, so coming back from a node or plan keeps the filters and selection.
 const state = { q: '', role: '', ready: '', draining: '', label: '', page: 0, selected: new Set(), gpusOf: new Map() }
@@ -25,7 +26,12 @@ function filterOf() {
 }
 
 export async function clusterPage(ctx) {
-  const { all, systemNodes } = await gql('{ all: nodes { ready draining roles gpus } systemNodes { ready nodes warning } }')
+  // One request: without filters the list is also what the overview counts.
+  const filter = filterOf()
+  const filtered = Object.keys(filter).length > 0
+  const data = await gql(`query($f: NodeFilter) { nodes(filter: $f) { ${FIELDS} } systemNodes { ready nodes warning }${filtered ? ' all: nodes { ready draining roles gpus }' : ''} }`, { f: filter })
+  const all = data.all ?? data.nodes
+  const systemNodes = data.systemNodes
   const body = h('div', { id: 'node-list' })
   const mayPlan = RANK[ctx.me.role] >= RANK.operator
   ctx.show(
@@ -35,7 +41,8 @@ export async function clusterPage(ctx) {
     mayPlan ? selectionBar() : h('p', {}, 'Your role may only look.'),
     body,
   )
-  await load(body, ctx)
+  ++loadSeq
+  showRows(body, ctx, data.nodes)
 }
 
 function overview(nodes, systemNodes, join) {
@@ -93,7 +100,10 @@ async function load(body, ctx) {
   } catch (err) {
     return body.replaceChildren(h('div', { class: 'error' }, `${err.message} (${err.code})`))
   }
-  if (seq !== loadSeq) return
+  if (seq === loadSeq) showRows(body, ctx, nodes)
+}
+
+function showRows(body, ctx, nodes) {
   rows = nodes.sort((a, b) => byName(a.name, b.name))
   for (const n of rows) state.gpusOf.set(n.name, n.gpus)
   state.page = Math.min(state.page, Math.max(0, Math.ceil(rows.length / PAGE_SIZE) - 1))
