@@ -51,6 +51,29 @@ describe('web console at /', () => {
     expect((await fetch(np.url + '/console/nope.js')).status).toBe(404)
   })
 
+  it('puts the warnings that matter first, each once, and folds families of the same warning', async () => {
+    const page = await newPage(browser)
+    await page.goto(np.url + '/')
+    const pdb = (i: number) => `PodDisruptionBudget runai-team-a/dist-${i} covers 1 pod of runai-team-a/dist-${i} that the taint evicts without consulting it (the taint manager deletes pods directly)`
+    const warnings = [
+      ...Array.from({ length: 40 }, (_, i) => pdb(i)),
+      'node gpu-9 is NotReady since 2026-12-01T00:00:00Z',
+      '3 workloads will be killed and must be resubmitted by hand (interactive and build sessions are not rescheduled): a/x (INTERACTIVE), a/y (INTERACTIVE), a/z (BUILD)',
+      'training workloads need 64 GPUs but only 8 are free on other nodes: some will wait in their queue until GPUs free up',
+    ]
+    const shown = (await page.evaluate(`import('/console/plan-summary.js').then((m) => {
+      const section = m.warnings(${JSON.stringify(warnings)})
+      return [...section.children].map((el) => ({ critical: el.classList.contains('critical'), folded: el.tagName === 'DETAILS', text: el.tagName === 'DETAILS' ? el.querySelector('summary').textContent : el.textContent }))
+    })`)) as { critical: boolean; folded: boolean; text: string }[]
+    expect(shown.map((w) => w.critical)).toEqual([true, true, false, false])
+    expect(shown[0]!.text).toContain('3 workloads will be killed')
+    expect(shown[0]!.text).not.toContain('a/x')
+    expect(shown[1]!.text).toContain('training workloads need 64 GPUs')
+    expect(shown[2]!.text).toBe('⚠ node gpu-9 is NotReady since 2026-12-01T00:00:00Z')
+    expect(shown[3]).toEqual({ critical: false, folded: true, text: '⚠ 40 PodDisruptionBudget warnings: the drain taint evicts without consulting them' })
+    await page.context().close()
+  })
+
   it('a wrong token is refused and the form is shown again', async () => {
     const page = await newPage(browser)
     await page.goto(np.url + '/')
@@ -169,6 +192,7 @@ describe('web console at /', () => {
     expect(await operator.locator(`[data-plan="${planId}"]`).count()).toBe(0)
     await operator.selectOption('#plans-status', 'all')
     await expect.poll(() => operator.locator(`[data-plan="${planId}"]`).count(), WAIT).toBe(1)
+    await shot(operator, 'plans')
     await operator.goto(`${np.url}/#/plan/${planId}`)
     await operator.waitForSelector('#undrain-button')
 

@@ -84,14 +84,13 @@ export function warnings(list) {
       g >= 0 ? groups[g].push(w) : plain.push(w)
     }
   }
+  // A family of one is just a warning; families of several fold into one line, after the rest.
+  for (const items of groups) if (items.length === 1) plain.push(items[0])
   return h('section', { id: 'warnings' },
     critical.map((w) => h('div', { class: 'warning critical plan-warning' }, `⚠ ${w}`)),
     plain.map((w) => h('div', { class: 'warning plan-warning' }, `⚠ ${w}`)),
-    groups.map((items, i) => {
-      if (items.length === 0) return null
-      if (items.length === 1) return h('div', { class: 'warning plan-warning' }, `⚠ ${items[0]}`)
-      return h('details', { class: 'warning plan-warning grouped' }, h('summary', {}, `⚠ ${GROUPS[i][1](items.length)}`), h('ul', {}, items.map((w) => h('li', {}, w))))
-    }),
+    groups.map((items, i) => items.length < 2 ? null
+      : h('details', { class: 'warning plan-warning grouped' }, h('summary', {}, `⚠ ${GROUPS[i][1](items.length)}`), h('ul', {}, items.map((w) => h('li', {}, w))))),
   )
 }
 
