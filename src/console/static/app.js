@@ -35,7 +35,8 @@ function pageContext() {
     me,
     alive: true,
     show: (...children) => { if (ctx.alive) main.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false && c !== '')) },
-    onLeave: (stop) => stops.push(stop),
+    // A page left while it was loading stops what it starts at once.
+    onLeave: (stop) => (ctx.alive ? stops.push(stop) : stop()),
     leave: () => { while (stops.length) stops.pop()() },
     fail: (err) => failed(ctx, err),
   }
