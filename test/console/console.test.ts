@@ -253,7 +253,7 @@ describe('web console at /', () => {
     await operator.context().close()
   })
 
-  it('a stale plan offers no Apply, only Re-plan; relabel is planned from the form for one node', async () => {
+  it('a stale plan offers no Apply, only Re-plan; discard and roll back; relabel is planned from the form for one node', async () => {
     const stale = await np.gql(`mutation { planDrain(input: {nodes: ["gpu-3"], reason: "CHG-60"}) { id } }`, {}, TEST_TOKENS.operator)
     const staleId = stale.data.planDrain.id
     const other = await np.gql(`mutation { planDrain(input: {nodes: ["gpu-3"], reason: "CHG-61 urgent"}) { id } }`, {}, TEST_TOKENS.operator)
@@ -271,6 +271,18 @@ describe('web console at /', () => {
     await operator.waitForSelector('#summary')
     expect(await text(operator, '#plan-meta')).toContain('DRAIN of 1 node')
     expect(await operator.locator('#stale').count()).toBe(0)
+    await operator.click('#discard-button')
+    await operator.click('#confirm-ok')
+    await expect.poll(() => text(operator, '#plan-status'), WAIT).toBe('DISCARDED')
+    expect(await operator.isVisible('#replan-button')).toBe(true)
+
+    // The plan that drained gpu-3 is rolled back through a new plan.
+    await operator.goto(`${np.url}/#/plan/${other.data.planDrain.id}`)
+    await operator.click('#rollback-button')
+    await operator.click('#confirm-ok')
+    await expect.poll(() => text(operator, '#plan-meta'), WAIT).toContain('ROLLBACK of 1 node')
+    expect(await text(operator, '#plan-meta')).toContain(`Rolls back ${other.data.planDrain.id}`)
+    expect(await text(operator, '[data-metric=gpus-back] .n')).toBe('8 GPUs')
 
     await operator.goto(np.url + '/#/')
     await operator.waitForSelector('#nodes')
