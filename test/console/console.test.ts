@@ -246,6 +246,7 @@ describe('web console at /', () => {
     await operator.click('#confirm-ok')
     await expect.poll(() => text(operator, '#plan-status'), WAIT).toBe('APPLIED')
     expect(await operator.isVisible('#rejoin-button')).toBe(true)
+    expect(await text(operator, '#plan-note')).toContain('join command')
     expect(await operator.isVisible('#rollback-button')).toBe(false)
     await operator.goto(`${np.url}/#/node/cpu-2`)
     await operator.waitForSelector('#timeline')
