@@ -13,7 +13,7 @@ const PLAN = `id kind status reason createdBy createdAt approvedBy appliedBy app
   rollbackOf { id }
   changes { address node action applied error }
   impact { nodes gpus readySystemNodesAfter automaticallyRescheduled { ${WORKLOAD} } manualRelocation { ${WORKLOAD} } }`
-const WATCH = 'query($id: ID!) { plan(id: $id) { status stale approvedBy changes { address action applied error } } }'
+const WATCH = 'query($id: ID!) { plan(id: $id) { status stale changes { address action applied error } } }'
 const POLL_MS = 2000
 const OPEN = ['PENDING', 'APPROVED']
 
