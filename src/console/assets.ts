@@ -5,8 +5,9 @@ const FILES: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
   'console.css': 'text/css; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
-  'api.js': 'text/javascript; charset=utf-8',
-  'views.js': 'text/javascript; charset=utf-8',
+}
+for (const module of ['api', 'dom', 'format', 'dialog', 'plan-form', 'join', 'cluster-view', 'plan-summary', 'plan-view', 'plans-view', 'node-view']) {
+  FILES[`${module}.js`] = 'text/javascript; charset=utf-8'
 }
 
 export const CONSOLE_PREFIX = '/console/'

@@ -1,4 +1,4 @@
-import { MaxLength } from 'class-validator'
+import { ArrayMaxSize, MaxLength } from 'class-validator'
 import { Field, InputType } from 'type-graphql'
 import { NodeRoleEnum } from '../enums.js'
 
@@ -16,4 +16,9 @@ export class NodeFilterInput {
   @Field(() => String, { nullable: true })
   @MaxLength(253)
   nameContains?: string | null
+
+  @Field(() => [String], { nullable: true, description: 'Each entry `key=value` (that value) or `key` (any value) must be among the node\'s labels, e.g. a node pool\'s label.' })
+  @ArrayMaxSize(20)
+  @MaxLength(317, { each: true })
+  labels?: string[] | null
 }

@@ -105,6 +105,11 @@ export class PlanResolver {
     return this.planService.staleness(plan).length > 0
   }
 
+  @FieldResolver(() => Boolean, { description: 'The policy requires an approver (not its author) to approve this kind of plan before it is applied.' })
+  needsApproval(@Root() plan: Plan): boolean {
+    return this.planService.needsApproval(plan.kind)
+  }
+
   @FieldResolver(() => PlanType, { nullable: true, description: 'The plan a ROLLBACK plan undoes.' })
   rollbackOf(@Root() plan: Plan): Promise<Plan | null> | null {
     return plan.rollbackOf ? this.planService.find(plan.rollbackOf) : null
