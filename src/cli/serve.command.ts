@@ -1,3 +1,4 @@
+import { DatabaseFileError } from '../adapters/db/sqlite-file-check.js'
 import { ConfigError, parseServeConfig } from '../config.js'
 import { createLogger } from '../logger.js'
 
@@ -30,6 +31,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const { startNodeplan } = await import('../main.js')
     running = await startNodeplan(config, { log })
   } catch (err) {
+    if (err instanceof DatabaseFileError) {
+      process.stderr.write(`nodeplan serve: ${err.message}\n`)
+      return 1
+    }
     log.error('nodeplan could not start', { error: err })
     return 1
   }

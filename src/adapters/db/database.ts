@@ -13,6 +13,7 @@ import { ChainSeal, GENESIS_HASH } from './audit-chain.js'
 import { sealHead, type SealOutcome } from './audit-seal.js'
 import { PrismaAuditRepository } from './audit.repository.js'
 import { applyMigrations } from './migrate.js'
+import { checkSqliteFile } from './sqlite-file-check.js'
 import { PrismaPlanRepository } from './plan.repository.js'
 import { useChainSeal, type Db } from './write-transaction.js'
 
@@ -69,6 +70,7 @@ export async function openDatabase(url: string, options: DatabaseOptions = {}): 
   }
   const file = resolve(path)
   mkdirSync(dirname(file), { recursive: true })
+  checkSqliteFile(file)
   await applyMigrations('sqlite', new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }))
   const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }) })
   // WAL: readers never wait for the writer. synchronous=NORMAL is durable across a process crash
