@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventHash } from '../../src/adapters/db/audit-chain.js'
@@ -119,5 +120,20 @@ describe('applyPlan refuses an approval the audit trail does not hold (a plan ro
     } finally {
       file.close()
     }
+  })
+
+  it('does not resume a DECOMMISSION plan set to APPLYING in the database as if a replica had died mid-apply', async () => {
+    const made = await np.gql(`mutation { planDecommission(input: {nodes: ["gpu-5"], reason: "CHG-10 end of life"}) { id } }`, {}, TEST_TOKENS.operator)
+    const id: string = made.data.planDecommission.id
+    const file = new Database(join(np.dir, 'nodeplan.db'))
+    try {
+      const forged = file.prepare(`UPDATE "Plan" SET "status" = 'APPLYING', "approvedBy" = 'approver', "appliedBy" = 'operator', "applyOwner" = ? WHERE "id" = ?`).run(hostname(), id)
+      expect(forged.changes).toBe(1)
+    } finally {
+      file.close()
+    }
+    expect(await np.app.services.applier.resumeInterrupted()).toEqual([])
+    expect(np.sim.sim.nodes.get(undefined, 'gpu-5')).toBeDefined()
+    expect(np.logs.some((line) => line.includes('not resuming a plan whose approval nodeplan never recorded') && line.includes(id))).toBe(true)
   })
 })
