@@ -20,6 +20,8 @@ export interface ServeConfig {
   shutdownGraceMs: number
   /** Keys the audit chain (HMAC); null: a plain SHA-256 chain, which detects accidental damage only. */
   auditKey: string | null
+  /** Seal the audit trail's head again as it stands although its seal does not hold (an operator's one-off act). */
+  auditReseal: boolean
 }
 
 export class ConfigError extends Error {}
@@ -44,6 +46,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
         'log-level': { type: 'string' },
         'apply-parallelism': { type: 'string' },
         'audit-key-file': { type: 'string' },
+        'audit-reseal': { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -104,6 +107,8 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   }
 
   const auditKey = readAuditKey(str('audit-key-file', 'NODEPLAN_AUDIT_KEY_FILE'), env.NODEPLAN_AUDIT_KEY)
+  const auditReseal = values['audit-reseal'] === true
+  if (auditReseal && !auditKey) throw new ConfigError('--audit-reseal needs the audit key (--audit-key-file or NODEPLAN_AUDIT_KEY)')
 
   return {
     host,
@@ -118,6 +123,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     applyParallelism: Number(parallelismText),
     shutdownGraceMs: 10_000,
     auditKey,
+    auditReseal,
   }
 }
 

@@ -67,7 +67,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   const log = overrides.log ?? createLogger({ level: config.logLevel })
 
   // First: a database that is corrupt or not nodeplan's stops start-up before anything else runs.
-  const db = await openDatabase(config.databaseUrl, { auditKey: config.auditKey })
+  const db = await openDatabase(config.databaseUrl, { auditKey: config.auditKey, auditReseal: config.auditReseal })
 
   let simulator: RunningSimulator | null = null
   const found = loadKubeConfig({ kubeconfigPath: config.kubeconfigPath })
@@ -195,6 +195,6 @@ function logAuditSeal(db: Database, log: Logger): void {
   } else if (seal.state === 'sealed-now') {
     log.warn(`sealed the audit trail with the audit key: the ${seal.events} events before were taken as they stand (an audit.sealed event records it)`)
   } else if (seal.state === 'broken' || seal.state === 'removed') {
-    log.error(`the audit trail's head seal ${seal.state === 'broken' ? 'does not hold (moved outside nodeplan, or another audit key)' : 'was removed'}: verifyAuditTrail reports it; see README "Audit trail"`)
+    log.error(`the audit trail's head seal ${seal.state === 'broken' ? 'does not hold (moved outside nodeplan, written without the key, or another key)' : 'was removed'}: verifyAuditTrail reports it; see README "Audit trail you can trust" (--audit-reseal)`)
   }
 }

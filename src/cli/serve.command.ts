@@ -4,7 +4,7 @@ import { createLogger } from '../logger.js'
 
 export const SERVE_USAGE = `usage: nodeplan serve [--port P] [--host H] [--database URL] [--kubeconfig FILE]
                      [--tokens FILE] [--policy FILE] [--log-level debug|info|warn|error]
-                     [--apply-parallelism N] [--audit-key-file FILE]
+                     [--apply-parallelism N] [--audit-key-file FILE] [--audit-reseal]
 
 environment: PORT, HOST, DATABASE_URL, KUBECONFIG, NODEPLAN_TOKENS_FILE, NODEPLAN_POLICY_FILE, LOG_LEVEL,
              NODEPLAN_APPLY_PARALLELISM, NODEPLAN_AUDIT_KEY_FILE, NODEPLAN_AUDIT_KEY

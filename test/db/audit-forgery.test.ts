@@ -148,5 +148,34 @@ describe.each(backends)('a trail from before the audit key, on %s', (backend) =>
     expect(t.db.auditSeal).toEqual({ state: 'removed' })
     expect((await t.db.audit.verify()).problem).toContain('carries no seal')
     await t.db.close()
+
+    // An operator who has read that report may take the trail as it stands: recorded in the trail.
+    t.db = await openDatabase(t.url, { clock: t.clock, auditKey: KEY, auditReseal: true })
+    expect(t.db.auditSeal).toEqual({ state: 'sealed-now', events: 5 })
+    expect((await t.db.audit.list({}, 1, null)).items[0]).toMatchObject({ action: 'audit.sealed', detail: { unsealedEvents: 5, resealed: 'removed' } })
+    expect(await t.db.audit.verify()).toMatchObject({ checked: 6, problem: null, keyed: true })
+    await t.db.close()
+  })
+
+  it('reports a trail appended to without the key once sealed, until an operator reseals it', async () => {
+    t = await openTempDatabase(backend, { auditKey: KEY })
+    await t.db.audit.append({ actor: 'alice', action: 'plan.created' })
+    await t.db.close()
+    const { openDatabase } = await import('../../src/adapters/db/database.js')
+    t.db = await openDatabase(t.url, { clock: t.clock })
+    expect(t.db.auditSeal).toEqual({ state: 'unkeyed' })
+    await t.db.audit.append({ actor: 'alice', action: 'plan.approved' })
+    await t.db.close()
+
+    t.db = await openDatabase(t.url, { clock: t.clock, auditKey: KEY })
+    expect(t.db.auditSeal).toEqual({ state: 'broken' })
+    await t.db.audit.append({ actor: 'alice', action: 'plan.applied' })
+    expect(await t.db.audit.verify()).toMatchObject({ checked: 4, firstBroken: { seq: 3, action: 'plan.approved' }, keyed: true })
+    await t.db.close()
+
+    t.db = await openDatabase(t.url, { clock: t.clock, auditKey: KEY, auditReseal: true })
+    expect(t.db.auditSeal).toEqual({ state: 'sealed-now', events: 4 })
+    expect(await t.db.audit.verify()).toMatchObject({ checked: 5, problem: null, keyed: true })
+    await t.db.close()
   })
 })

@@ -37,6 +37,7 @@ describe('serve configuration', () => {
     ['a short audit key', [], { NODEPLAN_AUDIT_KEY: 'short' }, /the audit key must be at least 32 characters .* got 5/],
     ['an audit key given twice', ['--audit-key-file', '/k'], { NODEPLAN_AUDIT_KEY: 'f'.repeat(32) }, /give the audit key once/],
     ['a missing audit key file', ['--audit-key-file', '/nonexistent/audit.key'], {}, /audit key file \/nonexistent\/audit.key: ENOENT/],
+    ['--audit-reseal without a key', ['--audit-reseal'], {}, /--audit-reseal needs the audit key/],
   ])('refuses %s', (_name, argv, env, message) => {
     expect(() => parseServeConfig(argv, env)).toThrow(ConfigError)
     expect(() => parseServeConfig(argv, env)).toThrow(message)

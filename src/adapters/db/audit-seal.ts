@@ -15,16 +15,24 @@ import { inWriteTransaction, type Db } from './write-transaction.js'
  */
 export type SealOutcome = { state: 'unkeyed' | 'sealed' | 'broken' | 'removed' } | { state: 'sealed-now'; events: number }
 
-export function sealHead(db: Db, clock: Pick<Clock, 'now'>): Promise<SealOutcome> {
+/**
+ * `reseal` (--audit-reseal, an operator's deliberate act after reading verify's report): seal a
+ * head whose seal is broken or was removed too, taking the trail as it stands; the audit.sealed
+ * event records what the seal was before.
+ */
+export function sealHead(db: Db, clock: Pick<Clock, 'now'>, options: { reseal?: boolean } = {}): Promise<SealOutcome> {
   return inWriteTransaction(db, async (tx, head) => {
     if (!head.seal.keyed) return { state: 'unkeyed' }
     if (head.sealed) return { state: 'sealed' }
-    if (head.mac !== null) return { state: 'broken' }
-    if (await tx.auditEvent.findFirst({ where: { action: 'audit.sealed' }, select: { seq: true } })) return { state: 'removed' }
+    let previous: 'broken' | 'removed' | null = null
+    if (head.mac !== null) previous = 'broken'
+    else if (await tx.auditEvent.findFirst({ where: { action: 'audit.sealed' }, select: { seq: true } })) previous = 'removed'
+    if (previous && !options.reseal) return { state: previous }
     const events = head.seq
     // The event is keyed and the head MAC written with it: from here on only nodeplan moves the head.
     head.sealed = true
-    await appendAuditEvent(tx, head, { actor: 'nodeplan', action: 'audit.sealed', detail: { unsealedEvents: events } }, clock.now())
+    const detail = previous ? { unsealedEvents: events, resealed: previous } : { unsealedEvents: events }
+    await appendAuditEvent(tx, head, { actor: 'nodeplan', action: 'audit.sealed', detail }, clock.now())
     return { state: 'sealed-now', events }
   })
 }

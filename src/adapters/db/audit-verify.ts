@@ -47,8 +47,11 @@ export async function verifyChain(db: Db, seal: ChainSeal): Promise<AuditVerific
   let checked = 0
   let prevHash = GENESIS_HASH
   let last: AuditRow | null = null
-  /** The first event of the run at the end that no keyed hash covers (with a key). */
-  let unsealedFrom: AuditRow | null = null
+  // With a key, where to point when the head's seal fails: the first plain (unkeyed) event after
+  // a keyed one (a recomputed or inserted stretch), else the first event when none is keyed.
+  let seenKeyed = false
+  let unkeyedFrom: AuditRow | null = null
+  let first: AuditRow | null = null
   for (;;) {
     const rows: AuditRow[] = await db.auditEvent.findMany({ where: { seq: { gt: last?.seq ?? 0, lte: end } }, orderBy: { seq: 'asc' }, take: VERIFY_BATCH })
     for (const row of rows) {
@@ -60,8 +63,9 @@ export async function verifyChain(db: Db, seal: ChainSeal): Promise<AuditVerific
       if (provenance === null) {
         return broken(checked, event, `event ${row.id} (#${row.seq}, ${row.action}) does not match its hash or its link: it was edited, or an event next to it was inserted or removed`)
       }
-      if (provenance === 'keyed') unsealedFrom = null
-      else unsealedFrom ??= row
+      first ??= row
+      if (provenance === 'keyed') seenKeyed = true
+      else if (seenKeyed) unkeyedFrom ??= row
       checked++
       prevHash = row.hash
       last = row
@@ -74,13 +78,13 @@ export async function verifyChain(db: Db, seal: ChainSeal): Promise<AuditVerific
     return broken(checked, event, `the head says the trail ends at #${end}, but it holds ${extent.count} events and ends at #${last?.seq ?? 0}: events were removed from the end, or the head was moved`)
   }
   if (keyed && !seal.headMacHolds(end, extent.hash, extent.mac)) {
-    const row = unsealedFrom ?? last
+    const row = unkeyedFrom ?? (seenKeyed ? last : first)
     return broken(
       checked,
       row && readForVerify(row),
       extent.mac === null
         ? 'the head carries no seal of the audit key: the seal was removed, so the trail may have been rewritten'
-        : `the head's seal does not hold for #${end}: the trail was rewritten or cut short outside nodeplan${unsealedFrom ? ` (events from ${unsealedFrom.id} on carry no keyed hash)` : ''}, or the audit key changed`,
+        : `the head's seal does not hold for #${end}: the trail was rewritten or cut short outside nodeplan${unkeyedFrom ? ` (event ${unkeyedFrom.id} and others after keyed ones carry no keyed hash)` : ''}, written to without the key, or the audit key changed`,
     )
   }
   return { checked, firstBroken: null, problem: null, keyed }

@@ -35,6 +35,8 @@ export interface DatabaseOptions {
   clock?: Pick<Clock, 'now'>
   /** The audit key (NODEPLAN_AUDIT_KEY); null or absent: a plain SHA-256 chain. */
   auditKey?: string | null
+  /** Seal the head again although its seal is broken or was removed (--audit-reseal). */
+  auditReseal?: boolean
 }
 
 /** How long a SQLite writer waits for another connection's write lock before failing. */
@@ -83,7 +85,7 @@ export async function openDatabase(url: string, options: DatabaseOptions = {}): 
 async function finish(db: Db, provider: Database['provider'], clock: Pick<Clock, 'now'>, options: DatabaseOptions): Promise<Database> {
   await db.$executeRaw`INSERT INTO "AuditHead" ("id", "seq", "hash") VALUES (1, 0, ${GENESIS_HASH}) ON CONFLICT DO NOTHING`
   useChainSeal(db, new ChainSeal(options.auditKey ?? null))
-  const auditSeal = await sealHead(db, clock)
+  const auditSeal = await sealHead(db, clock, { reseal: options.auditReseal ?? false })
   return {
     auditSeal,
     plans: new PrismaPlanRepository(db, clock),
