@@ -3,7 +3,7 @@
 // `audit.sealed` event says so in the trail itself.
 import type { Clock } from '../../app/ports.js'
 import { appendAuditEvent } from './audit.repository.js'
-import { inWriteTransaction, type Db } from './write-transaction.js'
+import { chainSealOf, inWriteTransaction, type Db } from './write-transaction.js'
 
 /**
  * - `unkeyed`: no audit key configured; nothing to seal.
@@ -20,9 +20,9 @@ export type SealOutcome = { state: 'unkeyed' | 'sealed' | 'broken' | 'removed' }
  * head whose seal is broken or was removed too, taking the trail as it stands; the audit.sealed
  * event records what the seal was before.
  */
-export function sealHead(db: Db, clock: Pick<Clock, 'now'>, options: { reseal?: boolean } = {}): Promise<SealOutcome> {
+export async function sealHead(db: Db, clock: Pick<Clock, 'now'>, options: { reseal?: boolean } = {}): Promise<SealOutcome> {
+  if (!chainSealOf(db).keyed) return { state: 'unkeyed' }
   return inWriteTransaction(db, async (tx, head) => {
-    if (!head.seal.keyed) return { state: 'unkeyed' }
     if (head.sealed) return { state: 'sealed' }
     let previous: 'broken' | 'removed' | null = null
     if (head.mac !== null) previous = 'broken'
