@@ -36,7 +36,7 @@ async function run(label: string, url: string): Promise<void> {
   console.log(
     `${label}: ${EVENTS} appends by ${CONCURRENCY} callers in ${seconds.toFixed(1)} s = ${Math.round(EVENTS / seconds)}/s, ` +
       `latency p50 ${percentile(samples, 50).toFixed(1)} ms p95 ${percentile(samples, 95).toFixed(1)} ms; ` +
-      `verify() of ${verified.checked} in ${((performance.now() - t1) / 1000).toFixed(2)} s, broken: ${verified.firstBroken?.seq ?? 'none'}`,
+      `verify() of ${verified.checked} in ${((performance.now() - t1) / 1000).toFixed(2)} s, broken: ${verified.problem ?? 'none'}`,
   )
   await db.close()
 }

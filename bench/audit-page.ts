@@ -180,7 +180,7 @@ async function main(): Promise<void> {
 
   const t0 = performance.now()
   const verified = await db.audit.verify()
-  console.log(`verify(): ${verified.checked} events in ${((performance.now() - t0) / 1000).toFixed(1)} s, broken: ${verified.firstBroken?.seq ?? 'none'}`)
+  console.log(`verify(): ${verified.checked} events in ${((performance.now() - t0) / 1000).toFixed(1)} s, broken: ${verified.problem ?? 'none'}`)
   await db.close()
   if (!KEEP && !PG_URL) rmSync(dir, { recursive: true, force: true })
 }

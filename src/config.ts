@@ -18,6 +18,10 @@ export interface ServeConfig {
   applyParallelism: number
   /** How long SIGTERM waits for requests in flight before closing anyway. */
   shutdownGraceMs: number
+  /** Keys the audit chain (HMAC); null: a plain SHA-256 chain, which detects accidental damage only. */
+  auditKey: string | null
+  /** Seal the audit trail's head again as it stands although its seal does not hold (an operator's one-off act). */
+  auditReseal: boolean
 }
 
 export class ConfigError extends Error {}
@@ -41,6 +45,8 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
         policy: { type: 'string' },
         'log-level': { type: 'string' },
         'apply-parallelism': { type: 'string' },
+        'audit-key-file': { type: 'string' },
+        'audit-reseal': { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -100,6 +106,10 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     throw new ConfigError(`--apply-parallelism/NODEPLAN_APPLY_PARALLELISM must be a whole number from 1 to 256, got "${parallelismText}"`)
   }
 
+  const auditKey = readAuditKey(str('audit-key-file', 'NODEPLAN_AUDIT_KEY_FILE'), env.NODEPLAN_AUDIT_KEY)
+  const auditReseal = values['audit-reseal'] === true
+  if (auditReseal && !auditKey) throw new ConfigError('--audit-reseal needs the audit key (--audit-key-file or NODEPLAN_AUDIT_KEY)')
+
   return {
     host,
     port: Number(portText),
@@ -112,7 +122,29 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     logLevel,
     applyParallelism: Number(parallelismText),
     shutdownGraceMs: 10_000,
+    auditKey,
+    auditReseal,
   }
+}
+
+export const MIN_AUDIT_KEY_LENGTH = 32
+
+/** The key from --audit-key-file/NODEPLAN_AUDIT_KEY_FILE (one line) or NODEPLAN_AUDIT_KEY (e.g. from a Secret). */
+function readAuditKey(file: string | undefined, value: string | undefined): string | null {
+  if (file && value) throw new ConfigError('give the audit key once: --audit-key-file/NODEPLAN_AUDIT_KEY_FILE or NODEPLAN_AUDIT_KEY, not both')
+  let key = value
+  if (file) {
+    try {
+      key = readFileSync(file, 'utf8').replace(/\r?\n$/, '')
+    } catch (err) {
+      throw new ConfigError(`audit key file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+    }
+  }
+  if (key === undefined || key === '') return null
+  if (key.length < MIN_AUDIT_KEY_LENGTH) {
+    throw new ConfigError(`the audit key must be at least ${MIN_AUDIT_KEY_LENGTH} characters (e.g. openssl rand -hex 32), got ${key.length}`)
+  }
+  return key
 }
 
 function isLoopback(host: string): boolean {

@@ -66,6 +66,9 @@ export interface RunningNodeplan {
 export async function startNodeplan(config: ServeConfig, overrides: NodeplanOverrides = {}): Promise<RunningNodeplan> {
   const log = overrides.log ?? createLogger({ level: config.logLevel })
 
+  // First: a database that is corrupt or not nodeplan's stops start-up before anything else runs.
+  const db = await openDatabase(config.databaseUrl, { auditKey: config.auditKey, auditReseal: config.auditReseal })
+
   let simulator: RunningSimulator | null = null
   const found = loadKubeConfig({ kubeconfigPath: config.kubeconfigPath })
   let kc
@@ -87,8 +90,8 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   if (!config.auth) {
     log.warn(`no tokens file (--tokens, NODEPLAN_TOKENS_FILE): listening on ${config.host} only, every caller is a local admin`)
   }
+  logAuditSeal(db, log)
 
-  const db = await openDatabase(config.databaseUrl)
   // One transport (keep-alive, timeouts, request counts) for the cache and the writer.
   const api = new KubernetesApi(kc)
   const cache = new KubernetesClusterCache(api, { log, ...(overrides.cacheStartTimeoutMs !== undefined ? { startTimeoutMs: overrides.cacheStartTimeoutMs } : {}) })
@@ -182,5 +185,16 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       await db.close()
       await simulator?.close()
     },
+  }
+}
+
+function logAuditSeal(db: Database, log: Logger): void {
+  const seal = db.auditSeal
+  if (seal.state === 'unkeyed') {
+    log.warn('no audit key (--audit-key-file, NODEPLAN_AUDIT_KEY): verifyAuditTrail detects accidental damage only, not a rewrite by someone with write access to the database')
+  } else if (seal.state === 'sealed-now') {
+    log.warn(`sealed the audit trail with the audit key: the ${seal.events} events before were taken as they stand (an audit.sealed event records it)`)
+  } else if (seal.state === 'broken' || seal.state === 'removed') {
+    log.error(`the audit trail's head seal ${seal.state === 'broken' ? 'does not hold (moved outside nodeplan, written without the key, or another key)' : 'was removed'}: verifyAuditTrail reports it; see README "Audit trail you can trust" (--audit-reseal)`)
   }
 }

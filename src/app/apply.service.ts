@@ -96,6 +96,7 @@ export class ApplyService {
         { planId: id },
       )
     }
+    await this.requireRecordedApproval(plan)
 
     await this.cache.refresh(plan.nodes, { pods: false })
     const stale = staleness(plan.inputs, (name) => this.cache.node(name))
@@ -131,6 +132,22 @@ export class ApplyService {
   }
 
   /**
+   * A plan marked approved must have the plan.approved event nodeplan wrote in the same transaction
+   * as the approval, by the approver it names: a status or approvedBy set in the database alone is
+   * not an approval. (With the audit key that event cannot be forged either; see README.)
+   */
+  private async requireRecordedApproval(plan: Plan): Promise<void> {
+    if (plan.status !== 'APPROVED' && plan.approvedBy == null && !this.policy.requireApproval.includes(plan.kind)) return
+    const approval = await this.audit.approvalOf(plan.id)
+    if (approval && plan.approvedBy && approval.actor === plan.approvedBy && approval.actor !== plan.createdBy) return
+    throw new NodeplanError(
+      'APPROVAL_REQUIRED',
+      `plan ${plan.id} (${plan.kind}) is marked approved${plan.approvedBy ? ` by ${plan.approvedBy}` : ''}, but the audit trail holds no plan.approved event that nodeplan recorded for that approval: it was not approved through nodeplan. Discard the plan and plan again.`,
+      { planId: plan.id },
+    )
+  }
+
+  /**
    * Finishes plans nobody is applying any more — a dead replica's, once its lease expired, or this
    * replica's own from before a restart. Changes already in their target state are recorded, not
    * written again. Every replica runs this at start-up and then periodically (startLeaseSweeper).
@@ -138,6 +155,11 @@ export class ApplyService {
   async resumeInterrupted(options: { atStart?: boolean } = { atStart: true }): Promise<Plan[]> {
     const resumed: Plan[] = []
     for (const plan of await this.orphans(options.atStart ?? true)) {
+      const refused = await this.requireRecordedApproval(plan).then(() => null, (err: unknown) => err as Error)
+      if (refused) {
+        this.log.error('not resuming a plan whose approval nodeplan never recorded', { planId: plan.id, kind: plan.kind, error: refused.message })
+        continue
+      }
       const audit = {
         actor: 'system',
         action: 'plan.resumed',

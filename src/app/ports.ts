@@ -128,8 +128,21 @@ export interface PlanRepository {
 export interface AuditRepository {
   append(event: AuditInput): Promise<AuditEvent>
   list(filter: AuditFilter, first: number, after: string | null): Promise<Page<AuditEvent>>
-  /** Walks the hash chain; the first event whose hash or link does not match, or null. */
-  verify(): Promise<{ checked: number; firstBroken: AuditEvent | null }>
+  /** Walks the hash chain from #1 to the head; the first event that does not hold, and why. */
+  verify(): Promise<AuditVerification>
+  /** The newest plan.approved event of the plan that nodeplan provably wrote, or null. */
+  approvalOf(planId: string): Promise<AuditEvent | null>
+}
+
+export interface AuditVerification {
+  /** Events whose link held. */
+  checked: number
+  /** The event where the trail stops holding (null when ok, or when no event can be named). */
+  firstBroken: AuditEvent | null
+  /** What is wrong, for a person; null when the trail holds. */
+  problem: string | null
+  /** Verified with the audit key; without it only accidental damage is detected. */
+  keyed: boolean
 }
 
 /** Injected wherever time matters, so tests advance a clock instead of sleeping. */

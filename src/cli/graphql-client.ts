@@ -1,4 +1,5 @@
 // The CLI's GraphQL over HTTP: one POST per operation; errors carry the server's code.
+import { terminalSafe } from './terminal-text.js'
 
 export class GraphQLRequestError extends Error {
   constructor(
@@ -13,6 +14,8 @@ export class GraphQLClient {
   constructor(
     readonly url: string,
     private readonly token: string | null,
+    /** forTerminal: every answer passes through terminalSafe before a printer sees it (text output). */
+    private readonly options: { forTerminal: boolean } = { forTerminal: true },
   ) {}
 
   async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
@@ -37,6 +40,6 @@ export class GraphQLClient {
     const error = body.errors?.[0]
     if (error) throw new GraphQLRequestError(error.message, error.extensions?.code ?? 'UNKNOWN')
     if (!body.data) throw new GraphQLRequestError(`${this.url}/graphql answered ${res.status} without data`, 'BAD_RESPONSE')
-    return body.data
+    return this.options.forTerminal ? terminalSafe(body.data) : body.data
   }
 }

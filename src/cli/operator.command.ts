@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline/promises'
 import { parseOperatorArgs, type Command, type Connection } from './args.js'
 import { GraphQLClient, GraphQLRequestError } from './graphql-client.js'
 import { followProgress, type ProgressEvent } from './progress-client.js'
+import { safeJson, terminalSafe } from './terminal-text.js'
 import { colourDiff, hasChanges, historyTable, nextStep, nodesTable, paint, planText, progressLine, type PlanView } from './render.js'
 
 const PLAN_FIELDS = `id kind status reason createdBy createdAt approvedBy appliedBy appliedAt nodes stale warnings diff
@@ -42,7 +43,7 @@ export async function operatorCommand(name: string, argv: string[], term: Termin
     return await run(parsed.command, parsed.connection, term)
   } catch (err) {
     if (err instanceof GraphQLRequestError) {
-      term.stderr.write(`Error: ${err.message} (${err.code})\n`)
+      term.stderr.write(`Error: ${terminalSafe(err.message)} (${terminalSafe(err.code)})\n`)
       return 1
     }
     throw err
@@ -50,10 +51,10 @@ export async function operatorCommand(name: string, argv: string[], term: Termin
 }
 
 async function run(command: Command, conn: Connection, term: Terminal): Promise<number> {
-  const api = new GraphQLClient(conn.url, conn.token)
   const json = conn.output === 'json'
+  const api = new GraphQLClient(conn.url, conn.token, { forTerminal: !json })
   const out = (text: string) => term.stdout.write(text)
-  const emit = (value: unknown) => out(`${JSON.stringify(value, null, 2)}\n`)
+  const emit = (value: unknown) => out(`${safeJson(value)}\n`)
 
   switch (command.name) {
     case 'nodes': {
@@ -150,7 +151,7 @@ async function apply(api: GraphQLClient, command: Extract<Command, { name: 'appl
   const show = (event: ProgressEvent) => {
     if (printed.has(event.index)) return
     printed.add(event.index)
-    out(progressLine(event, conn.color))
+    out(progressLine(terminalSafe(event), conn.color))
   }
   const follower = followProgress(conn.url, conn.token, plan.id, show)
   let applied: Plan
@@ -166,7 +167,7 @@ async function apply(api: GraphQLClient, command: Extract<Command, { name: 'appl
     if (change.action !== 'NO_OP' && (change.applied || change.error)) show({ planId: plan.id, index, change })
   })
   if (json) {
-    term.stdout.write(`${JSON.stringify(applied, null, 2)}\n`)
+    term.stdout.write(`${safeJson(applied)}\n`)
   } else {
     const ok = changes.filter((c) => c.applied).length
     const failed = changes.filter((c) => c.error).length

@@ -1,12 +1,13 @@
+import { DatabaseFileError } from '../adapters/db/sqlite-file-check.js'
 import { ConfigError, parseServeConfig } from '../config.js'
 import { createLogger } from '../logger.js'
 
 export const SERVE_USAGE = `usage: nodeplan serve [--port P] [--host H] [--database URL] [--kubeconfig FILE]
                      [--tokens FILE] [--policy FILE] [--log-level debug|info|warn|error]
-                     [--apply-parallelism N]
+                     [--apply-parallelism N] [--audit-key-file FILE] [--audit-reseal]
 
 environment: PORT, HOST, DATABASE_URL, KUBECONFIG, NODEPLAN_TOKENS_FILE, NODEPLAN_POLICY_FILE, LOG_LEVEL,
-             NODEPLAN_APPLY_PARALLELISM
+             NODEPLAN_APPLY_PARALLELISM, NODEPLAN_AUDIT_KEY_FILE, NODEPLAN_AUDIT_KEY
 `
 
 export async function serveCommand(argv: string[]): Promise<number> {
@@ -30,6 +31,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const { startNodeplan } = await import('../main.js')
     running = await startNodeplan(config, { log })
   } catch (err) {
+    if (err instanceof DatabaseFileError) {
+      process.stderr.write(`nodeplan serve: ${err.message}\n`)
+      return 1
+    }
     log.error('nodeplan could not start', { error: err })
     return 1
   }

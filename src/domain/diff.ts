@@ -2,6 +2,7 @@
 import type { Taint } from './cluster.js'
 import { formatTaint, subjectOf } from './change.js'
 import type { Change, ChangeAction, ChangeProgress, NodeValue, PlanDraft, Workload } from './plan.js'
+import { escapeUnsafe } from './unsafe-text.js'
 
 export type DiffInput = Pick<PlanDraft, 'kind' | 'nodes' | 'impact' | 'warnings' | 'reason'> & {
   changes: readonly (Change & Partial<ChangeProgress>)[]
@@ -23,7 +24,7 @@ const RESET = '\x1b[0m'
 
 export function renderDiff(plan: DiffInput, options: DiffOptions = {}): string {
   const paint = (symbol: string, text: string): string => (options.color && ANSI[symbol] ? `${ANSI[symbol]}${text}${RESET}` : text)
-  const lines: string[] = [`nodeplan ${plan.kind} plan for ${count(plan.nodes.length, 'node')}: ${plan.nodes.join(', ')}`, `Reason: ${plan.reason}`, '']
+  const lines: string[] = [`nodeplan ${plan.kind} plan for ${count(plan.nodes.length, 'node')}: ${plan.nodes.join(', ')}`, `Reason: ${escapeUnsafe(plan.reason)}`, '']
   const counts = { CREATE: 0, UPDATE: 0, DELETE: 0, NO_OP: 0 }
   for (const change of plan.changes) counts[change.action]++
   const changing = plan.changes.length - counts.NO_OP

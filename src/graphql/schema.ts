@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql'
 import { buildSchema, type PubSub, type ResolverData } from 'type-graphql'
 import { roleAtLeast, type Role } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
+import { validateArgument } from './argument-validation.js'
 import { AuditResolver } from './audit/audit.resolver.js'
 import { AuditVerifyResolver } from './audit/verify.resolver.js'
 import { ClusterResolver } from './cluster/cluster.resolver.js'
@@ -48,7 +49,7 @@ export function buildNodeplanSchema(instances: ResolverInstances = new Map()): P
     resolvers: [...RESOLVERS],
     scalarsMap,
     authChecker,
-    validate: { forbidUnknownValues: false },
+    validateFn: validateArgument,
     pubSub: noPubSub,
     container: {
       get: (cls: Function) => {

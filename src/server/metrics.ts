@@ -261,6 +261,9 @@ export class MeteredAuditRepository implements AuditRepository {
   verify() {
     return this.inner.verify()
   }
+  approvalOf(planId: string) {
+    return this.inner.approvalOf(planId)
+  }
 }
 
 /** Counts the audit event a lease take-over appends (plan.resumed by another replica). */

@@ -87,11 +87,11 @@ describe.each(backends)('PrismaAuditRepository on %s', (backend) => {
 
   it('should verify an untouched chain', async () => {
     await seed()
-    expect(await t.db.audit.verify()).toEqual({ checked: 6, firstBroken: null })
+    expect(await t.db.audit.verify()).toEqual({ checked: 6, firstBroken: null, problem: null, keyed: false })
   })
 
   it('should verify an empty chain', async () => {
-    expect(await t.db.audit.verify()).toEqual({ checked: 0, firstBroken: null })
+    expect(await t.db.audit.verify()).toEqual({ checked: 0, firstBroken: null, problem: null, keyed: false })
   })
 
   it('should report a row edited behind the service back as the first broken link', async () => {
@@ -130,6 +130,6 @@ describe.each(backends)('PrismaAuditRepository on %s', (backend) => {
     await Promise.all(Array.from({ length: 60 }, (_, i) => t.db.audit.append({ actor: `a${i % 3}`, action: 'test.event', detail: { i } })))
     const page = await t.db.audit.list({}, 100, null)
     expect(page.items.map((e) => e.seq)).toEqual(Array.from({ length: 60 }, (_, i) => 60 - i))
-    expect(await t.db.audit.verify()).toEqual({ checked: 60, firstBroken: null })
+    expect(await t.db.audit.verify()).toEqual({ checked: 60, firstBroken: null, problem: null, keyed: false })
   })
 })

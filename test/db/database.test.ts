@@ -43,7 +43,7 @@ describe('openDatabase', () => {
     const second = await openDatabase(`file:${file}`)
     expect((await second.plans.get(plan.id))?.id).toBe(plan.id)
     await second.audit.append({ actor: 'bob', action: 'plan.approved' })
-    expect(await second.audit.verify()).toEqual({ checked: 2, firstBroken: null })
+    expect(await second.audit.verify()).toEqual({ checked: 2, firstBroken: null, problem: null, keyed: false })
     await second.close()
   })
 

@@ -175,10 +175,10 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
       ['change.applied', 'gpu-2'],
     ])
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4].map((n) => events[0]!.seq + n - 1))
-    expect(await t.db.audit.verify()).toEqual({ checked: events.at(-1)!.seq, firstBroken: null })
+    expect(await t.db.audit.verify()).toEqual({ checked: events.at(-1)!.seq, firstBroken: null, problem: null, keyed: false })
     // The next write continues the chain from the batch's last event.
     await t.db.plans.transition(plan.id, ['PENDING'], 'APPLYING', {}, { actor: 'alice', action: 'plan.applying' })
-    expect((await t.db.audit.verify()).firstBroken).toBeNull()
+    expect((await t.db.audit.verify()).problem).toBeNull()
   })
 
   it('should lock all nodes or none, name the holder of a conflict, and free them on unlock', async () => {

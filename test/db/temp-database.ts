@@ -49,16 +49,17 @@ export interface TempDatabase {
   cleanup(): Promise<void>
 }
 
-export async function openTempDatabase(backend: Backend = 'sqlite'): Promise<TempDatabase> {
-  return backend === 'sqlite' ? openSqlite() : openPostgres()
+/** `auditKey`: open with that audit key (a keyed chain), as `--audit-key-file` does. */
+export async function openTempDatabase(backend: Backend = 'sqlite', options: { auditKey?: string } = {}): Promise<TempDatabase> {
+  return backend === 'sqlite' ? openSqlite(options.auditKey) : openPostgres(options.auditKey)
 }
 
-async function openSqlite(): Promise<TempDatabase> {
+async function openSqlite(auditKey?: string): Promise<TempDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'nodeplan-db-'))
   const file = join(dir, 'nested', 'nodeplan.db')
   const url = `file:${file}`
   const clock = new ManualClock()
-  const db = await openDatabase(url, { clock })
+  const db = await openDatabase(url, { clock, auditKey: auditKey ?? null })
   return {
     backend: 'sqlite',
     url,
@@ -117,10 +118,10 @@ export async function createPgDatabase(): Promise<EmptyPgDatabase> {
   }
 }
 
-async function openPostgres(): Promise<TempDatabase> {
+async function openPostgres(auditKey?: string): Promise<TempDatabase> {
   const empty = await createPgDatabase()
   const clock = new ManualClock()
-  const db = await openDatabase(empty.url, { clock }).catch(async (error: unknown) => {
+  const db = await openDatabase(empty.url, { clock, auditKey: auditKey ?? null }).catch(async (error: unknown) => {
     await empty.drop()
     throw error
   })

@@ -33,6 +33,8 @@ export interface TestNodeplanOptions {
   /** Use a tokens file with the TEST_TOKENS (subjects: viewer, operator, operator2, approver, admin). */
   tokens?: boolean
   policy?: Record<string, unknown>
+  /** The audit key, given as --audit-key-file. */
+  auditKey?: string
   overrides?: NodeplanOverrides
   /** Reuse a simulator (e.g. to restart nodeplan against the same cluster). */
   sim?: RunningSimulator
@@ -53,6 +55,11 @@ export async function startTestNodeplan(options: TestNodeplanOptions = {}): Prom
       JSON.stringify(Object.entries(TEST_TOKENS).map(([subject, token]) => ({ token, subject, role: subject.replace(/\d+$/, '') }))),
     )
     argv.push('--tokens', file, '--host', '127.0.0.1')
+  }
+  if (options.auditKey) {
+    const file = join(dir, 'audit.key')
+    writeFileSync(file, `${options.auditKey}\n`)
+    argv.push('--audit-key-file', file)
   }
   if (options.policy) {
     const file = join(dir, 'policy.json')

@@ -25,6 +25,24 @@ describe('serve configuration', () => {
     expect(parseServeConfig(['--port', '9100', '--host', '127.0.0.2'], env)).toMatchObject({ port: 9100, host: '127.0.0.2' })
   })
 
+  it('takes the audit key from a file (one line), or from NODEPLAN_AUDIT_KEY; none by default', () => {
+    const key = 'f'.repeat(64)
+    expect(parseServeConfig([], {}).auditKey).toBeNull()
+    expect(parseServeConfig(['--audit-key-file', file('audit.key', `${key}\n`)], {}).auditKey).toBe(key)
+    expect(parseServeConfig([], { NODEPLAN_AUDIT_KEY_FILE: file('audit2.key', key) }).auditKey).toBe(key)
+    expect(parseServeConfig([], { NODEPLAN_AUDIT_KEY: key }).auditKey).toBe(key)
+  })
+
+  it.each([
+    ['a short audit key', [], { NODEPLAN_AUDIT_KEY: 'short' }, /the audit key must be at least 32 characters .* got 5/],
+    ['an audit key given twice', ['--audit-key-file', '/k'], { NODEPLAN_AUDIT_KEY: 'f'.repeat(32) }, /give the audit key once/],
+    ['a missing audit key file', ['--audit-key-file', '/nonexistent/audit.key'], {}, /audit key file \/nonexistent\/audit.key: ENOENT/],
+    ['--audit-reseal without a key', ['--audit-reseal'], {}, /--audit-reseal needs the audit key/],
+  ])('refuses %s', (_name, argv, env, message) => {
+    expect(() => parseServeConfig(argv, env)).toThrow(ConfigError)
+    expect(() => parseServeConfig(argv, env)).toThrow(message)
+  })
+
   it('reads a policy file', () => {
     const policy = file('policy.json', { requireApproval: ['DECOMMISSION', 'DRAIN'], autoApplyUnplannedDrain: true })
     expect(parseServeConfig(['--policy', policy], {}).policy).toEqual({ ...DEFAULT_POLICY, requireApproval: ['DECOMMISSION', 'DRAIN'], autoApplyUnplannedDrain: true })

@@ -1,6 +1,6 @@
 // The audit trail's hash chain: each event's hash covers the previous hash and the event's
 // content, so editing, inserting or deleting a stored event breaks every link after it.
-import { createHash } from 'node:crypto'
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import type { AuditEvent } from '../../app/ports.js'
 
 export const GENESIS_HASH = '0'.repeat(64)
@@ -18,8 +18,13 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
 }
 
+/** SHA-256 of the previous hash and the event: the chain without a key. */
 export function eventHash(prevHash: string, event: ChainedContent): string {
-  const content = canonicalJson({
+  return createHash('sha256').update(prevHash).update(chainedText(event)).digest('hex')
+}
+
+function chainedText(event: ChainedContent): string {
+  return canonicalJson({
     seq: event.seq,
     at: event.at.toISOString(),
     actor: event.actor,
@@ -28,5 +33,54 @@ export function eventHash(prevHash: string, event: ChainedContent): string {
     node: event.node,
     detail: event.detail,
   })
-  return createHash('sha256').update(prevHash).update(content).digest('hex')
+}
+
+/**
+ * The audit key (NODEPLAN_AUDIT_KEY): with it, each event's hash is an HMAC and the head row
+ * carries a MAC of the chain's end, so someone who can only write the database cannot recompute
+ * the chain after an edit, nor move the head back after removing the newest events. Without it
+ * the chain is plain SHA-256 and detects accidental damage only.
+ */
+export class ChainSeal {
+  private readonly key: Buffer | null
+
+  constructor(key: string | null) {
+    this.key = key === null ? null : Buffer.from(key, 'utf8')
+  }
+
+  get keyed(): boolean {
+    return this.key !== null
+  }
+
+  /** The hash an event appended now gets. */
+  hashFor(prevHash: string, event: ChainedContent): string {
+    return this.key ? keyedEventHash(this.key, prevHash, event) : eventHash(prevHash, event)
+  }
+
+  /**
+   * How an event's stored hash was made: 'keyed' (an HMAC with this key, so nodeplan wrote it),
+   * 'plain' (SHA-256: written without a key, or by anyone), or null when it matches neither.
+   */
+  provenance(prevHash: string, event: ChainedContent, hash: string): 'keyed' | 'plain' | null {
+    if (this.key && safeEqual(keyedEventHash(this.key, prevHash, event), hash)) return 'keyed'
+    return safeEqual(eventHash(prevHash, event), hash) ? 'plain' : null
+  }
+
+  /** The head row's MAC for a chain ending at (seq, hash); null without a key. */
+  headMac(seq: number, hash: string): string | null {
+    return this.key && createHmac('sha256', this.key).update(`nodeplan-audit-head\n${seq}\n${hash}`).digest('hex')
+  }
+
+  headMacHolds(seq: number, hash: string, mac: string | null): boolean {
+    const expected = this.headMac(seq, hash)
+    return expected !== null && mac !== null && safeEqual(expected, mac)
+  }
+}
+
+function keyedEventHash(key: Buffer, prevHash: string, event: ChainedContent): string {
+  return createHmac('sha256', key).update(prevHash).update(chainedText(event)).digest('hex')
+}
+
+function safeEqual(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
 }

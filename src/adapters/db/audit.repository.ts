@@ -1,13 +1,12 @@
-import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, Clock, Page } from '../../app/ports.js'
+import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, AuditVerification, Clock, Page } from '../../app/ports.js'
 import type { AuditEvent as AuditRow, Prisma } from '../../generated/prisma/client.js'
-import { GENESIS_HASH, canonicalJson, eventHash } from './audit-chain.js'
+import { canonicalJson } from './audit-chain.js'
+import { readForVerify, verifyChain } from './audit-verify.js'
 import { auditCursor, checkPageSize, decodeAuditCursor } from './cursor.js'
 import { newAuditEventId } from './ids.js'
 import { insertRows } from './insert-rows.js'
-import { inWriteTransaction } from './write-transaction.js'
+import { chainSealOf, headRow, inWriteTransaction } from './write-transaction.js'
 import type { ChainHead, Db, Tx } from './write-transaction.js'
-
-const VERIFY_BATCH = 5_000
 
 export function toAuditEvent(row: AuditRow): AuditEvent {
   return {
@@ -31,7 +30,7 @@ export function toAuditEvent(row: AuditRow): AuditEvent {
 export async function appendAuditEvent(tx: Tx, head: ChainHead, input: AuditInput, at: Date): Promise<AuditEvent> {
   const data = chainedRow(head, input, at)
   const row = await tx.auditEvent.create({ data })
-  await tx.auditHead.update({ where: { id: 1 }, data: { seq: head.seq, hash: head.hash } })
+  await tx.auditHead.update({ where: { id: 1 }, data: headRow(head) })
   return toAuditEvent(row)
 }
 
@@ -40,7 +39,7 @@ export async function appendAuditEvents(tx: Tx, head: ChainHead, inputs: AuditIn
   if (inputs.length === 0) return
   const rows = inputs.map((input) => chainedRow(head, input, at))
   await insertRows(tx, 'AuditEvent', AUDIT_COLUMNS, rows)
-  await tx.auditHead.update({ where: { id: 1 }, data: { seq: head.seq, hash: head.hash } })
+  await tx.auditHead.update({ where: { id: 1 }, data: headRow(head) })
 }
 
 const AUDIT_COLUMNS = ['seq', 'id', 'at', 'actor', 'action', 'planId', 'node', 'detail', 'prevHash', 'hash'] as const
@@ -58,20 +57,11 @@ function chainedRow(head: ChainHead, input: AuditInput, at: Date) {
     node: input.node ?? null,
     detail,
   }
-  const hash = eventHash(head.hash, content)
+  const hash = head.seal.hashFor(head.hash, content)
   const row = { ...content, id: newAuditEventId(), detail: detail === null ? null : canonicalJson(detail), prevHash: head.hash, hash }
   head.seq = content.seq
   head.hash = hash
   return row
-}
-
-/** An edited detail may no longer be JSON: that is a broken link, not a crash. */
-function readForVerify(row: AuditRow): AuditEvent {
-  try {
-    return toAuditEvent(row)
-  } catch {
-    return { ...toAuditEvent({ ...row, detail: null }), detail: { unparseableDetail: row.detail } }
-  }
 }
 
 function where(filter: AuditFilter): Prisma.AuditEventWhereInput {
@@ -115,34 +105,22 @@ export class PrismaAuditRepository implements AuditRepository {
     return { items, cursors, hasNextPage: rows.length > first, endCursor: cursors.at(-1) ?? null, totalCount }
   }
 
+  verify(): Promise<AuditVerification> {
+    return verifyChain(this.db, chainSealOf(this.db))
+  }
+
   /**
-   * Walks the chain in seq order, a batch at a time, up to the head as it was when the walk began
-   * (appends may continue meanwhile). Reports the first event whose prevHash is not its
-   * predecessor's hash or whose hash does not match its content; when every link holds but the
-   * chain ends before that head (events removed from the end), the last event.
+   * The newest plan.approved event of the plan whose hash shows nodeplan wrote it: with the audit
+   * key an HMAC, which a database writer cannot make; without one any matching hash (see README).
    */
-  async verify(): Promise<{ checked: number; firstBroken: AuditEvent | null }> {
-    const head = await this.db.auditHead.findUnique({ where: { id: 1 } })
-    const end = head?.seq ?? 0
-    let checked = 0
-    let prevHash = GENESIS_HASH
-    let last: AuditRow | null = null
-    for (;;) {
-      const rows: AuditRow[] = await this.db.auditEvent.findMany({
-        where: { seq: { gt: last?.seq ?? 0, lte: end } },
-        orderBy: { seq: 'asc' },
-        take: VERIFY_BATCH,
-      })
-      for (const row of rows) {
-        const event = readForVerify(row)
-        if (row.prevHash !== prevHash || eventHash(prevHash, event) !== row.hash) return { checked, firstBroken: event }
-        checked++
-        prevHash = row.hash
-        last = row
-      }
-      if (rows.length < VERIFY_BATCH) break
+  async approvalOf(planId: string): Promise<AuditEvent | null> {
+    const seal = chainSealOf(this.db)
+    const rows = await this.db.auditEvent.findMany({ where: { planId, action: 'plan.approved', seq: { gte: 1 } }, orderBy: { seq: 'desc' }, take: 10 })
+    for (const row of rows) {
+      const event = readForVerify(row)
+      const provenance = seal.provenance(row.prevHash, event, row.hash)
+      if (provenance === 'keyed' || (provenance === 'plain' && !seal.keyed)) return event
     }
-    if (head && last && (last.seq !== head.seq || last.hash !== head.hash)) return { checked, firstBroken: toAuditEvent(last) }
-    return { checked, firstBroken: null }
+    return null
   }
 }

@@ -9,11 +9,13 @@ import { NodeplanError } from '../../domain/errors.js'
 import { PrismaClient } from '../../generated/prisma/client.js'
 import { PrismaClient as PgPrismaClient } from '../../generated/prisma-pg/client.js'
 import { PrismaApplyLeases } from './apply-lease.repository.js'
-import { GENESIS_HASH } from './audit-chain.js'
+import { ChainSeal, GENESIS_HASH } from './audit-chain.js'
+import { sealHead, type SealOutcome } from './audit-seal.js'
 import { PrismaAuditRepository } from './audit.repository.js'
 import { applyMigrations } from './migrate.js'
+import { checkSqliteFile } from './sqlite-file-check.js'
 import { PrismaPlanRepository } from './plan.repository.js'
-import type { Db } from './write-transaction.js'
+import { useChainSeal, type Db } from './write-transaction.js'
 
 export interface Database {
   plans: PlanRepository
@@ -21,6 +23,8 @@ export interface Database {
   /** Which replica applies which plan (several replicas on PostgreSQL). */
   leases: ApplyLeases
   provider: 'sqlite' | 'postgresql'
+  /** What start-up found of the audit chain's seal (see audit-seal.ts). */
+  auditSeal: SealOutcome
   /** Throws when the database cannot be reached (readiness). */
   ping(): Promise<void>
   close(): Promise<void>
@@ -29,6 +33,10 @@ export interface Database {
 export interface DatabaseOptions {
   /** Time of plan and audit records; the system clock by default. */
   clock?: Pick<Clock, 'now'>
+  /** The audit key (NODEPLAN_AUDIT_KEY); null or absent: a plain SHA-256 chain. */
+  auditKey?: string | null
+  /** Seal the head again although its seal is broken or was removed (--audit-reseal). */
+  auditReseal?: boolean
 }
 
 /** How long a SQLite writer waits for another connection's write lock before failing. */
@@ -53,7 +61,7 @@ export async function openDatabase(url: string, options: DatabaseOptions = {}): 
     await applyMigrations('postgresql', new PrismaPg({ connectionString: url }))
     // One model serves both providers: the clients differ in type only, never in the queries used here.
     const db = new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db
-    return finish(db, 'postgresql', clock)
+    return finish(db, 'postgresql', clock, options)
   }
   const path = sqlitePath(url)
   if (path === null || path === '') {
@@ -64,18 +72,22 @@ export async function openDatabase(url: string, options: DatabaseOptions = {}): 
   }
   const file = resolve(path)
   mkdirSync(dirname(file), { recursive: true })
+  checkSqliteFile(file)
   await applyMigrations('sqlite', new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }))
   const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }) })
   // WAL: readers never wait for the writer. synchronous=NORMAL is durable across a process crash
   // (kill -9); only an OS crash may lose the last commits.
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
   await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL')
-  return finish(db, 'sqlite', clock)
+  return finish(db, 'sqlite', clock, options)
 }
 
-async function finish(db: Db, provider: Database['provider'], clock: Pick<Clock, 'now'>): Promise<Database> {
+async function finish(db: Db, provider: Database['provider'], clock: Pick<Clock, 'now'>, options: DatabaseOptions): Promise<Database> {
   await db.$executeRaw`INSERT INTO "AuditHead" ("id", "seq", "hash") VALUES (1, 0, ${GENESIS_HASH}) ON CONFLICT DO NOTHING`
+  useChainSeal(db, new ChainSeal(options.auditKey ?? null))
+  const auditSeal = await sealHead(db, clock, { reseal: options.auditReseal ?? false })
   return {
+    auditSeal,
     plans: new PrismaPlanRepository(db, clock),
     audit: new PrismaAuditRepository(db, clock),
     leases: new PrismaApplyLeases(db, clock),

@@ -16,4 +16,10 @@ export class AuditVerificationType {
 
   @Field(() => String, { nullable: true, description: 'What is wrong, for a person; null when ok.' })
   message!: string | null
+
+  @Field(() => Boolean, {
+    description:
+      'Verified with the audit key (NODEPLAN_AUDIT_KEY): edits, insertions, recomputed hashes and a head moved back are all detected. False: no key is configured, so only accidental damage is detected; someone who can write the database can rewrite the trail undetected.',
+  })
+  keyed!: boolean
 }

@@ -9,17 +9,18 @@ export class AuditVerifyResolver {
 
   @Authorized('admin')
   @Query(() => AuditVerificationType, {
-    description: 'Walk the audit trail\'s hash chain and report the first event that was edited, inserted or removed (admin only).',
+    description: 'Walk the audit trail\'s hash chain and report the first event that was edited, inserted or removed, or a head moved outside nodeplan (admin only).',
   })
   async verifyAuditTrail(@Ctx() ctx: RequestContext): Promise<AuditVerificationType> {
-    const { checked, firstBroken } = await this.audit.verify(ctx.principal)
-    if (!firstBroken) return { ok: true, checked, firstBrokenId: null, firstBrokenAt: null, message: null }
+    const { checked, firstBroken, problem, keyed } = await this.audit.verify(ctx.principal)
+    if (problem === null) return { ok: true, checked, firstBrokenId: null, firstBrokenAt: null, message: null, keyed }
     return {
       ok: false,
       checked,
-      firstBrokenId: firstBroken.id,
-      firstBrokenAt: firstBroken.at,
-      message: `the audit trail is broken at event ${firstBroken.id} (#${firstBroken.seq}, ${firstBroken.action}): it was edited, or an event next to it was inserted or removed; ${checked} events checked`,
+      firstBrokenId: firstBroken?.id ?? null,
+      firstBrokenAt: firstBroken?.at ?? null,
+      message: `the audit trail is broken: ${problem}; ${checked} events checked`,
+      keyed,
     }
   }
 }
