@@ -92,7 +92,7 @@ export class ApplyService {
     if (this.policy.requireApproval.includes(plan.kind) && plan.status !== 'APPROVED') {
       throw new NodeplanError(
         'APPROVAL_REQUIRED',
-        `plan ${id} (${plan.kind}) needs approval before it is applied: someone other than ${plan.createdBy} with the ${this.policy.approverRole} role must run approvePlan`,
+        `plan ${id} (${plan.kind}) needs approval before it is applied: someone other than ${plan.createdBy} with the ${this.policy.approverRole} role must approve it: nodeplan approve ${id} (GraphQL: approvePlan)`,
         { planId: id },
       )
     }

@@ -18,6 +18,9 @@ export interface NodeFilter {
   ready?: boolean | null
   draining?: boolean | null
   nameContains?: string | null
+  namePrefix?: string | null
+  /** Every label must be on the node: with this value, or any value when value is null. */
+  labels?: { key: string; value?: string | null }[] | null
 }
 
 const FINISHED_PHASES = new Set(['Succeeded', 'Failed'])
@@ -47,6 +50,8 @@ export class InventoryService {
     const views: NodeView[] = []
     for (const node of this.readyNodes()) {
       if (needle !== null && !node.name.toLowerCase().includes(needle)) continue
+      if (filter.namePrefix != null && !node.name.startsWith(filter.namePrefix)) continue
+      if (filter.labels?.length && !filter.labels.every((l) => Object.hasOwn(node.labels, l.key) && (l.value == null || node.labels[l.key] === l.value))) continue
       if (filter.ready != null && node.ready !== filter.ready) continue
       const view = this.view(node)
       if (filter.draining != null && view.draining !== filter.draining) continue

@@ -1,4 +1,4 @@
-import type { Principal } from '../auth.js'
+import { roleAtLeast, type Principal } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
 import type { Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
 import { planDecommission, planDrain, planRejoin, planRelabel, planRollback, planUndrain } from '../domain/planner.js'
@@ -104,6 +104,11 @@ export class PlanService {
 
   needsApproval(kind: PlanKind): boolean {
     return this.policy.requireApproval.includes(kind)
+  }
+
+  /** The plan waits for an approval this caller may give: PENDING, of a kind policy makes approved first, not theirs, and their role suffices. */
+  awaitsApprovalFrom(by: Principal, plan: Pick<Plan, 'status' | 'kind' | 'createdBy'>): boolean {
+    return plan.status === 'PENDING' && this.needsApproval(plan.kind) && plan.createdBy !== by.subject && roleAtLeast(by.role, this.policy.approverRole)
   }
 
   async get(id: string): Promise<Plan> {

@@ -51,7 +51,7 @@ export function assess(snapshot: ClusterSnapshot, nodes: ReadonlyMap<string, Nod
     )
   }
   if ((out.size > 0 || readySystemNodesAfter < readySystemNodesBefore) && readySystemNodesAfter === 1) {
-    warnings.push('only 1 Ready Run:ai system node remains after this plan; the procedure recommends more than one: designate a temporary system node with planRelabel')
+    warnings.push('only 1 Ready Run:ai system node remains after this plan; the procedure recommends more than one: designate a temporary system node with nodeplan plan relabel NODE --roles …,system (planRelabel)')
   }
   const trainingGpus = automaticallyRescheduled.filter((w) => w.kind === 'TRAINING').reduce((sum, w) => sum + w.gpus, 0)
   if (trainingGpus > 0) {

@@ -1,6 +1,7 @@
-import { MaxLength } from 'class-validator'
+import { ArrayMaxSize, MaxLength, ValidateNested } from 'class-validator'
 import { Field, InputType } from 'type-graphql'
 import { NodeRoleEnum } from '../enums.js'
+import { LabelSelectorInput } from './label-selector.input.js'
 
 @InputType('NodeFilter', { description: 'Every given criterion must hold.' })
 export class NodeFilterInput {
@@ -16,4 +17,13 @@ export class NodeFilterInput {
   @Field(() => String, { nullable: true })
   @MaxLength(253)
   nameContains?: string | null
+
+  @Field(() => String, { nullable: true, description: 'Nodes whose name starts with this.' })
+  @MaxLength(253)
+  namePrefix?: string | null
+
+  @Field(() => [LabelSelectorInput], { nullable: true, description: 'Nodes carrying every one of these labels.' })
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  labels?: LabelSelectorInput[] | null
 }

@@ -98,7 +98,7 @@ describe('planDrain', () => {
       check: (d) => {
         expect(d.impact.readySystemNodesAfter).toBe(1)
         expect(d.warnings).toContain(
-          'only 1 Ready Run:ai system node remains after this plan; the procedure recommends more than one: designate a temporary system node with planRelabel',
+          'only 1 Ready Run:ai system node remains after this plan; the procedure recommends more than one: designate a temporary system node with nodeplan plan relabel NODE --roles …,system (planRelabel)',
         )
       },
     },
@@ -143,7 +143,7 @@ describe('refusals', () => {
       run: () => planDrain(cluster(), { nodes: ['sys-1', 'sys-2'], ...by }),
       code: 'LAST_SYSTEM_NODE',
       message:
-        /^this plan would leave no Ready Run:ai system node \(sys-1, sys-2 are the last ones\)\. Designate a temporary system node first, e\.g\. planRelabel\(input: \{node: "cpu-1", roles: \[CPU_WORKER, SYSTEM\], reason: "temporary system node"\}\), apply that plan, then plan this again/,
+        /^this plan would leave no Ready Run:ai system node \(sys-1, sys-2 are the last ones\)\. Designate a temporary system node first, e\.g\. nodeplan plan relabel cpu-1 --roles cpu-worker,system --reason "temporary system node" \(GraphQL: planRelabel\(input: \{node: "cpu-1", roles: \[CPU_WORKER, SYSTEM\], reason: "temporary system node"\}\)\), apply that plan, then plan this again/,
     },
     { name: 'drain of the last Ready system node', run: () => planDrain(withSys2Drained(), { nodes: ['sys-1'], ...by }), code: 'LAST_SYSTEM_NODE', message: /\(sys-1 is the last one\)/ },
     { name: 'decommission of the last Ready system node', run: () => planDecommission(withSys2Drained(), { nodes: ['sys-1'], ...by }), code: 'LAST_SYSTEM_NODE', message: /planRelabel/ },
@@ -205,7 +205,7 @@ describe('planDecommission', () => {
     expect(draft.impact.automaticallyRescheduled.map((w) => w.name)).toEqual(['bert', 'web'])
     expect(draft.impact.manualRelocation.map((w) => w.name)).toEqual(['jupyter'])
     expect(draft.warnings).toContain(
-      'node gpu-1 will be deleted, which cannot be rolled back: to bring it back, createJoinCommand, run the join command on the machine, then planRejoin restores its 2 stored labels',
+      'node gpu-1 will be deleted, which cannot be rolled back: to bring it back, nodeplan join-command (createJoinCommand), run the join command on the machine, then nodeplan plan rejoin gpu-1 (planRejoin) restores its 2 stored labels',
     )
   })
 
