@@ -121,7 +121,7 @@ export class ApplyService {
       action: 'plan.applying',
       planId: id,
       node: singleNode(plan),
-      detail: { kind: plan.kind, nodes: plan.nodes },
+      detail: { kind: plan.kind, nodes: plan.nodes, reason: plan.reason, approvedBy: plan.approvedBy },
     })
     if (!started) {
       await this.plans.unlockNodes(id)
@@ -301,6 +301,8 @@ export class ApplyService {
       node: singleNode(plan),
       detail: {
         kind: plan.kind,
+        reason: plan.reason,
+        approvedBy: plan.approvedBy,
         resumed: resuming,
         applied: after.changes.filter((c) => c.applied).length,
         failed: failed.map((c) => ({ address: c.address, error: c.error })),

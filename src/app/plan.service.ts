@@ -82,7 +82,7 @@ export class PlanService {
       action: 'plan.approved',
       planId: id,
       node: singleNode(plan),
-      detail: { kind: plan.kind, nodes: plan.nodes },
+      detail: { kind: plan.kind, nodes: plan.nodes, reason: plan.reason, createdBy: plan.createdBy },
     })
     if (!moved) throw notApplicable(plan, 'approved', ['PENDING'])
     return moved
@@ -96,7 +96,7 @@ export class PlanService {
       action: 'plan.discarded',
       planId: id,
       node: singleNode(plan),
-      detail: { kind: plan.kind, nodes: plan.nodes },
+      detail: { kind: plan.kind, nodes: plan.nodes, reason: plan.reason },
     })
     if (!moved) throw notApplicable(plan, 'discarded', ['PENDING', 'APPROVED'])
     return moved
