@@ -77,6 +77,10 @@ export interface Impact {
   automaticallyRescheduled: Workload[]
   manualRelocation: Workload[]
   readySystemNodesAfter: number
+  /** Drained nodes whose drain taint the plan removes (undrain, rollback of a drain) */
+  nodesReturningToService: number
+  /** Their GPUs */
+  gpusReturningToService: number
 }
 
 /** A computed plan before it is stored. */
