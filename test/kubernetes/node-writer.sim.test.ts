@@ -153,7 +153,8 @@ describe('KubernetesNodeWriter against the simulator', () => {
     sim.sim.setFaults({ errorRate: 1, errorStatus: 500 })
     const err = await writer.apply(taintChange('gpu-1', null, DRAIN_TAINT, 'REQUESTED'), { deadline: clock.now().getTime() + 2_000 }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(Error)
-    expect(err).not.toBeInstanceOf(NodeplanError)
+    // The API server answered: its own code, with the status, not "unavailable" and not an internal error.
+    expect(err).toMatchObject({ code: 'KUBERNETES_API_ERROR', details: { status: 500, reason: 'InternalError' } })
     expect((err as Error).message).toMatch(/^add taint runai=drain:NoExecute to node gpu-1: gave up at the deadline after \d+ attempts; last error: 500 InternalError: Internal error occurred: injected fault$/)
     expect(liveTaints('gpu-1')).toEqual([])
   })
@@ -259,7 +260,7 @@ describe('KubernetesNodeWriter against the simulator', () => {
     const { clock, sleeps } = fakeClock()
     const writer = new KubernetesNodeWriter(api, { clock })
     const err = await writer.apply(labelChange('gpu-1', 'example.com/x', null, 'not a valid value!', 'REQUESTED'), { deadline: clock.now().getTime() + 60_000 }).catch((e: unknown) => e)
-    expect((err as Error).message).toMatch(/^add label example.com\/x=not a valid value! to node gpu-1: 422 Invalid: /)
+    expect((err as Error).message).toMatch(/^add label example.com\/x=not a valid value! to node gpu-1: the Kubernetes API server refused: 422 Invalid: /)
     expect(count(writer, 'PATCH', '422')).toBe(1)
     expect(sleeps).toEqual([])
   })

@@ -10,7 +10,7 @@ import { formatTaint, subjectOf } from '../../domain/change.js'
 import type { NodeState, Taint } from '../../domain/cluster.js'
 import { NodeplanError } from '../../domain/errors.js'
 import type { Change } from '../../domain/plan.js'
-import { describeApiError, httpStatus, isTransient, isUnreachable, toAdapterError } from './api-error.js'
+import { apiServerError, describeApiError, httpStatus, isTransient, isUnreachable, toAdapterError } from './api-error.js'
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js'
 import { KubernetesApi, nodePath } from './kubernetes-api.js'
 import { knownNodePatch, nodePatch, type JsonPatchOp, type PatchDecision, type RawNode } from './node-patch.js'
@@ -174,7 +174,7 @@ export class KubernetesNodeWriter implements NodeWriter {
 
   private gaveUp(what: string, attempts: number, last: unknown): Error {
     const message = `${what}: gave up at the deadline after ${attempts} attempt${attempts === 1 ? '' : 's'}; last error: ${describeApiError(last)}`
-    return isUnreachable(last) ? new NodeplanError('KUBERNETES_UNAVAILABLE', message) : new Error(message)
+    return isUnreachable(last) ? new NodeplanError('KUBERNETES_UNAVAILABLE', message) : apiServerError(last, message)
   }
 }
 
