@@ -156,13 +156,20 @@ export class PlanService {
     return planner(this.cache.snapshot())
   }
 
+  /** A plan that changes nothing is kept for the record as NO_CHANGES: nothing to approve, apply or discard. */
   private store(draft: PlanDraft): Promise<Plan> {
-    return this.plans.create(draft, {
-      actor: draft.createdBy,
-      action: 'plan.created',
-      node: draft.nodes.length === 1 ? draft.nodes[0] : null,
-      detail: { kind: draft.kind, nodes: draft.nodes, reason: draft.reason, changes: draft.changes.filter((c) => c.action !== 'NO_OP').length },
-    })
+    const changes = draft.changes.filter((c) => c.action !== 'NO_OP').length
+    const status = changes > 0 ? 'PENDING' : 'NO_CHANGES'
+    return this.plans.create(
+      draft,
+      {
+        actor: draft.createdBy,
+        action: 'plan.created',
+        node: draft.nodes.length === 1 ? draft.nodes[0] : null,
+        detail: { kind: draft.kind, nodes: draft.nodes, reason: draft.reason, changes, ...(status === 'NO_CHANGES' && { status }) },
+      },
+      status,
+    )
   }
 }
 
