@@ -117,8 +117,8 @@ export function historyTable(events: AuditRow[]): string {
 export function detailText(detail: Record<string, unknown> | null): string {
   if (!detail) return ''
   const value = (v: unknown): string =>
-    typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : v)
-    : Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join(',')
+    typeof v === 'string' ? (v === '' || /\s/.test(v) ? JSON.stringify(v) : v)
+    : Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string') ? v.join(',')
     : JSON.stringify(v)
   return Object.entries(detail)
     .map(([k, v]) => `${k}=${value(v)}`)

@@ -9,7 +9,7 @@ import { badRequest, methodNotAllowed, unknownRoute } from './status.js'
 export const SIM_ENDPOINTS: readonly [route: string, does: string][] = [
   ['POST /_sim/nodes/{name}/fail', 'the kubelet stops posting status: Ready goes Unknown, the unreachable taints follow'],
   ['POST /_sim/nodes/{name}/recover', 'the kubelet posts status again: Ready, the unreachable taints are lifted'],
-  ['POST /_sim/nodes/{name}/restart-kubelet', 'a short NotReady blip, as a kubelet restart makes'],
+  ['POST /_sim/nodes/{name}/restart-kubelet', "restarts the kubelet: a deleted node registers again with only the kubelet's labels (no roles); an existing one posts Ready again"],
   ['POST /_sim/join {"node": "...", "token": "id.secret"}', 'what kubeadm join does: a valid bootstrap token registers the node again'],
   ['POST /_sim/clock/advance {"seconds": n}', 'moves the simulated clock (outages, token expiry, the downtime watcher)'],
   ['GET /_sim/clock', 'the simulated time'],

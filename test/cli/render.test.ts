@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { detailText, nextStep, type PlanView } from '../../src/cli/render.js'
+
+describe('history detail', () => {
+  it.each([
+    { name: 'names joined, words as they are', detail: { kind: 'DRAIN', nodes: ['gpu-1', 'gpu-2'] }, text: 'kind=DRAIN nodes=gpu-1,gpu-2' },
+    { name: 'a sentence quoted and never cut', detail: { reason: `INC-1 ${'x'.repeat(200)}` }, text: `reason="INC-1 ${'x'.repeat(200)}"` },
+    { name: 'empty values visible', detail: { failed: [], after: '' }, text: 'failed=[] after=""' },
+    { name: 'objects and nulls as JSON', detail: { before: { key: 'runai' }, approvedBy: null, applied: 2 }, text: 'before={"key":"runai"} approvedBy=null applied=2' },
+    { name: 'no detail', detail: null, text: '' },
+  ])('$name', ({ detail, text }) => {
+    expect(detailText(detail)).toBe(text)
+  })
+})
+
+describe('the footer after a plan', () => {
+  const plan = (over: Partial<PlanView>): PlanView => ({
+    id: 'plan-1', kind: 'DRAIN', status: 'PENDING', createdBy: 'oscar', approvedBy: null, appliedBy: null, stale: false, diff: '', changes: [{ action: 'CREATE' }], ...over,
+  })
+  it.each([
+    { name: 'needs approval', over: { needsApproval: true }, has: ['It needs approval before it can be applied: someone other than oscar', 'nodeplan approve plan-1', 'nodeplan apply plan-1'] },
+    { name: 'needs none', over: { needsApproval: false }, has: ['It needs no approval.', 'nodeplan apply plan-1'] },
+    { name: 'a server that does not say', over: {}, has: ['plans that policy says need approval are approved first'] },
+  ])('$name', ({ over, has }) => {
+    const text = nextStep(plan(over))
+    for (const part of has) expect(text).toContain(part)
+    if (over.needsApproval === false) expect(text).not.toContain('nodeplan approve')
+  })
+  it('says nothing for a plan that changes nothing', () => {
+    expect(nextStep(plan({ changes: [{ action: 'NO_OP' }] }))).toBe('')
+  })
+})
