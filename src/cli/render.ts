@@ -76,8 +76,10 @@ export const hasChanges = (plan: Pick<PlanView, 'changes'>) => plan.changes.some
 /** A plan as `nodeplan show` prints it: the diff, then who and where it stands. */
 export function planText(plan: PlanView, colour: boolean): string {
   const who = [`created by ${plan.createdBy}`, plan.approvedBy && `approved by ${plan.approvedBy}`, plan.appliedBy && `applied by ${plan.appliedBy}`].filter(Boolean).join(', ')
-  const stale = plan.stale ? `\n${paint('Stale:', 'red', colour)} the cluster changed since this plan was made; discard it and plan again.` : ''
-  return `${colourDiff(plan.diff, colour)}\nPlan ${paint(plan.id, 'bold', colour)}: ${plan.kind}, ${plan.status} (${who}).${stale}\n`
+  const stale = plan.stale ? `\n${paint('Stale:', 'red', colour)} the cluster changed since this plan was made; discard it (nodeplan discard ${plan.id}) and plan again.` : ''
+  const awaiting =
+    plan.needsApproval && plan.status === 'PENDING' ? `\nAwaiting approval: someone other than ${plan.createdBy} runs nodeplan approve ${plan.id}.` : ''
+  return `${colourDiff(plan.diff, colour)}\nPlan ${paint(plan.id, 'bold', colour)}: ${plan.kind}, ${plan.status} (${who}).${awaiting}${stale}\n`
 }
 
 /** What to run next after planning, as terraform plan suggests terraform apply; says whether approval comes first. */

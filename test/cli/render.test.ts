@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { detailText, nextStep, type PlanView } from '../../src/cli/render.js'
+import { detailText, nextStep, planText, type PlanView } from '../../src/cli/render.js'
 
 describe('history detail', () => {
   it.each([
@@ -28,5 +28,18 @@ describe('the footer after a plan', () => {
   })
   it('says nothing for a plan that changes nothing', () => {
     expect(nextStep(plan({ changes: [{ action: 'NO_OP' }] }))).toBe('')
+  })
+})
+
+describe('a plan as nodeplan show prints it', () => {
+  const plan: PlanView = { id: 'plan-9', kind: 'DECOMMISSION', status: 'PENDING', createdBy: 'oscar', approvedBy: null, appliedBy: null, stale: true, needsApproval: true, diff: 'd\n', changes: [] }
+  it.each([
+    { name: 'pending, needing approval, stale', over: {}, has: ['Awaiting approval: someone other than oscar runs nodeplan approve plan-9.', 'nodeplan discard plan-9'] },
+    { name: 'approved', over: { status: 'APPROVED', approvedBy: 'alice', stale: false }, lacks: ['Awaiting approval', 'Stale'] },
+    { name: 'needing none', over: { needsApproval: false, stale: false }, lacks: ['Awaiting approval'] },
+  ])('$name', ({ over, has = [], lacks = [] }: { over: Partial<PlanView>; has?: string[]; lacks?: string[] }) => {
+    const text = planText({ ...plan, ...over }, false)
+    for (const part of has) expect(text).toContain(part)
+    for (const part of lacks) expect(text).not.toContain(part)
   })
 })
