@@ -9,7 +9,9 @@ commands:
   simulator   run the simulated Run:ai cluster (a Kubernetes API server)
 
 operator commands (talk to a running server; nodeplan <command> --help for each):
-${OPERATOR_USAGE}`
+${OPERATOR_USAGE}
+global options, before or after the command: --url URL, --token TOKEN, --output text|json (-o), --no-color
+`
 
 export async function main(argv: string[]): Promise<number> {
   // Global options may come before the command (nodeplan --token X nodes); the command gets the rest.
