@@ -8,7 +8,7 @@ import { colourDiff, hasChanges, historyTable, morePages, nextStep, nodesTable, 
 
 const PLAN_FIELDS = `id kind status reason createdBy createdAt approvedBy appliedBy appliedAt nodes stale needsApproval warnings diff
   changes { address node resource action before after applied error }
-  impact { nodes gpus readySystemNodesAfter automaticallyRescheduled { namespace name kind gpus } manualRelocation { namespace name kind gpus } }`
+  impact { nodes gpus readySystemNodesAfter nodesReturningToService gpusReturningToService automaticallyRescheduled { namespace name kind gpus } manualRelocation { namespace name kind gpus } }`
 
 const MUTATION: Record<string, string> = {
   drain: 'planDrain',

@@ -84,7 +84,7 @@ export function planText(plan: PlanView, colour: boolean): string {
 
 /** What to run next after planning, as terraform plan suggests terraform apply; says whether approval comes first. */
 export function nextStep(plan: PlanView): string {
-  if (!hasChanges(plan)) return ''
+  if (!hasChanges(plan)) return plan.status === 'NO_CHANGES' ? `\nNothing to apply: the plan is kept as ${plan.id} (NO_CHANGES) for the record.\n` : ''
   const saved = `\nSaved the plan as ${plan.id}.`
   if (plan.needsApproval === false) return `${saved} It needs no approval. To perform exactly these actions, run:\n    nodeplan apply ${plan.id}\n`
   if (plan.needsApproval === true) {

@@ -28,6 +28,7 @@ describe('the footer after a plan', () => {
   })
   it('says nothing for a plan that changes nothing', () => {
     expect(nextStep(plan({ changes: [{ action: 'NO_OP' }] }))).toBe('')
+    expect(nextStep(plan({ status: 'NO_CHANGES', changes: [{ action: 'NO_OP' }] }))).toBe('\nNothing to apply: the plan is kept as plan-1 (NO_CHANGES) for the record.\n')
   })
 })
 
