@@ -6,6 +6,7 @@ import { DEFAULT_DOWNTIME_CHECK_INTERVAL_MS, DowntimeWatcher } from './app/downt
 import { InventoryService } from './app/inventory.service.js'
 import { JoinService } from './app/join.service.js'
 import { PlanProgress } from './app/plan-progress.js'
+import { DEFAULT_PLAN_EXPIRY_INTERVAL_MS, PlanExpiry } from './app/plan-expiry.js'
 import { PlanService } from './app/plan.service.js'
 import type { Clock } from './app/ports.js'
 import { SystemNodesService } from './app/system-nodes.service.js'
@@ -41,6 +42,8 @@ export interface NodeplanOverrides {
   downtimeCheckIntervalMs?: number
   /** How often this replica looks for plans whose apply lease expired; 0: only when applier.sweep() is called. */
   leaseSweepIntervalMs?: number
+  /** How often this replica expires plans older than policy.planMaxAgeHours; 0: only when expiry.expire() is called. */
+  planExpiryIntervalMs?: number
 }
 
 export interface RunningNodeplan {
@@ -59,6 +62,7 @@ export interface RunningNodeplan {
     join: JoinService
     systemNodes: SystemNodesService
     downtime: DowntimeWatcher
+    expiry: PlanExpiry
   }
   close(): Promise<void>
 }
@@ -111,11 +115,13 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   const planRepository = new MeteredPlanRepository(db.plans, metrics)
   const auditRepository = new MeteredAuditRepository(db.audit, metrics)
   const plans = new PlanService(cache, planRepository, config.policy)
-  const applier = new ApplyService(cache, new KubernetesNodeWriter(api), planRepository, auditRepository, config.policy, log, { ...DEFAULT_APPLY_OPTIONS, parallelism: config.applyParallelism, ...overrides.apply }, new MeteredApplyLeases(db.leases, metrics))
+  const applier = new ApplyService(cache, new KubernetesNodeWriter(api, { log }), planRepository, auditRepository, config.policy, log, { ...DEFAULT_APPLY_OPTIONS, parallelism: config.applyParallelism, ...overrides.apply }, new MeteredApplyLeases(db.leases, metrics))
   const audit = new AuditService(auditRepository)
   const clusterClock = overrides.clock ?? simulator?.sim.clock ?? systemClock
   const join = new JoinService(new KubernetesBootstrapTokens(api), auditRepository, clusterClock, log)
   const systemNodes = new SystemNodesService(cache)
+  // Plans' createdAt comes from the database's clock, the system's.
+  const expiry = new PlanExpiry(planRepository, config.policy, systemClock, log)
   const downtime = new DowntimeWatcher(cache, plans, applier, planRepository, auditRepository, config.policy, clusterClock, log)
 
   const schema = await buildNodeplanSchema(
@@ -164,6 +170,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     downtime.start(overrides.downtimeCheckIntervalMs ?? DEFAULT_DOWNTIME_CHECK_INTERVAL_MS)
     await applier.resumeInterrupted().catch((err: unknown) => log.error('resuming interrupted plans failed', { error: err }))
     if (!closing) applier.startLeaseSweeper(overrides.leaseSweepIntervalMs ?? DEFAULT_LEASE_SWEEP_INTERVAL_MS)
+    if (!closing) expiry.start(overrides.planExpiryIntervalMs ?? DEFAULT_PLAN_EXPIRY_INTERVAL_MS)
   })
 
   return {
@@ -173,13 +180,14 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     db,
     cache,
     simulator,
-    services: { inventory, plans, applier, audit, join, systemNodes, downtime },
+    services: { inventory, plans, applier, audit, join, systemNodes, downtime, expiry },
     async close() {
       closing = true
       stopWaiting()
       await http.close(config.shutdownGraceMs)
       await afterSync
       await applier.stopLeaseSweeper()
+      await expiry.stop()
       await downtime.stop()
       await cache.stop()
       await db.close()

@@ -92,7 +92,7 @@ export class ApplyService {
     if (this.policy.requireApproval.includes(plan.kind) && plan.status !== 'APPROVED') {
       throw new NodeplanError(
         'APPROVAL_REQUIRED',
-        `plan ${id} (${plan.kind}) needs approval before it is applied: someone other than ${plan.createdBy} with the ${this.policy.approverRole} role must run approvePlan`,
+        `plan ${id} (${plan.kind}) needs approval before it is applied: someone other than ${plan.createdBy} with the ${this.policy.approverRole} role must approve it: nodeplan approve ${id} (GraphQL: approvePlan)`,
         { planId: id },
       )
     }
@@ -122,7 +122,7 @@ export class ApplyService {
       action: 'plan.applying',
       planId: id,
       node: singleNode(plan),
-      detail: { kind: plan.kind, nodes: plan.nodes },
+      detail: { kind: plan.kind, nodes: plan.nodes, reason: plan.reason, approvedBy: plan.approvedBy },
     })
     if (!started) {
       await this.plans.unlockNodes(id)
@@ -323,6 +323,8 @@ export class ApplyService {
       node: singleNode(plan),
       detail: {
         kind: plan.kind,
+        reason: plan.reason,
+        approvedBy: plan.approvedBy,
         resumed: resuming,
         applied: after.changes.filter((c) => c.applied).length,
         failed: failed.map((c) => ({ address: c.address, error: c.error })),

@@ -18,17 +18,9 @@ export interface NodeFilter {
   ready?: boolean | null
   draining?: boolean | null
   nameContains?: string | null
-  /** `key=value` or `key` (any value). */
-  labels?: string[] | null
-}
-
-function hasLabels(labels: Record<string, string>, wanted: readonly string[]): boolean {
-  return wanted.every((entry) => {
-    const eq = entry.indexOf('=')
-    if (eq < 0) return Object.hasOwn(labels, entry)
-    const key = entry.slice(0, eq)
-    return Object.hasOwn(labels, key) && labels[key] === entry.slice(eq + 1)
-  })
+  namePrefix?: string | null
+  /** Every label must be on the node: with this value, or any value when value is null. */
+  labels?: { key: string; value?: string | null }[] | null
 }
 
 const FINISHED_PHASES = new Set(['Succeeded', 'Failed'])
@@ -58,8 +50,9 @@ export class InventoryService {
     const views: NodeView[] = []
     for (const node of this.readyNodes()) {
       if (needle !== null && !node.name.toLowerCase().includes(needle)) continue
+      if (filter.namePrefix != null && !node.name.startsWith(filter.namePrefix)) continue
+      if (filter.labels?.length && !filter.labels.every((l) => Object.hasOwn(node.labels, l.key) && (l.value == null || node.labels[l.key] === l.value))) continue
       if (filter.ready != null && node.ready !== filter.ready) continue
-      if (filter.labels?.length && !hasLabels(node.labels, filter.labels)) continue
       const view = this.view(node)
       if (filter.draining != null && view.draining !== filter.draining) continue
       if (filter.roles?.length && !filter.roles.some((r) => view.roles.includes(r))) continue

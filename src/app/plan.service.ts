@@ -1,4 +1,4 @@
-import type { Principal } from '../auth.js'
+import { roleAtLeast, type Principal } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
 import type { Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
 import { planDecommission, planDrain, planRejoin, planRelabel, planRollback, planUndrain } from '../domain/planner.js'
@@ -82,7 +82,7 @@ export class PlanService {
       action: 'plan.approved',
       planId: id,
       node: singleNode(plan),
-      detail: { kind: plan.kind, nodes: plan.nodes },
+      detail: { kind: plan.kind, nodes: plan.nodes, reason: plan.reason, createdBy: plan.createdBy },
     })
     if (!moved) throw notApplicable(plan, 'approved', ['PENDING'])
     return moved
@@ -96,7 +96,7 @@ export class PlanService {
       action: 'plan.discarded',
       planId: id,
       node: singleNode(plan),
-      detail: { kind: plan.kind, nodes: plan.nodes },
+      detail: { kind: plan.kind, nodes: plan.nodes, reason: plan.reason },
     })
     if (!moved) throw notApplicable(plan, 'discarded', ['PENDING', 'APPROVED'])
     return moved
@@ -104,6 +104,11 @@ export class PlanService {
 
   needsApproval(kind: PlanKind): boolean {
     return this.policy.requireApproval.includes(kind)
+  }
+
+  /** The plan waits for an approval this caller may give: PENDING, of a kind policy makes approved first, not theirs, and their role suffices. */
+  awaitsApprovalFrom(by: Principal, plan: Pick<Plan, 'status' | 'kind' | 'createdBy'>): boolean {
+    return plan.status === 'PENDING' && this.needsApproval(plan.kind) && plan.createdBy !== by.subject && roleAtLeast(by.role, this.policy.approverRole)
   }
 
   async get(id: string): Promise<Plan> {
@@ -151,13 +156,20 @@ export class PlanService {
     return planner(this.cache.snapshot())
   }
 
+  /** A plan that changes nothing is kept for the record as NO_CHANGES: nothing to approve, apply or discard. */
   private store(draft: PlanDraft): Promise<Plan> {
-    return this.plans.create(draft, {
-      actor: draft.createdBy,
-      action: 'plan.created',
-      node: draft.nodes.length === 1 ? draft.nodes[0] : null,
-      detail: { kind: draft.kind, nodes: draft.nodes, reason: draft.reason, changes: draft.changes.filter((c) => c.action !== 'NO_OP').length },
-    })
+    const changes = draft.changes.filter((c) => c.action !== 'NO_OP').length
+    const status = changes > 0 ? 'PENDING' : 'NO_CHANGES'
+    return this.plans.create(
+      draft,
+      {
+        actor: draft.createdBy,
+        action: 'plan.created',
+        node: draft.nodes.length === 1 ? draft.nodes[0] : null,
+        detail: { kind: draft.kind, nodes: draft.nodes, reason: draft.reason, changes, ...(status === 'NO_CHANGES' && { status }) },
+      },
+      status,
+    )
   }
 }
 

@@ -10,6 +10,8 @@ export interface Policy {
   unplannedDrainAfterSeconds: number
   /** Apply such proposals without a person. */
   autoApplyUnplannedDrain: boolean
+  /** A PENDING or APPROVED plan older than this is expired (DISCARDED, audit plan.expired); 0: never. */
+  planMaxAgeHours: number
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -17,6 +19,7 @@ export const DEFAULT_POLICY: Policy = {
   approverRole: 'approver',
   unplannedDrainAfterSeconds: 300,
   autoApplyUnplannedDrain: false,
+  planMaxAgeHours: 7 * 24,
 }
 
 const PLAN_KINDS: readonly PlanKind[] = ['DRAIN', 'UNDRAIN', 'DECOMMISSION', 'REJOIN', 'RELABEL', 'ROLLBACK']
@@ -54,6 +57,13 @@ export function parsePolicy(raw: unknown, origin = 'policy'): Policy {
   if ('autoApplyUnplannedDrain' in doc) {
     if (typeof doc.autoApplyUnplannedDrain !== 'boolean') throw new Error(`${origin}: "autoApplyUnplannedDrain" must be true or false`)
     policy.autoApplyUnplannedDrain = doc.autoApplyUnplannedDrain
+  }
+  if ('planMaxAgeHours' in doc) {
+    const h = doc.planMaxAgeHours
+    if (typeof h !== 'number' || !Number.isInteger(h) || h < 0 || h > 365 * 24) {
+      throw new Error(`${origin}: "planMaxAgeHours" must be a whole number of hours from 0 (never expire) to 8760`)
+    }
+    policy.planMaxAgeHours = h
   }
   return policy
 }

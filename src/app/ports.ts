@@ -107,7 +107,8 @@ export interface TransitionFields {
 
 /** Stored plans. Every write that changes a plan also appends its audit event in the same transaction. */
 export interface PlanRepository {
-  create(draft: PlanDraft, audit: AuditInput): Promise<Plan>
+  /** Stored as PENDING, or as NO_CHANGES (final at once) for a plan that changes nothing. */
+  create(draft: PlanDraft, audit: AuditInput, status?: 'PENDING' | 'NO_CHANGES'): Promise<Plan>
   get(id: string): Promise<Plan | null>
   list(query: PlanListQuery): Promise<Page<Plan>>
   /** Compare-and-set: moves the plan only if its status is one of `from`; null when it was not. */
@@ -123,6 +124,8 @@ export interface PlanRepository {
   lastApplied(kind: PlanKind, node: string): Promise<Plan | null>
   /** Plans of this kind touching the node that are not final yet (PENDING, APPROVED, APPLYING), newest first. */
   pendingFor(node: string, kind: PlanKind): Promise<Plan[]>
+  /** Up to `limit` plans in one of these statuses made before `before`, oldest first. */
+  createdBefore(statuses: PlanStatus[], before: Date, limit: number): Promise<Plan[]>
 }
 
 export interface AuditRepository {

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth.js'
 import type { NodeState } from '../domain/cluster.js'
-import { isSystemNode, rolesOf } from '../domain/roles.js'
-import { isDrained, isServingSystemNode } from '../domain/system-nodes.js'
+import { isSystemNode } from '../domain/roles.js'
+import { isDrained, isServingSystemNode, relabelAsSystemNode } from '../domain/system-nodes.js'
 import { requireRole } from './access.js'
 import type { ClusterCache } from './ports.js'
 
@@ -25,8 +25,8 @@ export function systemNodeStatus(nodes: readonly NodeState[]): SystemNodeStatus 
       ? 'no Ready Run:ai system node: Run:ai services have nowhere to run'
       : `only one Ready Run:ai system node (${serving[0]}): losing it stops the Run:ai services`
   const how = candidate
-    ? `Designate a temporary system node: planRelabel(input: {node: "${candidate.name}", roles: [${[...rolesOf(candidate.labels), 'SYSTEM'].join(', ')}], reason: "temporary system node"}), then apply that plan; rolling it back later retires the temporary system node.`
-    : 'No other Ready node can take the role now: bring a system node back, then designate a temporary one with planRelabel.'
+    ? `Designate a temporary system node: ${relabelAsSystemNode(candidate)}, then apply that plan; rolling it back later retires the temporary system node.`
+    : 'No other Ready node can take the role now: bring a system node back, then designate a temporary one with nodeplan plan relabel (planRelabel).'
   return { ready: serving.length, nodes: serving, warning: `${state}. ${how}` }
 }
 

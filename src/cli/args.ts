@@ -1,4 +1,6 @@
 // Parsing and validation of the operator commands' arguments: pure, no I/O.
+import { parseArgs } from 'node:util'
+import { didYouMean } from './suggest.js'
 
 export type OutputFormat = 'text' | 'json'
 export type PlanKindArg = 'drain' | 'undrain' | 'decommission' | 'rejoin' | 'relabel'
@@ -11,32 +13,58 @@ export interface Connection {
   color: boolean
 }
 
+export type PlanStatusArg = 'PENDING' | 'APPROVED' | 'APPLYING' | 'APPLIED' | 'FAILED' | 'DISCARDED'
+
+/** The API's NodeFilter, as `nodeplan nodes` builds it. */
+export interface NodeFilterArg {
+  namePrefix: string | null
+  roles: RoleArg[]
+  labels: { key: string; value: string | null }[]
+  draining: boolean | null
+}
+
 export type Command =
-  | { name: 'nodes' }
+  | { name: 'nodes'; filter: NodeFilterArg }
+  | { name: 'plans'; statuses: PlanStatusArg[]; awaitingMe: boolean; node: string | null; limit: number; after: string | null }
   | { name: 'plan'; kind: Exclude<PlanKindArg, 'relabel'>; nodes: string[]; reason: string; detailedExitCode: boolean }
   | { name: 'plan'; kind: 'relabel'; nodes: [string]; roles: RoleArg[]; reason: string; detailedExitCode: boolean }
   | { name: 'show' | 'approve' | 'discard'; id: string }
   | { name: 'apply'; id: string; autoApprove: boolean }
   | { name: 'rollback'; id: string; reason: string; detailedExitCode: boolean }
-  | { name: 'history'; node: string | null; planId: string | null; limit: number }
+  | {
+      name: 'history'
+      node: string | null
+      planId: string | null
+      actor: string | null
+      action: string | null
+      since: Date | null
+      until: Date | null
+      limit: number
+      after: string | null
+    }
+  | { name: 'verify' }
   | { name: 'join-command'; ttlHours: number | null; description: string | null }
 
 export type Parsed = { help: string } | { error: string } | { command: Command; connection: Connection }
 
-export const OPERATOR_COMMANDS = ['nodes', 'plan', 'show', 'approve', 'apply', 'discard', 'rollback', 'history', 'join-command'] as const
+export const OPERATOR_COMMANDS = ['nodes', 'plans', 'plan', 'show', 'approve', 'apply', 'discard', 'rollback', 'history', 'verify', 'join-command'] as const
 
 const PLAN_KINDS: PlanKindArg[] = ['drain', 'undrain', 'decommission', 'rejoin', 'relabel']
+const PLAN_STATUSES: PlanStatusArg[] = ['PENDING', 'APPROVED', 'APPLYING', 'APPLIED', 'FAILED', 'DISCARDED']
 const ROLE_NAMES: Record<string, RoleArg> = { system: 'SYSTEM', 'gpu-worker': 'GPU_WORKER', 'cpu-worker': 'CPU_WORKER' }
 export const ROLE_ARG_NAMES: Record<RoleArg, string> = { SYSTEM: 'system', GPU_WORKER: 'gpu-worker', CPU_WORKER: 'cpu-worker' }
 
-const GLOBAL_HELP = `global options:
+/** Global options: accepted before or after the command, as kubectl and terraform accept theirs. */
+const GLOBAL_HELP = `global options (before or after the command):
   --url URL          the nodeplan server (NODEPLAN_URL; default http://127.0.0.1:8080)
   --token TOKEN      bearer token (NODEPLAN_TOKEN)
-  --output text|json json: stable JSON on stdout and nothing else
+  --output text|json json: stable JSON on stdout and nothing else (-o)
   --no-color         no colours (also NO_COLOR, or when stdout is not a terminal)
 `
 
-export const OPERATOR_USAGE = `  nodes                       the cluster's nodes, like kubectl get nodes plus roles, draining, GPUs, workloads
+export const OPERATOR_USAGE = `  nodes [PREFIX]              the cluster's nodes, like kubectl get nodes plus roles, draining, GPUs, workloads
+                              (--role R, -l key=value, --draining, --not-draining)
+  plans                       stored plans, newest first (--status pending,approved…, --awaiting-me, --node N)
   plan KIND NODE… --reason R  plan drain, undrain, decommission or rejoin of nodes
   plan relabel NODE --roles system,gpu-worker --reason R
                               plan a node's Run:ai roles
@@ -45,12 +73,31 @@ export const OPERATOR_USAGE = `  nodes                       the cluster's nodes
   apply ID                    apply a plan after asking; --auto-approve skips the question
   discard ID                  discard a plan that has not been applied
   rollback ID --reason R      plan the inverse of an applied plan
-  history                     the audit trail (--node N, --plan ID, --limit N)
+  history                     the audit trail (--node N, --plan ID, --actor A, --action A, --since T, --until T)
+  verify                      check the audit trail's hash chain (admin)
   join-command                a kubeadm join command (admin; --ttl-hours H, --description D)
 `
 
+const TIME_HELP = `T is an ISO 8601 time (2026-03-01, 2026-03-01T12:00:00Z) or an age: 30m, 12h, 7d.`
+
 const HELP: Record<string, string> = {
-  nodes: 'usage: nodeplan nodes [--output json]\n\nThe nodes of the cluster: NAME STATUS ROLES DRAINING GPUS (in use/total) WORKLOADS.\n',
+  nodes: `usage: nodeplan nodes [PREFIX] [--role R]… [-l key=value]… [--draining | --not-draining]
+
+The nodes of the cluster: NAME STATUS ROLES DRAINING GPUS (in use/total) WORKLOADS.
+  PREFIX             only nodes whose name starts with it (e.g. gpu-1)
+  --role R           only nodes with one of these roles: system, gpu-worker, cpu-worker (repeat or comma-separate)
+  -l, --selector key=value
+                     only nodes with this label (key alone: the label is set); repeat to require several
+  --draining         only nodes carrying the drain taint; --not-draining: only those without it
+`,
+  plans: `usage: nodeplan plans [--status S,…] [--awaiting-me] [--node N] [--limit N] [--after CURSOR]
+
+Stored plans, newest first: ID KIND STATUS NODES CREATED-BY APPROVAL.
+  --status S         pending, approved, applying, applied, failed, discarded (comma-separated)
+  --awaiting-me      pending plans that need approval and that you may approve (not your own)
+  --node N           plans touching this node
+  --limit N          at most N plans (default 20, at most 200); the last line says how to see more
+`,
   plan: `usage: nodeplan plan drain|undrain|decommission|rejoin NODE… --reason R [--detailed-exitcode]
        nodeplan plan relabel NODE --roles system,gpu-worker,cpu-worker --reason R [--detailed-exitcode]
 
@@ -66,39 +113,52 @@ Without a terminal on stdin, --auto-approve is required.
 `,
   discard: 'usage: nodeplan discard ID\n\nDiscards a plan that has not been applied.\n',
   rollback: 'usage: nodeplan rollback ID --reason R [--detailed-exitcode]\n\nPlans the inverse of an applied plan; apply it with nodeplan apply.\n',
-  history: 'usage: nodeplan history [--node N] [--plan ID] [--limit N]\n\nThe audit trail, newest first (default limit 20, at most 200).\n',
+  history: `usage: nodeplan history [--node N] [--plan ID] [--actor A] [--action A] [--since T] [--until T] [--limit N] [--after CURSOR]
+
+The audit trail, newest first (default limit 20, at most 200; the last line gives the --after to see more).
+  --node N           events of this node, including those of every plan that touches it
+  --plan ID          events of one plan
+  --actor A          events by this subject (e.g. alice, system)
+  --action A         events of this action (e.g. plan.approved, change.applied, plan.expired)
+  --since T, --until T
+                     ${TIME_HELP}
+`,
+  verify: 'usage: nodeplan verify\n\nWalks the audit trail\'s hash chain (admin role). Exit 0 when every link holds, 1 with the first broken event when not.\n',
   'join-command': 'usage: nodeplan join-command [--ttl-hours H] [--description D]\n\nCreates a bootstrap token and prints the kubeadm join command (admin role; H from 1 to 168, default 24).\n',
 }
 
-const FLAGS: Record<string, 'string' | 'boolean'> = {
-  url: 'string',
-  token: 'string',
-  output: 'string',
-  'no-color': 'boolean',
-  help: 'boolean',
-  reason: 'string',
-  roles: 'string',
-  'detailed-exitcode': 'boolean',
-  'auto-approve': 'boolean',
-  node: 'string',
-  plan: 'string',
-  limit: 'string',
-  'ttl-hours': 'string',
-  description: 'string',
+type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string }
+
+export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  'no-color': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 }
 
-const ALLOWED: Record<string, string[]> = {
-  nodes: [],
-  plan: ['reason', 'roles', 'detailed-exitcode'],
-  show: [],
-  approve: [],
-  apply: ['auto-approve'],
-  discard: [],
-  rollback: ['reason', 'detailed-exitcode'],
-  history: ['node', 'plan', 'limit'],
-  'join-command': ['ttl-hours', 'description'],
+const COMMAND_OPTIONS: Record<string, Record<string, OptionSpec>> = {
+  nodes: { role: { type: 'string', multiple: true }, selector: { type: 'string', multiple: true, short: 'l' }, draining: { type: 'boolean' }, 'not-draining': { type: 'boolean' } },
+  plans: { status: { type: 'string' }, 'awaiting-me': { type: 'boolean' }, node: { type: 'string' }, limit: { type: 'string' }, after: { type: 'string' } },
+  plan: { reason: { type: 'string' }, roles: { type: 'string' }, 'detailed-exitcode': { type: 'boolean' } },
+  show: {},
+  approve: {},
+  apply: { 'auto-approve': { type: 'boolean' } },
+  discard: {},
+  rollback: { reason: { type: 'string' }, 'detailed-exitcode': { type: 'boolean' } },
+  history: {
+    node: { type: 'string' },
+    plan: { type: 'string' },
+    actor: { type: 'string' },
+    action: { type: 'string' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    limit: { type: 'string' },
+    after: { type: 'string' },
+  },
+  verify: {},
+  'join-command': { 'ttl-hours': { type: 'string' }, description: { type: 'string' } },
 }
-const GLOBAL = ['url', 'token', 'output', 'no-color', 'help']
 
 export interface Environment {
   NODEPLAN_URL?: string
@@ -106,32 +166,53 @@ export interface Environment {
   NO_COLOR?: string
 }
 
-export function parseOperatorArgs(name: string, argv: string[], env: Environment, stdoutIsTTY: boolean): Parsed {
-  const flags: Record<string, string | boolean> = {}
-  const positionals: string[] = []
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    if (arg === '-h') {
-      flags.help = true
-      continue
-    }
-    if (!arg.startsWith('--')) {
-      positionals.push(arg)
-      continue
-    }
-    const eq = arg.indexOf('=')
-    const key = arg.slice(2, eq < 0 ? undefined : eq)
-    const type = FLAGS[key]
-    if (!type || !(GLOBAL.includes(key) || ALLOWED[name]!.includes(key))) return { error: `unknown option --${key} for "nodeplan ${name}" (see nodeplan ${name} --help)` }
-    if (type === 'boolean') {
-      if (eq >= 0) return { error: `--${key} takes no value` }
-      flags[key] = true
-      continue
-    }
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i]
-    if (value === undefined) return { error: `--${key} needs a value` }
-    flags[key] = value
+type Flags = Record<string, string | boolean | string[]>
+
+/** Options by node's own parser; unknown ones and missing values are refused here with a hint. */
+function readOptions(name: string, argv: string[]): { flags: Flags; positionals: string[] } | { error: string } {
+  const options = { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS[name] }
+  let tokens: NonNullable<ReturnType<typeof parseArgs>['tokens']>
+  try {
+    // strict: false so that an unknown option comes back as a token and gets a "did you mean".
+    ;({ tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true }))
+  } catch (err) {
+    return { error: (err as Error).message }
   }
+  const flags: Flags = {}
+  const positionals: string[] = []
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value)
+    if (token.kind !== 'option') continue
+    const spec = options[token.name]
+    if (!spec) {
+      const known = Object.keys(options).map((o) => `--${o}`)
+      return { error: `unknown option ${token.rawName} for "nodeplan ${name}".${didYouMean(`--${token.name}`, known, (o) => o)} (see nodeplan ${name} --help)` }
+    }
+    if (spec.type === 'boolean') {
+      if (token.inlineValue) return { error: `--${token.name} takes no value` }
+      flags[token.name] = true
+      continue
+    }
+    if (token.value === undefined) return { error: `--${token.name} needs a value` }
+    if (spec.multiple) flags[token.name] = [...((flags[token.name] as string[] | undefined) ?? []), token.value]
+    else flags[token.name] = token.value
+  }
+  return { flags, positionals }
+}
+
+/** An ISO 8601 time, or an age before `now` (30m, 12h, 7d). */
+export function parseTime(text: string, now: Date): Date | null {
+  const age = /^(\d+)([mhd])$/.exec(text)
+  if (age) return new Date(now.getTime() - Number(age[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[age[2] as 'm' | 'h' | 'd'])
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) return null
+  const at = new Date(text)
+  return Number.isNaN(at.getTime()) ? null : at
+}
+
+export function parseOperatorArgs(name: string, argv: string[], env: Environment, stdoutIsTTY: boolean, now: Date = new Date()): Parsed {
+  const read = readOptions(name, argv)
+  if ('error' in read) return read
+  const { flags, positionals } = read
   if (flags.help) return { help: `${HELP[name]}\n${GLOBAL_HELP}` }
 
   const output = (flags.output as string | undefined) ?? 'text'
@@ -146,6 +227,7 @@ export function parseOperatorArgs(name: string, argv: string[], env: Environment
   }
 
   const str = (key: string) => (typeof flags[key] === 'string' ? (flags[key] as string) : null)
+  const list = (key: string) => ((flags[key] as string[] | undefined) ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)
   const bool = (key: string) => flags[key] === true
   const exactly = (n: number, what: string): string | null =>
     positionals.length === n ? null : `"nodeplan ${name}" takes ${what}; got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`
@@ -159,18 +241,54 @@ export function parseOperatorArgs(name: string, argv: string[], env: Environment
     if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) return `--${key} must be a whole number from ${min} to ${max}, not "${v}"`
     return Number(v)
   }
+  const time = (key: string): Date | null | string => {
+    const v = str(key)
+    if (v === null) return null
+    return parseTime(v, now) ?? `--${key} must be an ISO 8601 time or an age such as 12h or 7d, not "${v}"`
+  }
+  const roleNames = (values: string[], flag: string): RoleArg[] | string => {
+    const unknown = values.filter((r) => !ROLE_NAMES[r])
+    if (unknown.length > 0) return `${flag}: unknown role ${unknown.join(', ')};${didYouMean(unknown[0]!, Object.keys(ROLE_NAMES))} Use ${Object.keys(ROLE_NAMES).join(', ')}.`
+    return [...new Set(values.map((r) => ROLE_NAMES[r]!))]
+  }
 
   let command: Command
   switch (name) {
     case 'nodes': {
-      const bad = exactly(0, 'no arguments')
+      if (positionals.length > 1) return { error: `"nodeplan nodes" takes at most one name prefix; got ${positionals.join(' ')}` }
+      const roles = roleNames(list('role'), '--role')
+      if (typeof roles === 'string') return { error: roles }
+      const labels: NodeFilterArg['labels'] = []
+      for (const selector of list('selector')) {
+        const m = /^([^=!]+?)(?:=(.*))?$/.exec(selector)
+        if (!m) return { error: `-l: "${selector}" is not key=value or key` }
+        labels.push({ key: m[1]!, value: m[2] ?? null })
+      }
+      if (bool('draining') && bool('not-draining')) return { error: '--draining and --not-draining exclude each other' }
+      const draining = bool('draining') ? true : bool('not-draining') ? false : null
+      command = { name, filter: { namePrefix: positionals[0] ?? null, roles, labels, draining } }
+      break
+    }
+    case 'plans': {
+      const bad = exactly(0, 'no arguments (use --status, --awaiting-me, --node)')
       if (bad) return { error: bad }
-      command = { name }
+      const statuses = (str('status') ?? '').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean)
+      const unknown = statuses.find((s) => !PLAN_STATUSES.includes(s as PlanStatusArg))
+      if (unknown) {
+        const names = PLAN_STATUSES.map((s) => s.toLowerCase())
+        return { error: `--status: unknown status "${unknown.toLowerCase()}".${didYouMean(unknown.toLowerCase(), names)} Use ${names.join(', ')}.` }
+      }
+      const limit = int('limit', 1, 200)
+      if (typeof limit === 'string') return { error: limit }
+      command = { name, statuses: statuses as PlanStatusArg[], awaitingMe: bool('awaiting-me'), node: str('node'), limit: limit ?? 20, after: str('after') }
       break
     }
     case 'plan': {
       const [kind, ...nodes] = positionals
-      if (!kind || !PLAN_KINDS.includes(kind as PlanKindArg)) return { error: `nodeplan plan: the kind must be one of ${PLAN_KINDS.join(', ')}` }
+      if (!kind || !PLAN_KINDS.includes(kind as PlanKindArg)) {
+        const hint = kind ? didYouMean(kind, PLAN_KINDS, (k) => `"nodeplan plan ${k}"`) : ''
+        return { error: `nodeplan plan: ${kind ? `unknown kind "${kind}"; ` : ''}the kind must be one of ${PLAN_KINDS.join(', ')}.${hint}` }
+      }
       if (nodes.length === 0) return { error: `nodeplan plan ${kind}: name at least one node` }
       const r = reason()
       if (!r) return { error: `nodeplan plan ${kind}: --reason is required (a ticket, an incident, a sentence for the audit trail)` }
@@ -179,10 +297,9 @@ export function parseOperatorArgs(name: string, argv: string[], env: Environment
         if (nodes.length !== 1) return { error: 'nodeplan plan relabel: name exactly one node' }
         const rolesArg = str('roles')
         if (rolesArg === null) return { error: 'nodeplan plan relabel: --roles is required, e.g. --roles system,gpu-worker' }
-        const names = rolesArg.split(',').map((r) => r.trim()).filter(Boolean)
-        const unknown = names.filter((r) => !ROLE_NAMES[r])
-        if (unknown.length > 0) return { error: `--roles: unknown role ${unknown.join(', ')}; use ${Object.keys(ROLE_NAMES).join(', ')}` }
-        command = { name, kind, nodes: [nodes[0]!], roles: [...new Set(names.map((r) => ROLE_NAMES[r]!))], reason: r, detailedExitCode }
+        const roles = roleNames(rolesArg.split(',').map((r) => r.trim()).filter(Boolean), '--roles')
+        if (typeof roles === 'string') return { error: roles }
+        command = { name, kind, nodes: [nodes[0]!], roles, reason: r, detailedExitCode }
       } else {
         if (str('roles') !== null) return { error: '--roles is only for nodeplan plan relabel' }
         command = { name, kind: kind as Exclude<PlanKindArg, 'relabel'>, nodes, reason: r, detailedExitCode }
@@ -208,11 +325,22 @@ export function parseOperatorArgs(name: string, argv: string[], env: Environment
       break
     }
     case 'history': {
-      const bad = exactly(0, 'no arguments (use --node, --plan, --limit)')
+      const bad = exactly(0, 'no arguments (use --node, --plan, --actor, --action, --since, --until, --limit)')
       if (bad) return { error: bad }
       const limit = int('limit', 1, 200)
       if (typeof limit === 'string') return { error: limit }
-      command = { name, node: str('node'), planId: str('plan'), limit: limit ?? 20 }
+      const since = time('since')
+      if (typeof since === 'string') return { error: since }
+      const until = time('until')
+      if (typeof until === 'string') return { error: until }
+      if (since && until && since > until) return { error: '--since is after --until: nothing can match' }
+      command = { name, node: str('node'), planId: str('plan'), actor: str('actor'), action: str('action'), since, until, limit: limit ?? 20, after: str('after') }
+      break
+    }
+    case 'verify': {
+      const bad = exactly(0, 'no arguments')
+      if (bad) return { error: bad }
+      command = { name }
       break
     }
     case 'join-command': {
@@ -227,4 +355,19 @@ export function parseOperatorArgs(name: string, argv: string[], env: Environment
       return { error: `unknown command "${name}"` }
   }
   return { command, connection }
+}
+
+/**
+ * Where the command is among `argv` when global options may come first (`nodeplan --token X nodes`):
+ * the first word that is neither an option nor a global option's value. -1 when there is none.
+ */
+export function commandIndex(argv: string[]): number {
+  const takesValue = new Set(Object.entries(GLOBAL_OPTIONS).flatMap(([long, spec]) => (spec.type === 'string' ? [`--${long}`, ...(spec.short ? [`-${spec.short}`] : [])] : [])))
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--') return i + 1 < argv.length ? i + 1 : -1
+    if (takesValue.has(arg)) i++
+    else if (!arg.startsWith('-')) return i
+  }
+  return -1
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata'
-import { OPERATOR_COMMANDS, OPERATOR_USAGE } from './args.js'
+import { commandIndex, OPERATOR_COMMANDS, OPERATOR_USAGE } from './args.js'
+import { didYouMean } from './suggest.js'
 
 const USAGE = `usage: nodeplan <command> [options]
 
@@ -8,10 +9,15 @@ commands:
   simulator   run the simulated Run:ai cluster (a Kubernetes API server)
 
 operator commands (talk to a running server; nodeplan <command> --help for each):
-${OPERATOR_USAGE}`
+${OPERATOR_USAGE}
+global options, before or after the command: --url URL, --token TOKEN, --output text|json (-o), --no-color
+`
 
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv
+  // Global options may come before the command (nodeplan --token X nodes); the command gets the rest.
+  const at = commandIndex(argv)
+  const command = at < 0 ? undefined : argv[at]!
+  const rest = at < 0 ? argv : [...argv.slice(0, at), ...argv.slice(at + 1)]
   switch (command) {
     case 'serve': {
       const { serveCommand } = await import('./serve.command.js')
@@ -22,17 +28,17 @@ export async function main(argv: string[]): Promise<number> {
       return simulatorCommand(rest)
     }
     case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
+    case 'help': {
       process.stdout.write(USAGE)
-      return command === undefined ? 1 : 0
+      const asked = command === 'help' || argv.includes('--help') || argv.includes('-h')
+      return asked ? 0 : 1
+    }
     default:
       if ((OPERATOR_COMMANDS as readonly string[]).includes(command)) {
         const { operatorCommand } = await import('./operator.command.js')
         return operatorCommand(command, rest)
       }
-      process.stderr.write(`nodeplan: unknown command "${command}"\n\n${USAGE}`)
+      process.stderr.write(`nodeplan: unknown command "${command}".${didYouMean(command, ['serve', 'simulator', ...OPERATOR_COMMANDS], (c) => `"nodeplan ${c}"`)}\n\n${USAGE}`)
       return 1
   }
 }

@@ -1,15 +1,15 @@
-// nodeplan nodes | plan | show | approve | apply | discard | rollback | history | join-command:
+// nodeplan nodes | plans | plan | show | approve | apply | discard | rollback | history | verify | join-command:
 // parse → validate (args.ts) → run against a nodeplan server over GraphQL.
 import { createInterface } from 'node:readline/promises'
-import { parseOperatorArgs, type Command, type Connection } from './args.js'
+import { parseOperatorArgs, type Command, type Connection as ServerConnection } from './args.js'
 import { GraphQLClient, GraphQLRequestError } from './graphql-client.js'
 import { followProgress, type ProgressEvent } from './progress-client.js'
 import { safeJson, terminalSafe } from './terminal-text.js'
-import { colourDiff, hasChanges, historyTable, nextStep, nodesTable, paint, planText, progressLine, type PlanView } from './render.js'
+import { colourDiff, hasChanges, historyTable, morePages, nextStep, nodesTable, paint, plansTable, planText, progressLine, verifyText, type PlanView } from './render.js'
 
-const PLAN_FIELDS = `id kind status reason createdBy createdAt approvedBy appliedBy appliedAt nodes stale warnings diff
+const PLAN_FIELDS = `id kind status reason createdBy createdAt approvedBy appliedBy appliedAt nodes stale needsApproval warnings diff
   changes { address node resource action before after applied error }
-  impact { nodes gpus readySystemNodesAfter automaticallyRescheduled { namespace name kind gpus } manualRelocation { namespace name kind gpus } }`
+  impact { nodes gpus readySystemNodesAfter nodesReturningToService gpusReturningToService automaticallyRescheduled { namespace name kind gpus } manualRelocation { namespace name kind gpus } }`
 
 const MUTATION: Record<string, string> = {
   drain: 'planDrain',
@@ -19,6 +19,12 @@ const MUTATION: Record<string, string> = {
 }
 
 type Plan = PlanView & Record<string, unknown>
+
+interface Connection<T> {
+  totalCount: number
+  pageInfo: { hasNextPage: boolean; endCursor: string | null }
+  edges: { node: T }[]
+}
 
 export interface Terminal {
   stdout: NodeJS.WritableStream & { isTTY?: boolean }
@@ -50,7 +56,7 @@ export async function operatorCommand(name: string, argv: string[], term: Termin
   }
 }
 
-async function run(command: Command, conn: Connection, term: Terminal): Promise<number> {
+async function run(command: Command, conn: ServerConnection, term: Terminal): Promise<number> {
   const json = conn.output === 'json'
   const api = new GraphQLClient(conn.url, conn.token, { forTerminal: !json })
   const out = (text: string) => term.stdout.write(text)
@@ -60,12 +66,17 @@ async function run(command: Command, conn: Connection, term: Terminal): Promise<
     case 'nodes': {
       // The table only counts workloads; JSON gets them whole.
       const workloads = json ? 'workloads { namespace name kind relocation project gpus pods }' : 'workloads { name }'
+      const { namePrefix, roles, labels, draining } = command.filter
+      const filter = { namePrefix, roles: roles.length > 0 ? roles : null, labels: labels.length > 0 ? labels : null, draining }
       const { nodes } = await api.request<{ nodes: any[] }>(
-        `{ nodes { name ready unschedulable notReadySince roles draining gpus gpusInUse taints { key value effect } ${workloads} } }`,
+        `query($filter: NodeFilter) { nodes(filter: $filter) { name ready unschedulable notReadySince roles draining gpus gpusInUse taints { key value effect } ${json ? 'labels { key value }' : ''} ${workloads} } }`,
+        { filter },
       )
-      json ? emit(nodes) : out(nodesTable(nodes))
+      json ? emit(nodes) : out(nodes.length > 0 ? nodesTable(nodes) : 'No nodes match.\n')
       return 0
     }
+    case 'plans':
+      return plans(api, command, conn, term)
     case 'plan': {
       const plan =
         command.kind === 'relabel'
@@ -103,13 +114,23 @@ async function run(command: Command, conn: Connection, term: Terminal): Promise<
     case 'apply':
       return apply(api, command, conn, term)
     case 'history': {
-      const { auditEvents } = await api.request<{ auditEvents: { edges: { node: any }[] } }>(
-        `query($filter: AuditFilter, $first: Int) { auditEvents(filter: $filter, first: $first) { edges { node { id at actor action planId node detail } } } }`,
-        { filter: { node: command.node, planId: command.planId }, first: command.limit },
+      const { node, planId, actor, action, since, until } = command
+      const { auditEvents } = await api.request<{ auditEvents: Connection<any> }>(
+        `query($filter: AuditFilter, $first: Int, $after: String) { auditEvents(filter: $filter, first: $first, after: $after) {
+          totalCount pageInfo { hasNextPage endCursor } edges { node { id at actor action planId node detail } } } }`,
+        { filter: { node, planId, actor, action, since: since?.toISOString() ?? null, until: until?.toISOString() ?? null }, first: command.limit, after: command.after },
       )
       const events = auditEvents.edges.map((e) => e.node)
-      json ? emit(events) : out(events.length > 0 ? historyTable(events) : 'No audit events match.\n')
+      if (json) emit(events)
+      else out((events.length > 0 ? historyTable(events) : 'No audit events match.\n') + morePages(auditEvents, events.length))
       return 0
+    }
+    case 'verify': {
+      const { verifyAuditTrail } = await api.request<{ verifyAuditTrail: { ok: boolean; checked: number; firstBrokenId: string | null; firstBrokenAt: string | null; message: string | null } }>(
+        '{ verifyAuditTrail { ok checked firstBrokenId firstBrokenAt message } }',
+      )
+      json ? emit(verifyAuditTrail) : out(verifyText(verifyAuditTrail, conn.color))
+      return verifyAuditTrail.ok ? 0 : 1
     }
     case 'join-command': {
       const { createJoinCommand } = await api.request<{ createJoinCommand: { command: string; tokenId: string; expiresAt: string } }>(
@@ -124,7 +145,38 @@ async function run(command: Command, conn: Connection, term: Terminal): Promise<
   }
 }
 
-async function apply(api: GraphQLClient, command: Extract<Command, { name: 'apply' }>, conn: Connection, term: Terminal): Promise<number> {
+/** Plans by status; --awaiting-me keeps those the caller may approve now, over every PENDING page. */
+async function plans(api: GraphQLClient, command: Extract<Command, { name: 'plans' }>, conn: ServerConnection, term: Terminal): Promise<number> {
+  const query = `query($status: [PlanStatus!], $node: String, $first: Int, $after: String) { plans(status: $status, node: $node, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } edges { node { id kind status createdBy createdAt approvedBy nodes stale needsApproval awaitingMyApproval } } } }`
+  const statuses = command.awaitingMe ? ['PENDING'] : command.statuses
+  const found: any[] = []
+  let after = command.after
+  let page: Connection<any>
+  for (;;) {
+    ;({ plans: page } = await api.request<{ plans: Connection<any> }>(query, {
+      status: statuses.length > 0 ? statuses : null,
+      node: command.node,
+      first: command.awaitingMe ? 200 : command.limit,
+      after,
+    }))
+    const items = page.edges.map((e) => e.node)
+    found.push(...(command.awaitingMe ? items.filter((p) => p.awaitingMyApproval) : items))
+    if (!command.awaitingMe || !page.pageInfo.hasNextPage || found.length >= command.limit) break
+    after = page.pageInfo.endCursor
+  }
+  const shown = found.slice(0, command.limit)
+  if (conn.output === 'json') {
+    term.stdout.write(`${JSON.stringify(shown, null, 2)}\n`)
+    return 0
+  }
+  const none = command.awaitingMe ? 'No plans await your approval.\n' : 'No plans match.\n'
+  term.stdout.write(shown.length > 0 ? plansTable(shown) : none)
+  if (!command.awaitingMe) term.stdout.write(morePages(page, shown.length))
+  return 0
+}
+
+async function apply(api: GraphQLClient, command: Extract<Command, { name: 'apply' }>, conn: ServerConnection, term: Terminal): Promise<number> {
   const json = conn.output === 'json'
   const out = (text: string) => (json ? undefined : term.stdout.write(text))
   const { plan } = await api.request<{ plan: Plan | null }>(`query($id: ID!) { plan(id: $id) { ${PLAN_FIELDS} } }`, { id: command.id })

@@ -65,6 +65,8 @@ export interface PlanView {
   approvedBy: string | null
   appliedBy: string | null
   stale: boolean
+  /** Policy makes a second person approve plans of this kind (absent from servers older than this CLI). */
+  needsApproval?: boolean
   diff: string
   changes: { action: string }[]
 }
@@ -74,14 +76,21 @@ export const hasChanges = (plan: Pick<PlanView, 'changes'>) => plan.changes.some
 /** A plan as `nodeplan show` prints it: the diff, then who and where it stands. */
 export function planText(plan: PlanView, colour: boolean): string {
   const who = [`created by ${plan.createdBy}`, plan.approvedBy && `approved by ${plan.approvedBy}`, plan.appliedBy && `applied by ${plan.appliedBy}`].filter(Boolean).join(', ')
-  const stale = plan.stale ? `\n${paint('Stale:', 'red', colour)} the cluster changed since this plan was made; discard it and plan again.` : ''
-  return `${colourDiff(plan.diff, colour)}\nPlan ${paint(plan.id, 'bold', colour)}: ${plan.kind}, ${plan.status} (${who}).${stale}\n`
+  const stale = plan.stale ? `\n${paint('Stale:', 'red', colour)} the cluster changed since this plan was made; discard it (nodeplan discard ${plan.id}) and plan again.` : ''
+  const awaiting =
+    plan.needsApproval && plan.status === 'PENDING' ? `\nAwaiting approval: someone other than ${plan.createdBy} runs nodeplan approve ${plan.id}.` : ''
+  return `${colourDiff(plan.diff, colour)}\nPlan ${paint(plan.id, 'bold', colour)}: ${plan.kind}, ${plan.status} (${who}).${awaiting}${stale}\n`
 }
 
-/** What to run next after planning, as terraform plan suggests terraform apply. */
+/** What to run next after planning, as terraform plan suggests terraform apply; says whether approval comes first. */
 export function nextStep(plan: PlanView): string {
-  if (!hasChanges(plan)) return ''
-  return `\nSaved the plan as ${plan.id}. To perform exactly these actions, run:\n    nodeplan apply ${plan.id}\n(plans that policy says need approval are approved first: nodeplan approve ${plan.id}, by someone else)\n`
+  if (!hasChanges(plan)) return plan.status === 'NO_CHANGES' ? `\nNothing to apply: the plan is kept as ${plan.id} (NO_CHANGES) for the record.\n` : ''
+  const saved = `\nSaved the plan as ${plan.id}.`
+  if (plan.needsApproval === false) return `${saved} It needs no approval. To perform exactly these actions, run:\n    nodeplan apply ${plan.id}\n`
+  if (plan.needsApproval === true) {
+    return `${saved} It needs approval before it can be applied: someone other than ${plan.createdBy}, with the approver role, runs\n    nodeplan approve ${plan.id}\nthen, to perform exactly these actions:\n    nodeplan apply ${plan.id}\n`
+  }
+  return `${saved} To perform exactly these actions, run:\n    nodeplan apply ${plan.id}\n(plans that policy says need approval are approved first: nodeplan approve ${plan.id}, by someone else)\n`
 }
 
 export function progressLine(event: { change: { address: string; applied: boolean; error: string | null } }, colour: boolean): string {
@@ -102,14 +111,63 @@ export interface AuditRow {
 export function historyTable(events: AuditRow[]): string {
   return table(
     ['TIME', 'ACTOR', 'ACTION', 'PLAN', 'NODE', 'DETAIL'],
-    events.map((e) => [e.at, e.actor, e.action, e.planId ?? '-', e.node ?? '-', summary(e.detail)]),
+    events.map((e) => [e.at, e.actor, e.action, e.planId ?? '-', e.node ?? '-', detailText(e.detail)]),
   )
 }
 
-function summary(detail: Record<string, unknown> | null): string {
+/**
+ * An event's detail in full, as key=value pairs: a string with spaces in double quotes (its
+ * backslashes as they are: terminalSafe's escapes must read as sent), lists of names joined by
+ * commas, anything else as JSON.
+ */
+export function detailText(detail: Record<string, unknown> | null): string {
   if (!detail) return ''
-  const text = Object.entries(detail)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+  const value = (v: unknown): string =>
+    typeof v === 'string' ? (v === '' || /[\s"]/.test(v) ? `"${v.replace(/"/g, '\\"')}"` : v)
+    : Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string') ? v.join(',')
+    : JSON.stringify(v)
+  return Object.entries(detail)
+    .map(([k, v]) => `${k}=${value(v)}`)
     .join(' ')
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text
+}
+
+export interface PlanRow {
+  id: string
+  kind: string
+  status: string
+  createdBy: string
+  createdAt: string
+  approvedBy: string | null
+  nodes: string[]
+  stale: boolean
+  needsApproval: boolean
+  awaitingMyApproval: boolean
+}
+
+/** Long node lists are cut to the first few and a count: the plan itself has them all. */
+const nodeList = (nodes: string[]): string => (nodes.length <= 3 ? nodes.join(',') : `${nodes.slice(0, 3).join(',')} +${nodes.length - 3} more`)
+
+export function plansTable(plans: PlanRow[]): string {
+  const approval = (p: PlanRow): string =>
+    p.approvedBy ? `approved by ${p.approvedBy}`
+    : !p.needsApproval ? 'not needed'
+    : p.status !== 'PENDING' ? '-'
+    : p.awaitingMyApproval ? 'awaiting you'
+    : 'awaiting approval'
+  return table(
+    ['ID', 'KIND', 'STATUS', 'NODES', 'CREATED', 'BY', 'APPROVAL'],
+    plans.map((p) => [p.id, p.kind, p.status + (p.stale ? ' (stale)' : ''), nodeList(p.nodes), p.createdAt, p.createdBy, approval(p)]),
+  )
+}
+
+/** The line after a page that has more: how many there are and the --after that continues. */
+export function morePages(page: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null } }, shown: number): string {
+  if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) return ''
+  return `\nShowing ${shown} of ${page.totalCount}. For the next page, run the same command with --after ${page.pageInfo.endCursor}\n`
+}
+
+export function verifyText(result: { ok: boolean; checked: number; message: string | null }, colour: boolean): string {
+  return result.ok
+    ? `${paint('Audit trail intact:', 'green', colour)} ${result.checked} events checked, every link of the hash chain holds.\n`
+    : `${paint('Audit trail broken:', 'red', colour)} ${result.message ?? 'a link does not hold'}\n`
 }

@@ -1,6 +1,6 @@
 // A plan as text, the way `terraform plan` shows one. Reads the model only; symbols live here.
-import type { Taint } from './cluster.js'
-import { formatTaint, subjectOf } from './change.js'
+import { DRAIN_TAINT, type Taint } from './cluster.js'
+import { formatTaint, subjectOf, taintId } from './change.js'
 import type { Change, ChangeAction, ChangeProgress, NodeValue, PlanDraft, Workload } from './plan.js'
 import { escapeUnsafe } from './unsafe-text.js'
 
@@ -14,31 +14,53 @@ export interface DiffOptions {
 }
 
 const SYMBOL: Record<ChangeAction, string> = { CREATE: '+', UPDATE: '~', DELETE: '-', NO_OP: ' ' }
-const LEGEND: [ChangeAction, string][] = [
-  ['CREATE', 'create'],
-  ['UPDATE', 'update in-place'],
-  ['DELETE', 'destroy'],
+
+/**
+ * What the summary counts. Removing a taint or a label is not destroying anything in an
+ * operator's eyes (an undrain removes the drain taint): only a node deletion is "destroy".
+ */
+type Tally = 'add' | 'change' | 'remove' | 'destroy'
+const tallyOf = (change: Change): Tally | null =>
+  change.action === 'CREATE' ? 'add'
+  : change.action === 'UPDATE' ? 'change'
+  : change.action === 'DELETE' ? (change.resource === 'NODE' ? 'destroy' : 'remove')
+  : null
+const LEGEND: [Tally, string, string][] = [
+  ['add', '+', 'create'],
+  ['change', '~', 'update in-place'],
+  ['remove', '-', 'remove (a taint or label)'],
+  ['destroy', '-', 'destroy'],
 ]
+
+const removesDrain = (change: Change): boolean =>
+  change.resource === 'TAINT' && change.action === 'DELETE' && change.before !== null && taintId(change.before as Taint) === taintId(DRAIN_TAINT)
 const ANSI: Record<string, string> = { '+': '\x1b[32m', '~': '\x1b[33m', '-': '\x1b[31m', warning: '\x1b[1;33m' }
 const RESET = '\x1b[0m'
 
 export function renderDiff(plan: DiffInput, options: DiffOptions = {}): string {
   const paint = (symbol: string, text: string): string => (options.color && ANSI[symbol] ? `${ANSI[symbol]}${text}${RESET}` : text)
   const lines: string[] = [`nodeplan ${plan.kind} plan for ${count(plan.nodes.length, 'node')}: ${plan.nodes.join(', ')}`, `Reason: ${escapeUnsafe(plan.reason)}`, '']
-  const counts = { CREATE: 0, UPDATE: 0, DELETE: 0, NO_OP: 0 }
-  for (const change of plan.changes) counts[change.action]++
-  const changing = plan.changes.length - counts.NO_OP
+  const counts: Record<Tally, number> = { add: 0, change: 0, remove: 0, destroy: 0 }
+  for (const change of plan.changes) {
+    const tally = tallyOf(change)
+    if (tally) counts[tally]++
+  }
+  const changing = counts.add + counts.change + counts.remove + counts.destroy
 
   if (changing > 0) {
     lines.push('Resource actions are indicated with the following symbols:')
-    for (const [action, meaning] of LEGEND) if (counts[action] > 0) lines.push(`  ${paint(SYMBOL[action], SYMBOL[action])} ${meaning}`)
+    for (const [tally, symbol, meaning] of LEGEND) if (counts[tally] > 0) lines.push(`  ${paint(symbol, symbol)} ${meaning}`)
     lines.push('', 'nodeplan will perform the following actions:', '')
     for (const node of plan.nodes) {
       const own = plan.changes.filter((c) => c.node === node)
       if (own.length === 0) continue
       const destroyed = own.some((c) => c.resource === 'NODE' && c.action === 'DELETE')
       const updated = own.some((c) => c.action !== 'NO_OP')
-      const [symbol, what] = destroyed ? ['-', 'will be destroyed'] : updated ? ['~', 'will be updated in-place'] : [' ', 'has no changes']
+      const [symbol, what] =
+        destroyed ? ['-', 'will be destroyed']
+        : own.some(removesDrain) ? ['~', 'returns to service (drain taint removed)']
+        : updated ? ['~', 'will be updated in-place']
+        : [' ', 'has no changes']
       lines.push(`  # node/${node} ${what}`, `  ${paint(symbol, symbol)} node "${node}" {`)
       for (const change of own) lines.push(...changeLines(change, paint))
       lines.push('    }', '')
@@ -46,11 +68,7 @@ export function renderDiff(plan: DiffInput, options: DiffOptions = {}): string {
     lines.push('Impact:', ...impactLines(plan.impact), '')
   }
   for (const warning of plan.warnings) lines.push(`${paint('warning', 'Warning:')} ${warning}`, '')
-  lines.push(
-    changing > 0
-      ? `Plan: ${counts.CREATE} to add, ${counts.UPDATE} to change, ${counts.DELETE} to destroy.`
-      : 'No changes. Your cluster matches the plan.',
-  )
+  lines.push(changing > 0 ? summaryLine(counts, plan.impact) : 'No changes. Your cluster matches the plan.')
   return `${lines.join('\n')}\n`
 }
 
@@ -80,10 +98,24 @@ function changeLines(change: Change & Partial<ChangeProgress>, paint: (symbol: s
 const taintValue = (v: Change['before']): string => (v === null ? 'null' : JSON.stringify(formatTaint(v as Taint)))
 const labelValue = (v: Change['before']): string => (v === null ? 'null' : JSON.stringify(v))
 
+/** "Plan: 0 to add, 0 to change, 4 to remove, 0 to destroy. 4 nodes (32 GPUs) return to service." */
+function summaryLine(counts: Record<Tally, number>, impact: DiffInput['impact']): string {
+  const remove = counts.remove > 0 ? ` ${counts.remove} to remove,` : ''
+  const line = `Plan: ${counts.add} to add, ${counts.change} to change,${remove} ${counts.destroy} to destroy.`
+  const back = impact.nodesReturningToService
+  if (back === 0) return line
+  return `${line} ${count(back, 'node')} (${count(impact.gpusReturningToService, 'GPU')}) ${back === 1 ? 'returns' : 'return'} to service.`
+}
+
 function impactLines(impact: DiffInput['impact']): string[] {
   const workload = (w: Workload): string =>
     `    ${w.namespace}/${w.name} (${w.kind}, project ${w.project ?? 'none'}, ${count(w.gpus, 'GPU')}, ${count(w.pods, 'pod')})`
+  const back = impact.nodesReturningToService
+  const returning = back > 0 ? [`  Nodes back in service:     ${back}`, `  GPUs back in service:      ${impact.gpusReturningToService}`] : []
+  // An undrain takes nothing out: its impact is what comes back.
+  if (back > 0 && impact.nodes === 0) return [...returning, `  Ready system nodes after:  ${impact.readySystemNodesAfter}`]
   return [
+    ...returning,
     `  Nodes out of service:      ${impact.nodes}`,
     `  GPUs out of service:       ${impact.gpus}`,
     `  Rescheduled automatically: ${count(impact.automaticallyRescheduled.length, 'workload')}`,

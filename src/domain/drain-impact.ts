@@ -36,7 +36,16 @@ export function assess(snapshot: ClusterSnapshot, nodes: ReadonlyMap<string, Nod
   }
   const readySystemNodesBefore = readySystemNodes(nodes.values())
   const readySystemNodesAfter = readySystemNodesBefore + systemNodesGained(nodes, after)
-  const impact = { nodes: out.size, gpus, automaticallyRescheduled, manualRelocation, readySystemNodesAfter }
+  const back = nodesReturning(nodes, after)
+  const impact = {
+    nodes: out.size,
+    gpus,
+    automaticallyRescheduled,
+    manualRelocation,
+    readySystemNodesAfter,
+    nodesReturningToService: back.length,
+    gpusReturningToService: back.reduce((sum, node) => sum + node.gpus, 0),
+  }
 
   const warnings: string[] = []
   for (const name of after.keys()) {
@@ -51,7 +60,7 @@ export function assess(snapshot: ClusterSnapshot, nodes: ReadonlyMap<string, Nod
     )
   }
   if ((out.size > 0 || readySystemNodesAfter < readySystemNodesBefore) && readySystemNodesAfter === 1) {
-    warnings.push('only 1 Ready Run:ai system node remains after this plan; the procedure recommends more than one: designate a temporary system node with planRelabel')
+    warnings.push('only 1 Ready Run:ai system node remains after this plan; the procedure recommends more than one: designate a temporary system node with nodeplan plan relabel NODE --roles …,system (planRelabel)')
   }
   const trainingGpus = automaticallyRescheduled.filter((w) => w.kind === 'TRAINING').reduce((sum, w) => sum + w.gpus, 0)
   if (trainingGpus > 0) {
@@ -61,6 +70,16 @@ export function assess(snapshot: ClusterSnapshot, nodes: ReadonlyMap<string, Nod
     }
   }
   return { impact, warnings, readySystemNodesBefore }
+}
+
+/** Drained nodes the plan keeps but undrains: what an undrain or the rollback of a drain is for. */
+function nodesReturning(nodes: ReadonlyMap<string, NodeState>, after: ReadonlyMap<string, NodeState | undefined>): NodeState[] {
+  const back: NodeState[] = []
+  for (const [name, next] of after) {
+    const before = nodes.get(name)
+    if (before && next && isDrained(before) && !isDrained(next)) back.push(before)
+  }
+  return back
 }
 
 /** Nodes the plan takes out: newly tainted NoExecute, or deleted; with the taint that decides what each pod tolerates. */

@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'KUBERNETES_UNAVAILABLE'
+  /** The Kubernetes API server answered with an error; extensions carry its HTTP status and reason. */
+  | 'KUBERNETES_API_ERROR'
   | 'INTERNAL_SERVER_ERROR'
 
 /** A refusal a person can act on: the message names the node, the field and what to do. */

@@ -2,7 +2,8 @@ import type { Taint } from './cluster.js'
 import type { NodeRole } from './roles.js'
 
 export type PlanKind = 'DRAIN' | 'UNDRAIN' | 'DECOMMISSION' | 'REJOIN' | 'RELABEL' | 'ROLLBACK'
-export type PlanStatus = 'PENDING' | 'APPROVED' | 'APPLYING' | 'APPLIED' | 'FAILED' | 'DISCARDED'
+/** NO_CHANGES: a plan that changes nothing, stored for the record and final at once. */
+export type PlanStatus = 'PENDING' | 'APPROVED' | 'APPLYING' | 'APPLIED' | 'FAILED' | 'DISCARDED' | 'NO_CHANGES'
 export type ChangeAction = 'CREATE' | 'UPDATE' | 'DELETE' | 'NO_OP'
 export type ResourceType = 'TAINT' | 'LABEL' | 'NODE'
 /** Why a change is in a plan. Feeds the diff text and the audit trail; apply never reads it. */
@@ -77,6 +78,10 @@ export interface Impact {
   automaticallyRescheduled: Workload[]
   manualRelocation: Workload[]
   readySystemNodesAfter: number
+  /** Drained nodes whose drain taint the plan removes (undrain, rollback of a drain) */
+  nodesReturningToService: number
+  /** Their GPUs */
+  gpusReturningToService: number
 }
 
 /** A computed plan before it is stored. */
@@ -103,6 +108,6 @@ export interface Plan extends Omit<PlanDraft, 'changes'> {
 }
 
 /** Statuses a plan never leaves. */
-export const FINAL_STATUSES: readonly PlanStatus[] = ['APPLIED', 'FAILED', 'DISCARDED']
+export const FINAL_STATUSES: readonly PlanStatus[] = ['APPLIED', 'FAILED', 'DISCARDED', 'NO_CHANGES']
 
 export type { NodeRole }

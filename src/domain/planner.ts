@@ -94,7 +94,7 @@ export function planDecommission(snapshot: ClusterSnapshot, request: NodesReques
     changes.push(drainTaintChange(node, 'DECOMMISSION'))
     changes.push(nodeDeletion(name, { name, labels }, 'DECOMMISSION'))
     warnings.push(
-      `node ${name} will be deleted, which cannot be rolled back: to bring it back, createJoinCommand, run the join command on the machine, then planRejoin restores its ${count(Object.keys(labels).length, 'stored label')}`,
+      `node ${name} will be deleted, which cannot be rolled back: to bring it back, nodeplan join-command (createJoinCommand), run the join command on the machine, then nodeplan plan rejoin ${name} (planRejoin) restores its ${count(Object.keys(labels).length, 'stored label')}`,
     )
   }
   return completeDraft('DECOMMISSION', request, request.nodes, changes, snapshot, nodes, warnings)
@@ -107,7 +107,7 @@ export function planRejoin(snapshot: ClusterSnapshot, request: RejoinRequest): P
   for (const name of request.nodes) {
     const stored = request.stored[name]
     if (!stored) {
-      throw new NodeplanError('BAD_USER_INPUT', `nodes: nothing stored to restore for node ${name}: only a node removed by an applied DECOMMISSION plan can rejoin (use planRelabel to set its roles)`, {
+      throw new NodeplanError('BAD_USER_INPUT', `nodes: nothing stored to restore for node ${name}: only a node removed by an applied DECOMMISSION plan can rejoin (use nodeplan plan relabel, planRelabel, to set its roles)`, {
         field: 'nodes',
         node: name,
       })

@@ -33,7 +33,7 @@ export function planRollback(snapshot: ClusterSnapshot, applied: Plan, request: 
     const deleted = own.find((c) => c.resource === 'NODE' && c.action === 'DELETE')
     if (deleted) {
       warnings.push(
-        `node ${name} was deleted by plan ${applied.id}; a deletion cannot be rolled back: run createJoinCommand, join the machine with it, then planRejoin restores its stored labels`,
+        `node ${name} was deleted by plan ${applied.id}; a deletion cannot be rolled back: run nodeplan join-command (createJoinCommand), join the machine with it, then nodeplan plan rejoin ${name} (planRejoin) restores its stored labels`,
       )
       continue
     }

@@ -6,6 +6,16 @@ import type { Change } from './plan.js'
 import { NodeplanError } from './errors.js'
 import { isSystemNode, rolesOf } from './roles.js'
 
+/**
+ * How to make `candidate` a temporary system node, as the CLI command and as the GraphQL mutation
+ * (messages reach people at a terminal and programs alike).
+ */
+export function relabelAsSystemNode(candidate: NodeState): string {
+  const roles = [...rolesOf(candidate.labels), 'SYSTEM']
+  const cli = roles.map((r) => r.toLowerCase().replace('_', '-')).join(',')
+  return `nodeplan plan relabel ${candidate.name} --roles ${cli} --reason "temporary system node" (GraphQL: planRelabel(input: {node: "${candidate.name}", roles: [${roles.join(', ')}], reason: "temporary system node"}))`
+}
+
 export const isDrained = (node: NodeState): boolean => findTaint(node.taints, DRAIN_TAINT) !== undefined
 
 /** A system node that serves: labelled SYSTEM, Ready and not drained. */
@@ -62,8 +72,8 @@ export function refuseLeavingNoSystemNode(
     .filter((n) => !touched.has(n.name) && n.ready && !isDrained(n) && !n.unschedulable && !isSystemNode(n))
     .sort((a, b) => (a.name < b.name ? -1 : 1))[0]
   const how = candidate
-    ? `Designate a temporary system node first, e.g. planRelabel(input: {node: "${candidate.name}", roles: [${[...rolesOf(candidate.labels), 'SYSTEM'].join(', ')}], reason: "temporary system node"}), apply that plan, then plan this again; rolling back the relabel later retires the temporary system node.`
-    : 'No other Ready node can take the role now: bring a system node back (or a worker online) and designate it with planRelabel first.'
+    ? `Designate a temporary system node first, e.g. ${relabelAsSystemNode(candidate)}, apply that plan, then plan this again; rolling back the relabel later retires the temporary system node.`
+    : 'No other Ready node can take the role now: bring a system node back (or a worker online) and designate it with nodeplan plan relabel (planRelabel) first.'
   throw new NodeplanError(
     'LAST_SYSTEM_NODE',
     `this plan would leave no Ready Run:ai system node (${lost.join(', ')} ${lost.length === 1 ? 'is the last one' : 'are the last ones'}). ${how}`,

@@ -51,8 +51,15 @@ export enum PlanStatusEnum {
   APPLIED = 'APPLIED',
   FAILED = 'FAILED',
   DISCARDED = 'DISCARDED',
+  NO_CHANGES = 'NO_CHANGES',
 }
-registerEnumType(PlanStatusEnum, { name: 'PlanStatus' })
+registerEnumType(PlanStatusEnum, {
+  name: 'PlanStatus',
+  valuesConfig: {
+    DISCARDED: { description: 'Discarded by a person, or by nodeplan when it expired unapplied (audit action plan.expired).' },
+    NO_CHANGES: { description: 'The plan changes nothing; final when made, never applied.' },
+  },
+})
 
 export enum ChangeActionEnum {
   CREATE = 'CREATE',

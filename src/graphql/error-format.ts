@@ -15,6 +15,7 @@ export const CONTRACT_CODES: ReadonlySet<string> = new Set<string>([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'KUBERNETES_UNAVAILABLE',
+  'KUBERNETES_API_ERROR',
   'INTERNAL_SERVER_ERROR',
 ])
 

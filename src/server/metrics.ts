@@ -194,8 +194,8 @@ export class MeteredPlanRepository implements PlanRepository {
     private readonly metrics: NodeplanMetrics,
   ) {}
 
-  async create(draft: PlanDraft, audit: AuditInput): Promise<Plan> {
-    const plan = await this.inner.create(draft, audit)
+  async create(draft: PlanDraft, audit: AuditInput, status?: 'PENDING' | 'NO_CHANGES'): Promise<Plan> {
+    const plan = await this.inner.create(draft, audit, status)
     this.metrics.plans.inc({ kind: plan.kind, status: plan.status })
     this.metrics.auditEvents.inc()
     return plan
@@ -235,6 +235,9 @@ export class MeteredPlanRepository implements PlanRepository {
   }
   applying(): Promise<Plan[]> {
     return this.inner.applying()
+  }
+  createdBefore(statuses: PlanStatus[], before: Date, limit: number): Promise<Plan[]> {
+    return this.inner.createdBefore(statuses, before, limit)
   }
   lastApplied(kind: PlanKind, node: string): Promise<Plan | null> {
     return this.inner.lastApplied(kind, node)

@@ -5,20 +5,22 @@ import { readJson } from './request-body.js'
 import type { Simulation } from './simulation.js'
 import { badRequest, methodNotAllowed, unknownRoute } from './status.js'
 
-const ENDPOINTS = [
-  'POST /_sim/nodes/{name}/fail',
-  'POST /_sim/nodes/{name}/recover',
-  'POST /_sim/nodes/{name}/restart-kubelet',
-  'POST /_sim/join {"node": "...", "token": "id.secret"}',
-  'POST /_sim/clock/advance {"seconds": n}',
-  'GET /_sim/clock',
-  'POST /_sim/faults {"latencyMs", "errorRate", "errorStatus", "conflictRate", "unreachable", "resetRate", "paths"}',
-  'GET /_sim/faults',
-  'DELETE /_sim/faults',
-  'GET /_sim/state',
-  'GET /_sim/requests',
-  'DELETE /_sim/requests',
+/** Each endpoint and what it does: GET /_sim answers the routes, `nodeplan simulator --help` prints both. */
+export const SIM_ENDPOINTS: readonly [route: string, does: string][] = [
+  ['POST /_sim/nodes/{name}/fail', 'the kubelet stops posting status: Ready goes Unknown, the unreachable taints follow'],
+  ['POST /_sim/nodes/{name}/recover', 'the kubelet posts status again: Ready, the unreachable taints are lifted'],
+  ['POST /_sim/nodes/{name}/restart-kubelet', "restarts the kubelet: a deleted node registers again with only the kubelet's labels (no roles); an existing one posts Ready again"],
+  ['POST /_sim/join {"node": "...", "token": "id.secret"}', 'what kubeadm join does: a valid bootstrap token registers the node again'],
+  ['POST /_sim/clock/advance {"seconds": n}', 'moves the simulated clock (outages, token expiry, the downtime watcher)'],
+  ['GET /_sim/clock', 'the simulated time'],
+  ['POST /_sim/faults {"latencyMs", "errorRate", "errorStatus", "conflictRate", "unreachable", "resetRate", "paths"}', 'makes the Kubernetes API slow or failing (errorStatus 500, 503 or 429; paths: a regular expression)'],
+  ['GET /_sim/faults', 'the faults in force'],
+  ['DELETE /_sim/faults', 'no faults'],
+  ['GET /_sim/state', 'nodes, their taints and readiness, pods by phase'],
+  ['GET /_sim/requests', 'the Kubernetes API requests received, by verb and path'],
+  ['DELETE /_sim/requests', 'forgets them'],
 ]
+const ENDPOINTS = SIM_ENDPOINTS.map(([route]) => route)
 
 export async function handleSimRoute(sim: Simulation, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const method = req.method ?? 'GET'

@@ -1,7 +1,12 @@
 // `nodeplan simulator`: serve the simulated Run:ai cluster until SIGINT/SIGTERM.
 import { startSimulator, type SimulatorOptions } from './index.js'
+import { SIM_ENDPOINTS } from './sim-routes.js'
 
 const USAGE = `usage: nodeplan simulator [--port P] [--host ADDR] [--advertise-url https://NAME[:PORT]] [--kubeconfig-out FILE] [--system-nodes N] [--gpu-nodes N] [--cpu-nodes N] [--gpus-per-node N] [--pods-per-gpu-node N] [--seed S]
+
+Serves a simulated Run:ai cluster: a Kubernetes API server over HTTPS (its URL on stdout), and
+beside it control endpoints, JSON in and out (e.g. curl -sk -X POST URL/_sim/nodes/gpu-3/fail):
+${SIM_ENDPOINTS.map(([route, does]) => `  ${route}\n      ${does}`).join('\n')}
 `
 
 const NUMERIC: Record<string, keyof SimulatorOptions> = {

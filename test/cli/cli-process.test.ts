@@ -1,38 +1,12 @@
 // The real CLI (node bin/nodeplan.mjs …) as a process against a real server; the apply prompt
 // through a pseudo-terminal made by util-linux `script`.
 import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BIN, cliEnv, runCli, type Run } from '../support/cli.js'
 import { startTestNodeplan, TEST_TOKENS, type TestNodeplan } from '../support/nodeplan.js'
 import { has } from '../support/prerequisites.js'
 
-const BIN = fileURLToPath(new URL('../../bin/nodeplan.mjs', import.meta.url))
 const ANSI = /\x1b\[[0-9;]*m/
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-const cliEnv = (url: string, token: string) => ({ PATH: process.env.PATH, HOME: process.env.HOME, NODEPLAN_URL: url, NODEPLAN_TOKEN: token })
-
-/** Runs the CLI with its output on pipes; `stopReadingAfter` closes stdout after that many bytes (0: before any), as `| head` does. */
-function runCli(url: string, args: string[], token: string, stopReadingAfter = Infinity): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [BIN, ...args], { env: cliEnv(url, token), stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    if (stopReadingAfter === 0) proc.stdout.destroy()
-    proc.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString()
-      if (stdout.length >= stopReadingAfter) proc.stdout.destroy()
-    })
-    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    proc.on('error', reject)
-    proc.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
 
 describe('nodeplan CLI against a running server', () => {
   let np: TestNodeplan

@@ -64,7 +64,7 @@ describe('the CLI prints forged stored text escaped', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).not.toMatch(RAW)
     expect(run.stdout).toContain('mallory\\u{1b}[8m')
-    expect(run.stdout).toContain('note=done\\u{d}\\u{9b}2K forged')
+    expect(run.stdout).toContain('note="done\\u{d}\\u{9b}2K forged"')
     expect(run.stdout).toContain('k\\u{1b}[1m=1')
   })
 

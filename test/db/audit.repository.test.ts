@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { GENESIS_HASH, canonicalJson, eventHash } from '../../src/adapters/db/audit-chain.js'
-import { backends, openTempDatabase } from './temp-database.js'
+import { backends, drainDraft, openTempDatabase } from './temp-database.js'
 import type { TempDatabase } from './temp-database.js'
 
 let t: TempDatabase
@@ -28,6 +28,30 @@ describe.each(backends)('PrismaAuditRepository on %s', (backend) => {
     t = await openTempDatabase(backend)
   })
   afterEach(() => t.cleanup())
+
+  it('should find by node the events naming it and the plan-level events of every plan touching it', async () => {
+    const both = await t.db.plans.create(drainDraft(['gpu-1', 'gpu-2']), { actor: 'alice', action: 'plan.created' })
+    await t.db.plans.transition(both.id, ['PENDING'], 'APPROVED', { approvedBy: 'bob' }, { actor: 'bob', action: 'plan.approved' })
+    await t.db.audit.append({ actor: 'alice', action: 'change.applied', planId: both.id, node: 'gpu-1' })
+    await t.db.audit.append({ actor: 'alice', action: 'change.applied', planId: both.id, node: 'gpu-2' })
+    const other = await t.db.plans.create(drainDraft(['gpu-3']), { actor: 'carol', action: 'plan.created', node: 'gpu-3' })
+    await t.db.audit.append({ actor: 'system', action: 'node.notready', node: 'gpu-2' })
+
+    const gpu2 = await t.db.audit.list({ node: 'gpu-2' }, 10, null)
+    expect(gpu2.items.map((e) => [e.action, e.planId, e.node])).toEqual([
+      ['node.notready', null, 'gpu-2'],
+      ['change.applied', both.id, 'gpu-2'],
+      ['plan.approved', both.id, null],
+      ['plan.created', both.id, null],
+    ])
+    expect(gpu2.totalCount).toBe(4)
+    // Combined with the other filters, and in pages.
+    expect((await t.db.audit.list({ node: 'gpu-2', actor: 'bob' }, 10, null)).items.map((e) => e.action)).toEqual(['plan.approved'])
+    const page = await t.db.audit.list({ node: 'gpu-2' }, 2, null)
+    expect((await t.db.audit.list({ node: 'gpu-2' }, 2, page.endCursor)).items.map((e) => e.action)).toEqual(['plan.approved', 'plan.created'])
+    expect((await t.db.audit.list({ node: 'gpu-3' }, 10, null)).items.map((e) => e.planId)).toEqual([other.id])
+    expect((await t.db.audit.list({ node: 'gpu-9' }, 10, null)).totalCount).toBe(0)
+  })
 
   it('should append events with consecutive seqs, the clock time and a hash linked to the previous one', async () => {
     const first = await t.db.audit.append({ actor: 'alice', action: 'plan.created', planId: 'plan-aaaaaaaaaaaa', detail: { b: 1, a: [true, null] } })

@@ -157,7 +157,7 @@ export function drainDraft(nodes: string[], overrides: Partial<PlanDraft> = {}):
     createdBy: 'alice',
     nodes,
     changes: nodes.map(taintChange),
-    impact: { nodes: nodes.length, gpus: 8 * nodes.length, automaticallyRescheduled: [], manualRelocation: [], readySystemNodesAfter: 2 },
+    impact: { nodes: nodes.length, gpus: 8 * nodes.length, automaticallyRescheduled: [], manualRelocation: [], readySystemNodesAfter: 2, nodesReturningToService: 0, gpusReturningToService: 0 },
     warnings: [],
     inputs: nodes.map((node) => ({
       node,

@@ -69,9 +69,9 @@ describe('inventory over GraphQL against the simulated cluster', () => {
     ['ready false', { ready: false }, []],
     ['draining', { draining: true }, []],
     ['combined', { roles: ['GPU_WORKER'], nameContains: '-1' }, ['gpu-1']],
-    ['a label and its value', { labels: ['kubernetes.io/hostname=gpu-3'] }, ['gpu-3']],
-    ['a label with any value, and a role', { labels: ['node-role.kubernetes.io/runai-system'], roles: ['SYSTEM', 'GPU_WORKER'] }, ['sys-1', 'sys-2']],
-    ['a label with another value', { labels: ['kubernetes.io/hostname=gpu-3', 'kubernetes.io/os=windows'] }, []],
+    ['a label and its value', { labels: [{ key: 'kubernetes.io/hostname', value: 'gpu-3' }] }, ['gpu-3']],
+    ['a label with any value, and a role', { labels: [{ key: 'node-role.kubernetes.io/runai-system' }], roles: ['SYSTEM', 'GPU_WORKER'] }, ['sys-1', 'sys-2']],
+    ['a label with another value', { labels: [{ key: 'kubernetes.io/hostname', value: 'gpu-3' }, { key: 'kubernetes.io/os', value: 'windows' }] }, []],
   ])('filters by %s', async (_name, filter, expected) => {
     const res = await np.gql(`query($f: NodeFilter) { nodes(filter: $f) { name } }`, { f: filter }, TEST_TOKENS.viewer)
     expect(res.errors).toBeUndefined()
@@ -113,7 +113,7 @@ describe('inventory over GraphQL against the simulated cluster', () => {
     ['an unknown role', `{ nodes(filter: {roles: [BOSS]}) { name } }`, undefined],
     ['a wrongly typed variable', `query($f: NodeFilter) { nodes(filter: $f) { name } }`, { f: { ready: 'yes' } }],
     ['a name filter longer than a node name can be', `query($f: NodeFilter) { nodes(filter: $f) { name } }`, { f: { nameContains: 'x'.repeat(300) } }],
-    ['a label longer than a label can be', `query($f: NodeFilter) { nodes(filter: $f) { name } }`, { f: { labels: ['x'.repeat(400)] } }],
+    ['a label longer than a label can be', `query($f: NodeFilter) { nodes(filter: $f) { name } }`, { f: { labels: [{ key: 'x'.repeat(400) }] } }],
     ['an unknown field', `{ nodes { name colour } }`, undefined],
     ['broken syntax', `{ nodes { name `, undefined],
   ])('refuses %s with BAD_USER_INPUT', async (_name, query, variables) => {

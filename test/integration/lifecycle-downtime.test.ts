@@ -193,7 +193,7 @@ describe('unplanned downtime with the default policy (propose after 300 s, never
     })
     expect(one.nodes).toEqual(['sys-2'])
     expect(one.warning).toBe(
-      'only one Ready Run:ai system node (sys-2): losing it stops the Run:ai services. Designate a temporary system node: planRelabel(input: {node: "cpu-1", roles: [CPU_WORKER, SYSTEM], reason: "temporary system node"}), then apply that plan; rolling it back later retires the temporary system node.',
+      'only one Ready Run:ai system node (sys-2): losing it stops the Run:ai services. Designate a temporary system node: nodeplan plan relabel cpu-1 --roles cpu-worker,system --reason "temporary system node" (GraphQL: planRelabel(input: {node: "cpu-1", roles: [CPU_WORKER, SYSTEM], reason: "temporary system node"})), then apply that plan; rolling it back later retires the temporary system node.',
     )
     lc.sim.recoverNode('sys-1')
     await eventually(async () => expect((await lc.np.gql(query, {}, viewer)).data.systemNodes.ready).toBe(2))

@@ -4,7 +4,7 @@ import { code, startTestNodeplan, TEST_TOKENS, type TestNodeplan } from '../supp
 
 const PLAN_FIELDS = `id kind status reason createdBy approvedBy appliedBy appliedAt nodes stale warnings diff
   changes { address node resource action before after applied error }
-  impact { nodes gpus readySystemNodesAfter automaticallyRescheduled { namespace name kind gpus } manualRelocation { namespace name kind } }
+  impact { nodes gpus readySystemNodesAfter nodesReturningToService gpusReturningToService automaticallyRescheduled { namespace name kind gpus } manualRelocation { namespace name kind } }
   rollbackOf { id }`
 
 const { operator, operator2, approver, viewer, admin } = TEST_TOKENS
@@ -98,7 +98,9 @@ describe('plan, approve, apply and roll back over GraphQL against the simulated 
   it('undrains the node again', async () => {
     const { plan: undrain } = await plan('planUndrain', { nodes: ['gpu-1'], reason: 'CHG-1 done' })
     expect(undrain.changes[0]).toMatchObject({ action: 'DELETE', before: { key: 'runai', value: 'drain', effect: 'NoExecute' }, after: null })
-    expect(undrain.diff).toContain('Plan: 0 to add, 0 to change, 1 to destroy.')
+    expect(undrain.diff).toContain('# node/gpu-1 returns to service (drain taint removed)')
+    expect(undrain.diff).toContain('Plan: 0 to add, 0 to change, 1 to remove, 0 to destroy. 1 node (8 GPUs) returns to service.')
+    expect(undrain.impact).toMatchObject({ nodes: 0, gpus: 0, nodesReturningToService: 1, gpusReturningToService: 8 })
     const applied = await apply(undrain.id)
     expect(applied.data.applyPlan.status).toBe('APPLIED')
     expect((await liveNode('gpu-1')).spec!.taints ?? []).not.toContainEqual(DRAIN)

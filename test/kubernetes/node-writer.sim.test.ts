@@ -9,6 +9,7 @@ import { toNodeState } from '../../src/adapters/kubernetes/node-state.js'
 import { labelChange, nodeDeletion, taintChange } from '../../src/domain/change.js'
 import { DRAIN_TAINT, type Taint } from '../../src/domain/cluster.js'
 import { NodeplanError } from '../../src/domain/errors.js'
+import { createLogger } from '../../src/logger.js'
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js'
 
 const TEAM_TAINT = { key: 'example.com/team', value: 'a', effect: 'NoSchedule' }
@@ -149,11 +150,19 @@ describe('KubernetesNodeWriter against the simulator', () => {
 
   it('gives up at the deadline with a message naming the change and the last status', async () => {
     const { clock } = fakeClock()
-    const writer = new KubernetesNodeWriter(api, { clock, random: () => 0.5, backoff: { baseMs: 100, maxMs: 1_000 } })
+    const lines: string[] = []
+    const log = createLogger({ level: 'warn', write: (line) => lines.push(line) })
+    const writer = new KubernetesNodeWriter(api, { clock, random: () => 0.5, backoff: { baseMs: 100, maxMs: 1_000 }, log })
     sim.sim.setFaults({ errorRate: 1, errorStatus: 500 })
     const err = await writer.apply(taintChange('gpu-1', null, DRAIN_TAINT, 'REQUESTED'), { deadline: clock.now().getTime() + 2_000 }).catch((e: unknown) => e)
+    // Each backed-off retry is told as it happens, numbered.
+    const retries = lines.map((l) => JSON.parse(l))
+    expect(retries.length).toBeGreaterThan(1)
+    expect(retries.map((r) => r.attempt)).toEqual(retries.map((_, i) => i + 2))
+    expect(retries[0].msg).toMatch(/^retrying add taint runai=drain:NoExecute to node gpu-1: attempt 2 in \d+ ms, giving up in \d+ s: 500 InternalError: /)
     expect(err).toBeInstanceOf(Error)
-    expect(err).not.toBeInstanceOf(NodeplanError)
+    // The API server answered: its own code, with the status, not "unavailable" and not an internal error.
+    expect(err).toMatchObject({ code: 'KUBERNETES_API_ERROR', details: { status: 500, reason: 'InternalError' } })
     expect((err as Error).message).toMatch(/^add taint runai=drain:NoExecute to node gpu-1: gave up at the deadline after \d+ attempts; last error: 500 InternalError: Internal error occurred: injected fault$/)
     expect(liveTaints('gpu-1')).toEqual([])
   })
@@ -259,7 +268,7 @@ describe('KubernetesNodeWriter against the simulator', () => {
     const { clock, sleeps } = fakeClock()
     const writer = new KubernetesNodeWriter(api, { clock })
     const err = await writer.apply(labelChange('gpu-1', 'example.com/x', null, 'not a valid value!', 'REQUESTED'), { deadline: clock.now().getTime() + 60_000 }).catch((e: unknown) => e)
-    expect((err as Error).message).toMatch(/^add label example.com\/x=not a valid value! to node gpu-1: 422 Invalid: /)
+    expect((err as Error).message).toMatch(/^add label example.com\/x=not a valid value! to node gpu-1: the Kubernetes API server refused: 422 Invalid: /)
     expect(count(writer, 'PATCH', '422')).toBe(1)
     expect(sleeps).toEqual([])
   })

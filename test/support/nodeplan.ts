@@ -69,7 +69,7 @@ export async function startTestNodeplan(options: TestNodeplanOptions = {}): Prom
   const logs: string[] = []
   const log: Logger = createLogger({ level: 'debug', write: (line) => logs.push(line) })
   // The downtime watcher runs only when a test calls check(): no wall-clock timer in tests.
-  const app = await startNodeplan(parseServeConfig(argv, {}), { log, downtimeCheckIntervalMs: 0, ...options.overrides })
+  const app = await startNodeplan(parseServeConfig(argv, {}), { log, downtimeCheckIntervalMs: 0, planExpiryIntervalMs: 0, ...options.overrides })
   const url = app.url
   return {
     url,

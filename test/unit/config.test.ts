@@ -46,6 +46,8 @@ describe('serve configuration', () => {
   it('reads a policy file', () => {
     const policy = file('policy.json', { requireApproval: ['DECOMMISSION', 'DRAIN'], autoApplyUnplannedDrain: true })
     expect(parseServeConfig(['--policy', policy], {}).policy).toEqual({ ...DEFAULT_POLICY, requireApproval: ['DECOMMISSION', 'DRAIN'], autoApplyUnplannedDrain: true })
+    expect(DEFAULT_POLICY.planMaxAgeHours).toBe(168)
+    expect(parseServeConfig(['--policy', file('age.json', { planMaxAgeHours: 0 })], {}).policy.planMaxAgeHours).toBe(0)
   })
 
   it.each([
@@ -64,6 +66,8 @@ describe('serve configuration', () => {
     ['a policy with an unknown key', ['--policy', file('p1.json', { requireAproval: [] })], {}, /unknown key "requireAproval"/],
     ['a policy with an unknown plan kind', ['--policy', file('p2.json', { requireApproval: ['NUKE'] })], {}, /"requireApproval" must be a list of/],
     ['a policy with a negative grace time', ['--policy', file('p3.json', { unplannedDrainAfterSeconds: -1 })], {}, /"unplannedDrainAfterSeconds" must be a whole number/],
+    ['a policy with a fractional plan age', ['--policy', file('p4.json', { planMaxAgeHours: 1.5 })], {}, /"planMaxAgeHours" must be a whole number of hours from 0/],
+    ['a policy with a plan age over a year', ['--policy', file('p5.json', { planMaxAgeHours: 9000 })], {}, /"planMaxAgeHours" must be a whole number of hours from 0/],
     ['an unknown log level', ['--log-level', 'loud'], {}, /--log-level\/LOG_LEVEL must be one of/],
     ['zero apply parallelism', ['--apply-parallelism', '0'], {}, /--apply-parallelism\/NODEPLAN_APPLY_PARALLELISM must be a whole number from 1 to 256/],
   ])('refuses %s with a message naming it', (_name, argv, env, message) => {

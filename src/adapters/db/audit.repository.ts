@@ -64,12 +64,21 @@ function chainedRow(head: ChainHead, input: AuditInput, at: Date) {
   return row
 }
 
+/**
+ * A node's events: those naming it, and the plan-level events (which name no node when a plan has
+ * several) of every plan whose nodes include it, so one query answers "who drained gpu-7 and why".
+ */
+async function nodeEvents(db: Db, node: string): Promise<Prisma.AuditEventWhereInput> {
+  const plans = await db.planNode.findMany({ where: { node }, select: { planId: true } })
+  if (plans.length === 0) return { node }
+  return { OR: [{ node }, { node: null, planId: { in: plans.map((p) => p.planId) } }] }
+}
+
 function where(filter: AuditFilter): Prisma.AuditEventWhereInput {
   const at: Prisma.DateTimeFilter = {}
   if (filter.since) at.gte = filter.since
   if (filter.until) at.lte = filter.until
   return {
-    ...(filter.node != null && { node: filter.node }),
     ...(filter.planId != null && { planId: filter.planId }),
     ...(filter.actor != null && { actor: filter.actor }),
     ...(filter.action != null && { action: filter.action }),
@@ -90,7 +99,7 @@ export class PrismaAuditRepository implements AuditRepository {
   /** Newest first. `after` is a cursor from an earlier page; `first` is at most 500. */
   async list(filter: AuditFilter, first: number, after: string | null): Promise<Page<AuditEvent>> {
     checkPageSize(first)
-    const filtered = where(filter)
+    const filtered = filter.node != null ? { AND: [where(filter), await nodeEvents(this.db, filter.node)] } : where(filter)
     const page = after == null ? filtered : { AND: [filtered, { seq: { lt: decodeAuditCursor(after) } }] }
     const unfiltered = Object.keys(filtered).length === 0
     const [rows, totalCount] = await Promise.all([

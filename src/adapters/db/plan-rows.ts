@@ -52,7 +52,8 @@ export function toPlan(row: PlanWithChanges): Plan {
     appliedBy: row.appliedBy,
     appliedAt: row.appliedAt,
     nodes: JSON.parse(row.nodes) as string[],
-    impact: JSON.parse(row.impact) as Impact,
+    // Plans stored before the return-to-service counts read as returning nothing.
+    impact: { nodesReturningToService: 0, gpusReturningToService: 0, ...(JSON.parse(row.impact) as Partial<Impact>) } as Impact,
     warnings: JSON.parse(row.warnings) as string[],
     inputs: JSON.parse(row.inputs) as NodeInputs[],
     rollbackOf: row.rollbackOf,

@@ -19,14 +19,14 @@ export class PrismaPlanRepository implements PlanRepository {
     private readonly clock: Pick<Clock, 'now'>,
   ) {}
 
-  /** Stores the plan as PENDING; the audit event gets the new plan's id whatever `audit.planId` says. */
-  create(draft: PlanDraft, audit: AuditInput): Promise<Plan> {
+  /** Stores the plan (PENDING unless told); the audit event gets the new plan's id whatever `audit.planId` says. */
+  create(draft: PlanDraft, audit: AuditInput, status: 'PENDING' | 'NO_CHANGES' = 'PENDING'): Promise<Plan> {
     const id = newPlanId()
     const now = this.clock.now()
     return inWriteTransaction(this.db, async (tx, head) => {
       const row = await tx.plan.create({
         data: {
-          ...planRowData(id, draft, 'PENDING', now),
+          ...planRowData(id, draft, status, now),
           changes: { createMany: { data: draft.changes.map(changeRowData) } },
           planNodes: { createMany: { data: [...new Set(draft.nodes)].map((node) => ({ node, createdAt: now })) } },
         },
@@ -146,6 +146,16 @@ export class PrismaPlanRepository implements PlanRepository {
       include: withChanges,
     })
     return row && toPlan(row)
+  }
+
+  async createdBefore(statuses: PlanStatus[], before: Date, limit: number): Promise<Plan[]> {
+    const rows = await this.db.plan.findMany({
+      where: { status: { in: statuses }, createdAt: { lt: before } },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: limit,
+      include: withChanges,
+    })
+    return rows.map(toPlan)
   }
 
   async pendingFor(node: string, kind: PlanKind): Promise<Plan[]> {

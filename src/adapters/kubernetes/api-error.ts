@@ -80,10 +80,20 @@ export function describeApiError(err: unknown): string {
   return `${st.code}${st.reason ? ` ${st.reason}` : ''}: ${st.message}`
 }
 
-/** KUBERNETES_UNAVAILABLE when the API server gave no answer, else a plain Error with the Status message. */
+/** KUBERNETES_UNAVAILABLE when the API server gave no answer, KUBERNETES_API_ERROR (with its status and reason) when it answered with an error. */
 export function toAdapterError(err: unknown, what: string): Error {
   if (isUnreachable(err)) {
     return new NodeplanError('KUBERNETES_UNAVAILABLE', `${what}: Kubernetes API server unreachable (${describeApiError(err)})`)
   }
-  return new Error(`${what}: ${describeApiError(err)}`)
+  return apiServerError(err, `${what}: the Kubernetes API server ${verdict(err)}: ${describeApiError(err)}`)
+}
+
+/** "failed" for a 5xx, "refused" for a 4xx: whose fault it is, in a word. */
+const verdict = (err: unknown): string => ((httpStatus(err) ?? 500) >= 500 ? 'failed' : 'refused')
+
+/** A failure the API server answered with, as the contract's KUBERNETES_API_ERROR; a plain Error when there was no HTTP answer. */
+export function apiServerError(err: unknown, message: string): Error {
+  const st = kubernetesStatus(err)
+  if (st.code === null) return new Error(message)
+  return new NodeplanError('KUBERNETES_API_ERROR', message, { status: st.code, reason: st.reason })
 }

@@ -10,10 +10,11 @@ import { formatTaint, subjectOf } from '../../domain/change.js'
 import type { NodeState, Taint } from '../../domain/cluster.js'
 import { NodeplanError } from '../../domain/errors.js'
 import type { Change } from '../../domain/plan.js'
-import { describeApiError, httpStatus, isTransient, isUnreachable, toAdapterError } from './api-error.js'
+import { apiServerError, describeApiError, httpStatus, isTransient, isUnreachable, toAdapterError } from './api-error.js'
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js'
 import { KubernetesApi, nodePath } from './kubernetes-api.js'
 import { knownNodePatch, nodePatch, type JsonPatchOp, type PatchDecision, type RawNode } from './node-patch.js'
+import type { Logger } from '../../logger.js'
 import { systemClock } from './system-clock.js'
 
 export interface NodeWriterOptions {
@@ -25,6 +26,8 @@ export interface NodeWriterOptions {
   /** Conflicts retried at once before the writer starts backing off between them too. */
   immediateConflictRetries?: number
   fieldManager?: string
+  /** Where each backed-off retry is told (a long outage is otherwise silent until the deadline). */
+  log?: Logger
 }
 
 /** A failure that retrying cannot fix. */
@@ -44,6 +47,7 @@ export class KubernetesNodeWriter implements NodeWriter {
   private readonly backoff: BackoffPolicy
   private readonly immediateConflictRetries: number
   private readonly fieldManager: string
+  private readonly log: Logger | null
 
   /** Give it a KubeConfig, or a KubernetesApi to share its transport and request counts with the cache. */
   constructor(source: KubeConfig | KubernetesApi, opts: NodeWriterOptions = {}) {
@@ -53,6 +57,7 @@ export class KubernetesNodeWriter implements NodeWriter {
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF
     this.immediateConflictRetries = opts.immediateConflictRetries ?? 3
     this.fieldManager = opts.fieldManager ?? 'nodeplan'
+    this.log = opts.log ?? null
   }
 
   /** Requests sent so far, by verb and status. */
@@ -148,7 +153,14 @@ export class KubernetesNodeWriter implements NodeWriter {
         const remaining = options.deadline - FINAL_ATTEMPT_MARGIN_MS - this.clock.now().getTime()
         if (remaining <= 0) throw this.gaveUp(what, attempts, last)
         wait = Math.min(wait, remaining)
-        if (wait > 0) await this.clock.sleep(wait)
+        if (wait > 0) {
+          this.log?.warn(`retrying ${what}: attempt ${attempts + 1} in ${wait} ms, giving up in ${Math.ceil(remaining / 1000)} s: ${describeApiError(last)}`, {
+            change: change.address,
+            attempt: attempts + 1,
+            waitMs: wait,
+          })
+          await this.clock.sleep(wait)
+        }
       }
     }
   }
@@ -174,7 +186,7 @@ export class KubernetesNodeWriter implements NodeWriter {
 
   private gaveUp(what: string, attempts: number, last: unknown): Error {
     const message = `${what}: gave up at the deadline after ${attempts} attempt${attempts === 1 ? '' : 's'}; last error: ${describeApiError(last)}`
-    return isUnreachable(last) ? new NodeplanError('KUBERNETES_UNAVAILABLE', message) : new Error(message)
+    return isUnreachable(last) ? new NodeplanError('KUBERNETES_UNAVAILABLE', message) : apiServerError(last, message)
   }
 }
 

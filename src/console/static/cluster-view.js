@@ -21,7 +21,7 @@ function filterOf() {
   if (state.ready) f.ready = state.ready === 'ready'
   if (state.draining) f.draining = state.draining === 'yes'
   const labels = state.label.split(',').map((s) => s.trim()).filter(Boolean)
-  if (labels.length) f.labels = labels
+  if (labels.length) f.labels = labels.map((l) => (l.includes('=') ? { key: l.slice(0, l.indexOf('=')), value: l.slice(l.indexOf('=') + 1) } : { key: l, value: null }))
   return f
 }
 

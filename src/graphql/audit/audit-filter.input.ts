@@ -2,7 +2,10 @@ import { Field, ID, InputType } from 'type-graphql'
 
 @InputType('AuditFilter', { description: 'Every given criterion must hold.' })
 export class AuditFilterInput {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Events naming this node, and the plan-level events (created, approved, applying, applied, failed, discarded, expired) of every plan whose nodes include it.',
+  })
   node?: string | null
 
   @Field(() => ID, { nullable: true })

@@ -1,6 +1,7 @@
-import { ArrayMaxSize, MaxLength } from 'class-validator'
+import { ArrayMaxSize, MaxLength, ValidateNested } from 'class-validator'
 import { Field, InputType } from 'type-graphql'
 import { NodeRoleEnum } from '../enums.js'
+import { LabelSelectorInput } from './label-selector.input.js'
 
 @InputType('NodeFilter', { description: 'Every given criterion must hold.' })
 export class NodeFilterInput {
@@ -17,8 +18,12 @@ export class NodeFilterInput {
   @MaxLength(253)
   nameContains?: string | null
 
-  @Field(() => [String], { nullable: true, description: 'Each entry `key=value` (that value) or `key` (any value) must be among the node\'s labels, e.g. a node pool\'s label.' })
-  @ArrayMaxSize(20)
-  @MaxLength(317, { each: true })
-  labels?: string[] | null
+  @Field(() => String, { nullable: true, description: 'Nodes whose name starts with this.' })
+  @MaxLength(253)
+  namePrefix?: string | null
+
+  @Field(() => [LabelSelectorInput], { nullable: true, description: 'Nodes carrying every one of these labels.' })
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  labels?: LabelSelectorInput[] | null
 }

@@ -17,4 +17,10 @@ export class ImpactType {
 
   @Field(() => Int)
   readySystemNodesAfter!: number
+
+  @Field(() => Int, { description: 'Drained nodes the plan returns to service (their drain taint removed): what an undrain is for.' })
+  nodesReturningToService!: number
+
+  @Field(() => Int, { description: 'GPUs of those nodes, back in service.' })
+  gpusReturningToService!: number
 }

@@ -105,9 +105,14 @@ export class PlanResolver {
     return this.planService.staleness(plan).length > 0
   }
 
-  @FieldResolver(() => Boolean, { description: 'The policy requires an approver (not its author) to approve this kind of plan before it is applied.' })
+  @FieldResolver(() => Boolean, { description: 'Policy says a plan of this kind is approved by a second person before it is applied.' })
   needsApproval(@Root() plan: Plan): boolean {
     return this.planService.needsApproval(plan.kind)
+  }
+
+  @FieldResolver(() => Boolean, { description: 'The plan is PENDING, needs approval, and the caller may approve it (approver role, not its author).' })
+  awaitingMyApproval(@Root() plan: Plan, @Ctx() ctx: RequestContext): boolean {
+    return this.planService.awaitsApprovalFrom(ctx.principal, plan)
   }
 
   @FieldResolver(() => PlanType, { nullable: true, description: 'The plan a ROLLBACK plan undoes.' })

@@ -24,7 +24,7 @@ describe('systemNodeStatus', () => {
         ready: 1,
         nodes: ['sys-3'],
         warning:
-          'only one Ready Run:ai system node (sys-3): losing it stops the Run:ai services. Designate a temporary system node: planRelabel(input: {node: "gpu-2", roles: [GPU_WORKER, SYSTEM], reason: "temporary system node"}), then apply that plan; rolling it back later retires the temporary system node.',
+          'only one Ready Run:ai system node (sys-3): losing it stops the Run:ai services. Designate a temporary system node: nodeplan plan relabel gpu-2 --roles gpu-worker,system --reason "temporary system node" (GraphQL: planRelabel(input: {node: "gpu-2", roles: [GPU_WORKER, SYSTEM], reason: "temporary system node"})), then apply that plan; rolling it back later retires the temporary system node.',
       },
     },
     {
@@ -34,7 +34,7 @@ describe('systemNodeStatus', () => {
         ready: 0,
         nodes: [],
         warning:
-          'no Ready Run:ai system node: Run:ai services have nowhere to run. No other Ready node can take the role now: bring a system node back, then designate a temporary one with planRelabel.',
+          'no Ready Run:ai system node: Run:ai services have nowhere to run. No other Ready node can take the role now: bring a system node back, then designate a temporary one with nodeplan plan relabel (planRelabel).',
       },
     },
   ])('$name', ({ nodes, want }) => {

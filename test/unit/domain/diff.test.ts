@@ -4,7 +4,7 @@ import { labelChange, nodeDeletion, taintChange, unchanged } from '../../../src/
 import { renderDiff, type DiffInput } from '../../../src/domain/diff.js'
 import type { Impact } from '../../../src/domain/plan.js'
 
-const noImpact: Impact = { nodes: 0, gpus: 0, automaticallyRescheduled: [], manualRelocation: [], readySystemNodesAfter: 2 }
+const noImpact: Impact = { nodes: 0, gpus: 0, automaticallyRescheduled: [], manualRelocation: [], readySystemNodesAfter: 2, nodesReturningToService: 0, gpusReturningToService: 0 }
 const SYSTEM = 'node-role.kubernetes.io/runai-system'
 
 const cases: { name: string; plan: DiffInput; expected: string }[] = [
@@ -21,6 +21,8 @@ const cases: { name: string; plan: DiffInput; expected: string }[] = [
         automaticallyRescheduled: [{ namespace: 'runai-team-a', name: 'bert', kind: 'TRAINING', relocation: 'AUTOMATIC', project: 'team-a', gpus: 4, pods: 2 }],
         manualRelocation: [{ namespace: 'runai-team-b', name: 'jupyter', kind: 'INTERACTIVE', relocation: 'MANUAL', project: null, gpus: 1, pods: 1 }],
         readySystemNodesAfter: 2,
+        nodesReturningToService: 0,
+        gpusReturningToService: 0,
       },
       warnings: ['1 workload will be killed and must be resubmitted by hand: runai-team-b/jupyter (INTERACTIVE)'],
     },
@@ -116,7 +118,7 @@ Reason: undo
 
 Resource actions are indicated with the following symbols:
   ~ update in-place
-  - destroy
+  - remove (a taint or label)
 
 nodeplan will perform the following actions:
 
@@ -137,7 +139,84 @@ Impact:
 
 Warning: node gpu-1: taint runai:NoExecute is now runai=x:NoExecute; left alone
 
-Plan: 0 to add, 1 to change, 1 to destroy.
+Plan: 0 to add, 1 to change, 1 to remove, 0 to destroy.
+`,
+  },
+  {
+    name: 'an undrain of two drained nodes: what returns to service, not "to destroy"',
+    plan: {
+      kind: 'UNDRAIN',
+      reason: 'PSU replaced',
+      nodes: ['gpu-1', 'gpu-2'],
+      changes: [taintChange('gpu-1', DRAIN_TAINT, null, 'REQUESTED'), taintChange('gpu-2', DRAIN_TAINT, null, 'REQUESTED')],
+      impact: { ...noImpact, nodesReturningToService: 2, gpusReturningToService: 16 },
+      warnings: [],
+    },
+    expected: `nodeplan UNDRAIN plan for 2 nodes: gpu-1, gpu-2
+Reason: PSU replaced
+
+Resource actions are indicated with the following symbols:
+  - remove (a taint or label)
+
+nodeplan will perform the following actions:
+
+  # node/gpu-1 returns to service (drain taint removed)
+  ~ node "gpu-1" {
+      - taint "runai:NoExecute" = "runai=drain:NoExecute" -> null
+    }
+
+  # node/gpu-2 returns to service (drain taint removed)
+  ~ node "gpu-2" {
+      - taint "runai:NoExecute" = "runai=drain:NoExecute" -> null
+    }
+
+Impact:
+  Nodes back in service:     2
+  GPUs back in service:      16
+  Ready system nodes after:  2
+
+Plan: 0 to add, 0 to change, 2 to remove, 0 to destroy. 2 nodes (16 GPUs) return to service.
+`,
+  },
+  {
+    name: 'a rollback that undrains one node and drains another: both sides of the impact',
+    plan: {
+      kind: 'ROLLBACK',
+      reason: 'wrong node',
+      nodes: ['gpu-1', 'gpu-2'],
+      changes: [taintChange('gpu-1', DRAIN_TAINT, null, 'ROLLBACK'), taintChange('gpu-2', null, DRAIN_TAINT, 'ROLLBACK')],
+      impact: { ...noImpact, nodes: 1, gpus: 4, nodesReturningToService: 1, gpusReturningToService: 8 },
+      warnings: [],
+    },
+    expected: `nodeplan ROLLBACK plan for 2 nodes: gpu-1, gpu-2
+Reason: wrong node
+
+Resource actions are indicated with the following symbols:
+  + create
+  - remove (a taint or label)
+
+nodeplan will perform the following actions:
+
+  # node/gpu-1 returns to service (drain taint removed)
+  ~ node "gpu-1" {
+      - taint "runai:NoExecute" = "runai=drain:NoExecute" -> null
+    }
+
+  # node/gpu-2 will be updated in-place
+  ~ node "gpu-2" {
+      + taint "runai:NoExecute" = "runai=drain:NoExecute"
+    }
+
+Impact:
+  Nodes back in service:     1
+  GPUs back in service:      8
+  Nodes out of service:      1
+  GPUs out of service:       4
+  Rescheduled automatically: 0 workloads
+  Manual relocation needed:  0 workloads
+  Ready system nodes after:  2
+
+Plan: 1 to add, 0 to change, 1 to remove, 0 to destroy. 1 node (8 GPUs) returns to service.
 `,
   },
   {

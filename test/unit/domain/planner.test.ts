@@ -52,6 +52,8 @@ describe('planDrain', () => {
       ],
       manualRelocation: [{ namespace: 'runai-team-a', name: 'jupyter', kind: 'INTERACTIVE', relocation: 'MANUAL', project: 'team-b', gpus: 1, pods: 1 }],
       readySystemNodesAfter: 2,
+      nodesReturningToService: 0,
+      gpusReturningToService: 0,
     })
     expect(draft.warnings).toEqual([
       'PodDisruptionBudget runai-team-a/web covers 1 pod of runai-team-a/web that the taint evicts without consulting it (the taint manager deletes pods directly)',
@@ -98,7 +100,7 @@ describe('planDrain', () => {
       check: (d) => {
         expect(d.impact.readySystemNodesAfter).toBe(1)
         expect(d.warnings).toContain(
-          'only 1 Ready Run:ai system node remains after this plan; the procedure recommends more than one: designate a temporary system node with planRelabel',
+          'only 1 Ready Run:ai system node remains after this plan; the procedure recommends more than one: designate a temporary system node with nodeplan plan relabel NODE --roles …,system (planRelabel)',
         )
       },
     },
@@ -143,7 +145,7 @@ describe('refusals', () => {
       run: () => planDrain(cluster(), { nodes: ['sys-1', 'sys-2'], ...by }),
       code: 'LAST_SYSTEM_NODE',
       message:
-        /^this plan would leave no Ready Run:ai system node \(sys-1, sys-2 are the last ones\)\. Designate a temporary system node first, e\.g\. planRelabel\(input: \{node: "cpu-1", roles: \[CPU_WORKER, SYSTEM\], reason: "temporary system node"\}\), apply that plan, then plan this again/,
+        /^this plan would leave no Ready Run:ai system node \(sys-1, sys-2 are the last ones\)\. Designate a temporary system node first, e\.g\. nodeplan plan relabel cpu-1 --roles cpu-worker,system --reason "temporary system node" \(GraphQL: planRelabel\(input: \{node: "cpu-1", roles: \[CPU_WORKER, SYSTEM\], reason: "temporary system node"\}\)\), apply that plan, then plan this again/,
     },
     { name: 'drain of the last Ready system node', run: () => planDrain(withSys2Drained(), { nodes: ['sys-1'], ...by }), code: 'LAST_SYSTEM_NODE', message: /\(sys-1 is the last one\)/ },
     { name: 'decommission of the last Ready system node', run: () => planDecommission(withSys2Drained(), { nodes: ['sys-1'], ...by }), code: 'LAST_SYSTEM_NODE', message: /planRelabel/ },
@@ -172,13 +174,21 @@ describe('refusals', () => {
 
 describe('planUndrain', () => {
   it.each([
-    { name: 'removes the drain taint', node: 'gpu-2', action: 'DELETE', before: DRAIN_TAINT, after: null },
-    { name: 'is a NO_OP where there is none', node: 'gpu-1', action: 'NO_OP', before: null, after: null },
-  ])('$name', ({ node, action, before, after }) => {
+    { name: 'removes the drain taint; the node and its 8 GPUs return to service', node: 'gpu-2', action: 'DELETE', before: DRAIN_TAINT, after: null, back: 1, gpusBack: 8 },
+    { name: 'is a NO_OP where there is none, and returns nothing', node: 'gpu-1', action: 'NO_OP', before: null, after: null, back: 0, gpusBack: 0 },
+  ])('$name', ({ node, action, before, after, back, gpusBack }) => {
     const draft = planUndrain(cluster(), { nodes: [node], ...by })
     expect(draft.kind).toBe('UNDRAIN')
     expect(draft.changes).toEqual([{ address: `node/${node}/taint/runai:NoExecute`, node, resource: 'TAINT', action, before, after, reason: action === 'NO_OP' ? 'ALREADY_DONE' : 'REQUESTED' }])
-    expect(draft.impact).toMatchObject({ nodes: 0, gpus: 0, automaticallyRescheduled: [], manualRelocation: [] })
+    expect(draft.impact).toMatchObject({ nodes: 0, gpus: 0, automaticallyRescheduled: [], manualRelocation: [], nodesReturningToService: back, gpusReturningToService: gpusBack })
+  })
+
+  it('counts every undrained node and its GPUs, a CPU node with none', () => {
+    const snapshot = cluster()
+    snapshot.nodes = snapshot.nodes.map((n) => (n.name === 'gpu-4' || n.name === 'cpu-1' ? { ...n, taints: [DRAIN_TAINT] } : n))
+    expect(planUndrain(snapshot, { nodes: ['gpu-2', 'gpu-4', 'cpu-1', 'gpu-1'], ...by }).impact).toMatchObject({ nodesReturningToService: 3, gpusReturningToService: 16 })
+    // A drain returns nothing.
+    expect(planDrain(snapshot, { nodes: ['gpu-1'], ...by }).impact).toMatchObject({ nodesReturningToService: 0, gpusReturningToService: 0 })
   })
 
   it('counts an undrained system node again', () => {
@@ -205,7 +215,7 @@ describe('planDecommission', () => {
     expect(draft.impact.automaticallyRescheduled.map((w) => w.name)).toEqual(['bert', 'web'])
     expect(draft.impact.manualRelocation.map((w) => w.name)).toEqual(['jupyter'])
     expect(draft.warnings).toContain(
-      'node gpu-1 will be deleted, which cannot be rolled back: to bring it back, createJoinCommand, run the join command on the machine, then planRejoin restores its 2 stored labels',
+      'node gpu-1 will be deleted, which cannot be rolled back: to bring it back, nodeplan join-command (createJoinCommand), run the join command on the machine, then nodeplan plan rejoin gpu-1 (planRejoin) restores its 2 stored labels',
     )
   })
 

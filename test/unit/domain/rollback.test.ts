@@ -102,7 +102,7 @@ describe('planRollback', () => {
     const draft = planRollback(live(base(), { 'gpu-2': null }), decommission, by)
     expect(draft.changes).toEqual([])
     expect(draft.warnings).toEqual([
-      'node gpu-2 was deleted by plan p-dec; a deletion cannot be rolled back: run createJoinCommand, join the machine with it, then planRejoin restores its stored labels',
+      'node gpu-2 was deleted by plan p-dec; a deletion cannot be rolled back: run nodeplan join-command (createJoinCommand), join the machine with it, then nodeplan plan rejoin gpu-2 (planRejoin) restores its stored labels',
     ])
   })
 
