@@ -18,7 +18,28 @@ export interface ServeConfig {
   applyParallelism: number
   /** How long SIGTERM waits for requests in flight before closing anyway. */
   shutdownGraceMs: number
+  /** Who may reach the server from a browser, and what it accepts per connection and request. */
+  network: NetworkConfig
 }
+
+export interface NetworkConfig {
+  /** Host header names (without port) accepted; null: any. Without a tokens file, loopback names are always added. */
+  allowedHosts: string[] | null
+  /** Origins (`https://portal.example.com`) besides the server's own whose pages may call it. */
+  allowedOrigins: string[]
+  /** Whether mutations are run over GraphQL over WebSocket (off: HTTP POST only). */
+  websocketMutations: boolean
+  /** A connection that sends nothing (no request yet) for this long is closed. */
+  idleTimeoutMs: number
+  maxConnections: number
+  maxConnectionsPerAddress: number
+  /** A query's execution time (mutations run to the end: an apply is not cut short) and one response's size. */
+  maxRequestMs: number
+  maxResponseBytes: number
+}
+
+/** The names a browser on this machine uses for a loopback listener, whatever the port. */
+export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]']
 
 export class ConfigError extends Error {}
 
@@ -41,6 +62,14 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
         policy: { type: 'string' },
         'log-level': { type: 'string' },
         'apply-parallelism': { type: 'string' },
+        'allowed-hosts': { type: 'string' },
+        'allowed-origins': { type: 'string' },
+        'websocket-mutations': { type: 'string' },
+        'idle-timeout-seconds': { type: 'string' },
+        'max-connections': { type: 'string' },
+        'max-connections-per-address': { type: 'string' },
+        'max-request-seconds': { type: 'string' },
+        'max-response-mb': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -100,7 +129,53 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     throw new ConfigError(`--apply-parallelism/NODEPLAN_APPLY_PARALLELISM must be a whole number from 1 to 256, got "${parallelismText}"`)
   }
 
+  const whole = (flag: string, envName: string, fallback: number, min: number, max: number): number => {
+    const text = str(flag, envName) ?? String(fallback)
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+      throw new ConfigError(`--${flag}/${envName} must be a whole number from ${min} to ${max}, got "${text}"`)
+    }
+    return Number(text)
+  }
+  const list = (flag: string, envName: string): string[] | undefined =>
+    str(flag, envName)
+      ?.split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '')
+  const allowedOrigins = (list('allowed-origins', 'NODEPLAN_ALLOWED_ORIGINS') ?? []).map((origin) => {
+    let parsed: URL | undefined
+    try {
+      parsed = new URL(origin)
+    } catch {}
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin.replace(/\/$/, '')) {
+      throw new ConfigError(`--allowed-origins/NODEPLAN_ALLOWED_ORIGINS takes origins such as "https://portal.example.com" (scheme, host, optional port, no path), got "${origin}"`)
+    }
+    return parsed.origin
+  })
+  const hosts = list('allowed-hosts', 'NODEPLAN_ALLOWED_HOSTS')?.map((h) => h.toLowerCase())
+  for (const h of hosts ?? []) {
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(h)) {
+      throw new ConfigError(`--allowed-hosts/NODEPLAN_ALLOWED_HOSTS takes host names without port, such as "nodeplan.example.com", got "${h}"`)
+    }
+  }
+  const websocketMutations = str('websocket-mutations', 'NODEPLAN_WEBSOCKET_MUTATIONS') ?? 'false'
+  if (websocketMutations !== 'true' && websocketMutations !== 'false') {
+    throw new ConfigError(`--websocket-mutations/NODEPLAN_WEBSOCKET_MUTATIONS must be true or false, got "${websocketMutations}"`)
+  }
+  const network: NetworkConfig = {
+    // Without tokens every caller is the local admin: only names that resolve to this machine, so
+    // that a page whose DNS name is rebound to 127.0.0.1 is refused.
+    allowedHosts: auth ? (hosts ?? null) : [...new Set([...LOOPBACK_HOSTS, ...(hosts ?? [])])],
+    allowedOrigins,
+    websocketMutations: websocketMutations === 'true',
+    idleTimeoutMs: whole('idle-timeout-seconds', 'NODEPLAN_IDLE_TIMEOUT_SECONDS', 15, 1, 3600) * 1000,
+    maxConnections: whole('max-connections', 'NODEPLAN_MAX_CONNECTIONS', 2000, 1, 1_000_000),
+    maxConnectionsPerAddress: whole('max-connections-per-address', 'NODEPLAN_MAX_CONNECTIONS_PER_ADDRESS', 200, 1, 1_000_000),
+    maxRequestMs: whole('max-request-seconds', 'NODEPLAN_MAX_REQUEST_SECONDS', 30, 1, 3600) * 1000,
+    maxResponseBytes: whole('max-response-mb', 'NODEPLAN_MAX_RESPONSE_MB', 64, 1, 4096) * 1024 * 1024,
+  }
+
   return {
+    network,
     host,
     port: Number(portText),
     databaseUrl,
