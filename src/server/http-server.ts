@@ -86,7 +86,7 @@ class HttpError extends Error {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { log, auth } = options
   const bounds = options.bounds ?? DEFAULT_REQUEST_BOUNDS
-  const refusal = originPolicy(options.origins ?? { allowedHosts: ['localhost', '127.0.0.1', '[::1]'], allowedOrigins: [] })
+  const origins = originPolicy(options.origins ?? { allowedHosts: ['localhost', '127.0.0.1', '[::1]'], allowedOrigins: [] })
   const apollo = new ApolloServer<RequestContext>({
     gateway: compiledExecutorGateway(options.schema, { ...options.executor, maxQueryMs: bounds.maxRequestMs }),
     introspection: true,
@@ -117,10 +117,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     res.setHeader('x-request-id', requestId)
     const url = new URL(req.url ?? '/', 'http://localhost')
     const path = url.pathname
-    const refused = refusal(req)
+    const refused = origins.refusal(req)
     if (refused) {
       log.warn('request refused', { reason: refused, path: path.slice(0, 200), address: req.socket.remoteAddress })
       throw new HttpError(403, 'FORBIDDEN', refused)
+    }
+    const portal = origins.crossOrigin(req)
+    if (portal) {
+      res.setHeader('access-control-allow-origin', portal)
+      res.setHeader('vary', 'Origin')
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          'access-control-allow-methods': 'GET, POST',
+          'access-control-allow-headers': 'authorization, content-type, x-request-id, apollo-require-preflight',
+          'access-control-max-age': '600',
+        })
+        return res.end()
+      }
     }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' })
     if (path === '/readyz') return readyz(res)
@@ -231,7 +244,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       })
   })
   const connections = limitConnections(server, options.connections ?? DEFAULT_CONNECTION_LIMITS, log, options.connectionEvents)
-  if (options.subscriptions) attachSubscriptions(server, options.subscriptions, refusal, log)
+  if (options.subscriptions) attachSubscriptions(server, options.subscriptions, origins, log)
   server.requestTimeout = 120_000
   server.headersTimeout = 30_000
   // An idle kept-alive connection is closed by the client, not by us: a server that closes first

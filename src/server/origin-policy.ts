@@ -11,13 +11,18 @@ export interface OriginPolicyOptions {
   allowedOrigins: string[]
 }
 
-export type OriginPolicy = (req: IncomingMessage) => string | null
+export interface OriginPolicy {
+  /** Why the request is refused, or null when it may go on. */
+  refusal(req: IncomingMessage): string | null
+  /** The request's Origin when it is one of the configured others (a portal), which gets CORS headers. */
+  crossOrigin(req: IncomingMessage): string | null
+}
 
-/** A check that answers why a request is refused, or null when it may go on. */
 export function originPolicy(options: OriginPolicyOptions): OriginPolicy {
   const hosts = options.allowedHosts ? new Set(options.allowedHosts.map((h) => h.toLowerCase())) : null
   const origins = new Set(options.allowedOrigins)
-  return (req) => {
+  const crossOrigin = (req: IncomingMessage) => (req.headers.origin !== undefined && origins.has(req.headers.origin) ? req.headers.origin : null)
+  const refusal = (req: IncomingMessage) => {
     const host = (req.headers.host ?? '').toLowerCase()
     if (hosts && !hosts.has(hostName(host))) {
       return `the Host "${host.slice(0, 100)}" is not one this server answers to (see --allowed-hosts)`
@@ -33,6 +38,7 @@ export function originPolicy(options: OriginPolicyOptions): OriginPolicy {
     if (originHost !== null && host !== '' && sameHost(originHost, host)) return null
     return `a page from ${origin.slice(0, 100)} may not call this server (see --allowed-origins)`
   }
+  return { refusal, crossOrigin }
 }
 
 /** `example.com:8080` → `example.com`; `[::1]:8080` → `[::1]`. */

@@ -131,11 +131,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
 }
 
 /** Routes the HTTP server's upgrade requests to the subscription server; others are refused. */
-export function attachSubscriptions(http: Server, subscriptions: SubscriptionServer, refusal: OriginPolicy, log: Logger): void {
+export function attachSubscriptions(http: Server, subscriptions: SubscriptionServer, origins: OriginPolicy, log: Logger): void {
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // The HTTP server's idle timer is for connections waiting for a request; graphql-ws pings its own.
     ;(socket as Duplex & { setTimeout?(ms: number): void }).setTimeout?.(0)
-    const refused = refusal(req)
+    const refused = origins.refusal(req)
     if (refused) {
       log.warn('websocket refused', { reason: refused, address: req.socket.remoteAddress })
       socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${refused}\n`)
