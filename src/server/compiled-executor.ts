@@ -44,7 +44,8 @@ export function compiledExecutorGateway(schema: GraphQLSchema, options: Compiled
   const maxQueryMs = options.maxQueryMs ?? Infinity
   const executor: GatewayExecutor = (requestContext) => {
     const result = run(requestContext)
-    if (maxQueryMs === Infinity || requestContext.operation.operation !== 'query') return result
+    // `operation` is missing when the document names no operation to run (graphql-js then says why).
+    if (maxQueryMs === Infinity || (requestContext.operation as typeof requestContext.operation | undefined)?.operation !== 'query') return result
     // What resolvers await (the database, the cluster) is not cancelled: the answer is.
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<ExecutionResult>((resolve) => {

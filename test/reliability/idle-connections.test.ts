@@ -10,6 +10,7 @@ import { connect, type Socket } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import { eventually } from '../support/eventually.js'
 import { startTestNodeplan, type TestNodeplan } from '../support/nodeplan.js'
+import { recordFigure } from './figures.js'
 
 /** This process holds both ends of each connection: two descriptors per socket, with room to spare. */
 const FILE_LIMIT = Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim()) || 1024
@@ -51,15 +52,17 @@ describe('idle connections: capped per client address, closed on a timer', () =>
     const started = Date.now()
     const wanted = ADDRESSES.flatMap((address) => Array.from({ length: PER_ADDRESS }, () => address))
     for (let i = 0; i < wanted.length; i += 250) opened.push(...(await Promise.all(wanted.slice(i, i + 250).map((address) => openIdle(port, address)))))
-    console.log(`opened ${opened.length} sockets in ${Date.now() - started} ms`)
     // A real request from another address is answered while they are open.
+    const asked = performance.now()
     const res = await np.gql(`{ nodes { name } }`)
+    const answeredMs = Math.round(performance.now() - asked)
     expect(res.errors).toBeUndefined()
     expect(res.data.nodes.length).toBeGreaterThan(0)
-    console.log(`answered at ${Date.now() - started} ms, with ${opened.filter((o) => !o.isClosed()).length} idle sockets open`)
+    const idleOpen = opened.filter((o) => !o.isClosed()).length
 
     // Every socket is closed by the server: the surplus at once, the rest after the idle timer.
     await Promise.all(opened.map((o) => o.closed))
+    recordFigure('idle sockets', { opened: opened.length, openMs: Date.now() - started, idleOpenDuringRequest: idleOpen, requestMs: answeredMs, allClosedAfterMs: Date.now() - started })
     const metrics = await (await fetch(`${np.url}/metrics`)).text()
     const refused = ADDRESSES.length * (PER_ADDRESS - CAP)
     expect(metric(metrics, 'nodeplan_connections_refused_total{reason="per_address"}')).toBe(refused)

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../src/logger.js'
 import { startHttpServer, type RunningHttpServer } from '../../src/server/http-server.js'
 import { startTestNodeplan, TEST_TOKENS, type TestNodeplan } from '../support/nodeplan.js'
+import { recordFigure } from './figures.js'
 
 const aliases = (n: number, selection: string) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${selection}`).join(' ')} }`
 
@@ -19,8 +20,15 @@ describe('alias and introspection attacks over HTTP', () => {
     await np?.close()
   })
 
-  const refused = async (query: string, message: RegExp) => {
+  /** The server runs in this process: its resident memory and the request's time are printed for RELIABILITY.md. */
+  const refused = async (query: string, message: RegExp, figure?: string) => {
+    const rssBefore = process.memoryUsage().rss
+    const started = performance.now()
     const res = await np.gql(query, {}, TEST_TOKENS.viewer)
+    if (figure) {
+      const rssAfter = process.memoryUsage().rss
+      recordFigure(figure, { requestBytes: query.length, ms: Math.round(performance.now() - started), rssBeforeMb: Math.round(rssBefore / 2 ** 20), rssAfterMb: Math.round(rssAfter / 2 ** 20) })
+    }
     expect(res.status).toBe(400)
     expect(res.data).toBeUndefined()
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
@@ -30,11 +38,11 @@ describe('alias and introspection attacks over HTTP', () => {
   it('refuses 8,000 aliases of an introspection selection (a 415 KB request) unparsed', async () => {
     const query = aliases(8000, '__schema { types { name fields { name type { name } } } }')
     expect(query.length).toBeGreaterThan(400_000)
-    await refused(query, /Document contains more th.. 4000 tokens/)
+    await refused(query, /Document contains more th.. 4000 tokens/, 'alias attack: 8,000 introspection aliases')
   })
 
   it('refuses 10,000 aliases of `me` unparsed', async () => {
-    await refused(aliases(10_000, 'me { subject }'), /Document contains more th.. 4000 tokens/)
+    await refused(aliases(10_000, 'me { subject }'), /Document contains more th.. 4000 tokens/, 'alias attack: 10,000 aliases of me')
   })
 
   it('refuses what fits in the tokens but selects too many fields, or costs too much as introspection', async () => {
