@@ -137,6 +137,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     planProgress: new PlanProgress(applier, planRepository),
     mutations: network.websocketMutations,
     mutationTimed: (args, run) => metrics.timeMutation(args, run),
+    bounds: { maxRequestMs: network.maxRequestMs, maxResponseBytes: network.maxResponseBytes },
   })
   tokens?.onReload(() => subscriptions.revalidate())
   tokens?.watch()

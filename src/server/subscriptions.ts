@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { execute, getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql'
+import { execute, getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql'
 import { useServer } from 'graphql-ws/use/ws'
 import { WebSocketServer } from 'ws'
 import type { PlanProgress } from '../app/plan-progress.js'
@@ -23,6 +23,8 @@ export interface SubscriptionServerOptions {
   mutations?: boolean
   /** Told of each mutation run over the websocket, as the HTTP server's plugin is. */
   mutationTimed?: (args: ExecutionArgs, run: () => Promise<unknown>) => Promise<unknown>
+  /** As over HTTP: a query's time, and one message's size. */
+  bounds?: { maxRequestMs: number; maxResponseBytes: number }
 }
 
 export interface SubscriptionServer {
@@ -93,11 +95,26 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         }
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue }
       },
-      execute: (args: ExecutionArgs) =>
-        options.mutationTimed && getOperationAST(args.document, args.operationName)?.operation === 'mutation'
-          ? (options.mutationTimed(args, async () => execute(args)) as ReturnType<typeof execute>)
-          : execute(args),
+      execute: (args: ExecutionArgs) => {
+        const operation = getOperationAST(args.document, args.operationName)?.operation
+        if (operation === 'mutation' && options.mutationTimed) return options.mutationTimed(args, async () => execute(args)) as ReturnType<typeof execute>
+        if (operation !== 'query' || !options.bounds) return execute(args)
+        const maxMs = options.bounds.maxRequestMs
+        let timer: NodeJS.Timeout | undefined
+        const timeout = new Promise<ExecutionResult>((resolve) => {
+          timer = setTimeout(
+            () => resolve({ errors: [new GraphQLError(`the query ran longer than ${maxMs / 1000} s (--max-request-seconds); ask for less`, { extensions: { code: 'BAD_USER_INPUT' } })] }),
+            maxMs,
+          )
+        })
+        return Promise.race([execute(args), timeout]).finally(() => clearTimeout(timer))
+      },
       onNext(_ctx, _id, _payload, _args, result) {
+        const maxBytes = options.bounds?.maxResponseBytes
+        // A string is never longer than its UTF-8 bytes: this never refuses an answer that fits.
+        if (maxBytes !== undefined && !result.errors && JSON.stringify(result).length > maxBytes) {
+          return { errors: [{ message: `the answer is larger than ${maxBytes} bytes (--max-response-mb); ask for less`, extensions: { code: 'BAD_USER_INPUT' } }] }
+        }
         if (!result.errors) return
         return { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) }
       },

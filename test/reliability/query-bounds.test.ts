@@ -4,8 +4,12 @@
 // per-request bounds on a query's time and a response's size, on a server with a schema of its own.
 import { getIntrospectionQuery, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createClient } from 'graphql-ws'
+import { WebSocket } from 'ws'
+import type { PlanProgress } from '../../src/app/plan-progress.js'
 import { createLogger } from '../../src/logger.js'
 import { startHttpServer, type RunningHttpServer } from '../../src/server/http-server.js'
+import { startSubscriptionServer } from '../../src/server/subscriptions.js'
 import { startTestNodeplan, TEST_TOKENS, type TestNodeplan } from '../support/nodeplan.js'
 import { recordFigure } from './figures.js'
 
@@ -35,7 +39,7 @@ describe('alias and introspection attacks over HTTP', () => {
     expect(res.errors?.[0]?.message).toMatch(message)
   }
 
-  it('refuses 8,000 aliases of an introspection selection (a 415 KB request) unparsed', async () => {
+  it('refuses 8,000 aliases of an introspection selection (over 400 KB, as the review sent) unparsed', async () => {
     const query = aliases(8000, '__schema { types { name fields { name type { name } } } }')
     expect(query.length).toBeGreaterThan(400_000)
     await refused(query, /Document contains more th.. 4000 tokens/, 'alias attack: 8,000 introspection aliases')
@@ -84,15 +88,11 @@ describe('bounds on one request: a query\'s time and a response\'s size', () => 
       }),
       mutation: new GraphQLObjectType({ name: 'Mutation', fields: { slow: { type: GraphQLString, resolve: after(1_000, 'done') } } }),
     })
-    server = await startHttpServer({
-      host: '127.0.0.1',
-      port: 0,
-      schema,
-      auth: null,
-      log: createLogger({ write: (line) => logs.push(line) }),
-      readiness: [],
-      bounds: { maxRequestMs: 300, maxResponseBytes: 2 * 1024 * 1024 },
-    })
+    const log = createLogger({ write: (line) => logs.push(line) })
+    const bounds = { maxRequestMs: 300, maxResponseBytes: 2 * 1024 * 1024 }
+    // No planProgress subscription in this schema: nothing reads it.
+    const subscriptions = startSubscriptionServer({ schema, auth: null, log, planProgress: {} as PlanProgress, bounds })
+    server = await startHttpServer({ host: '127.0.0.1', port: 0, schema, auth: null, log, readiness: [], bounds, subscriptions })
   })
   afterAll(async () => {
     await server?.close(0)
@@ -114,5 +114,22 @@ describe('bounds on one request: a query\'s time and a response\'s size', () => 
     expect(small.data.big).toHaveLength(16)
     await expect(post('{ big(mb: 4) }').then((res) => res.text())).rejects.toThrow()
     expect(logs.some((l) => l.includes('response cut: larger than --max-response-mb'))).toBe(true)
+  })
+
+  it('holds the same bounds for a query sent over the websocket', async () => {
+    const client = createClient({ url: server.url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0, lazy: true })
+    const ask = (query: string) =>
+      new Promise<any>((resolve) => client.subscribe({ query }, { next: resolve, error: (error) => resolve({ error }), complete: () => {} }))
+    try {
+      const slow = await ask('{ slow }')
+      expect(slow.errors[0].extensions.code).toBe('BAD_USER_INPUT')
+      expect(slow.errors[0].message).toContain('ran longer than 0.3 s')
+      const big = await ask('{ big(mb: 4) }')
+      expect(big.data ?? null).toBeNull()
+      expect(big.errors[0].message).toContain('larger than 2097152 bytes')
+      expect((await ask('{ big(mb: 1) }')).data.big).toHaveLength(16)
+    } finally {
+      await client.dispose()
+    }
   })
 })
