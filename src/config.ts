@@ -3,6 +3,9 @@ import { parseArgs } from 'node:util'
 import { DEFAULT_POLICY, parsePolicy, type Policy } from './app/policy.js'
 import { TokenAuthenticator } from './auth.js'
 import type { LogLevel } from './logger.js'
+import { DEFAULT_CONNECTION_LIMITS } from './server/connection-limits.js'
+import { LOOPBACK_HOSTS } from './server/origin-policy.js'
+import { DEFAULT_REQUEST_BOUNDS } from './server/request-bounds.js'
 
 export interface ServeConfig {
   host: string
@@ -38,8 +41,6 @@ export interface NetworkConfig {
   maxResponseBytes: number
 }
 
-/** The names a browser on this machine uses for a loopback listener, whatever the port. */
-export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]']
 
 export class ConfigError extends Error {}
 
@@ -167,11 +168,11 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     allowedHosts: auth ? (hosts ?? null) : [...new Set([...LOOPBACK_HOSTS, ...(hosts ?? [])])],
     allowedOrigins,
     websocketMutations: websocketMutations === 'true',
-    idleTimeoutMs: whole('idle-timeout-seconds', 'NODEPLAN_IDLE_TIMEOUT_SECONDS', 15, 1, 3600) * 1000,
-    maxConnections: whole('max-connections', 'NODEPLAN_MAX_CONNECTIONS', 2000, 1, 1_000_000),
-    maxConnectionsPerAddress: whole('max-connections-per-address', 'NODEPLAN_MAX_CONNECTIONS_PER_ADDRESS', 200, 1, 1_000_000),
-    maxRequestMs: whole('max-request-seconds', 'NODEPLAN_MAX_REQUEST_SECONDS', 30, 1, 3600) * 1000,
-    maxResponseBytes: whole('max-response-mb', 'NODEPLAN_MAX_RESPONSE_MB', 64, 1, 4096) * 1024 * 1024,
+    idleTimeoutMs: whole('idle-timeout-seconds', 'NODEPLAN_IDLE_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.idleTimeoutMs / 1000, 1, 3600) * 1000,
+    maxConnections: whole('max-connections', 'NODEPLAN_MAX_CONNECTIONS', DEFAULT_CONNECTION_LIMITS.maxConnections, 1, 1_000_000),
+    maxConnectionsPerAddress: whole('max-connections-per-address', 'NODEPLAN_MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_CONNECTION_LIMITS.maxConnectionsPerAddress, 1, 1_000_000),
+    maxRequestMs: whole('max-request-seconds', 'NODEPLAN_MAX_REQUEST_SECONDS', DEFAULT_REQUEST_BOUNDS.maxRequestMs / 1000, 1, 3600) * 1000,
+    maxResponseBytes: whole('max-response-mb', 'NODEPLAN_MAX_RESPONSE_MB', DEFAULT_REQUEST_BOUNDS.maxResponseBytes / 2 ** 20, 1, 4096) * 2 ** 20,
   }
 
   return {

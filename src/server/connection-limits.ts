@@ -11,6 +11,8 @@ export interface ConnectionLimits {
   maxConnectionsPerAddress: number
 }
 
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { idleTimeoutMs: 15_000, maxConnections: 2000, maxConnectionsPerAddress: 200 }
+
 export type RefusalReason = 'total' | 'per_address'
 
 export interface ConnectionEvents {

@@ -15,8 +15,9 @@ import { CONSOLE_PREFIX, consoleAsset } from '../console/assets.js'
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.js'
 import { ResponseTooLarge, writeJson } from './json-stream.js'
 import { attachSubscriptions, type SubscriptionServer } from './subscriptions.js'
-import { limitConnections, type ConnectionEvents, type ConnectionLimits } from './connection-limits.js'
-import { originPolicy, type OriginPolicyOptions } from './origin-policy.js'
+import { DEFAULT_CONNECTION_LIMITS, limitConnections, type ConnectionEvents, type ConnectionLimits } from './connection-limits.js'
+import { LOOPBACK_HOSTS, originPolicy, type OriginPolicyOptions } from './origin-policy.js'
+import { DEFAULT_REQUEST_BOUNDS, type RequestBounds } from './request-bounds.js'
 import { SECURITY_HEADERS } from './security-headers.js'
 
 export const MAX_BODY_BYTES = 1024 * 1024
@@ -52,13 +53,6 @@ export interface HttpServerOptions {
   bounds?: RequestBounds
 }
 
-export interface RequestBounds {
-  maxRequestMs: number
-  maxResponseBytes: number
-}
-
-export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { idleTimeoutMs: 15_000, maxConnections: 2000, maxConnectionsPerAddress: 200 }
-export const DEFAULT_REQUEST_BOUNDS: RequestBounds = { maxRequestMs: 30_000, maxResponseBytes: 64 * 1024 * 1024 }
 
 export interface RunningHttpServer {
   url: string
@@ -86,7 +80,7 @@ class HttpError extends Error {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { log, auth } = options
   const bounds = options.bounds ?? DEFAULT_REQUEST_BOUNDS
-  const origins = originPolicy(options.origins ?? { allowedHosts: ['localhost', '127.0.0.1', '[::1]'], allowedOrigins: [] })
+  const origins = originPolicy(options.origins ?? { allowedHosts: [...LOOPBACK_HOSTS], allowedOrigins: [] })
   const apollo = new ApolloServer<RequestContext>({
     gateway: compiledExecutorGateway(options.schema, { ...options.executor, maxQueryMs: bounds.maxRequestMs }),
     introspection: true,

@@ -4,6 +4,9 @@
 // are not browsers (the CLI, curl, scripts) send no Origin and pass on Host alone.
 import type { IncomingMessage } from 'node:http'
 
+/** The names a browser on this machine uses for a loopback listener, whatever the port. */
+export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::1]']
+
 export interface OriginPolicyOptions {
   /** Host names without port; null: any. */
   allowedHosts: string[] | null

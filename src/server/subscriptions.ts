@@ -13,6 +13,7 @@ import { MAX_TOKENS, queryLimitsRule } from '../graphql/limits.js'
 import type { SubscriptionContext } from '../graphql/progress/progress.resolver.js'
 import type { Logger } from '../logger.js'
 import type { OriginPolicy } from './origin-policy.js'
+import type { RequestBounds } from './request-bounds.js'
 
 export interface SubscriptionServerOptions {
   schema: GraphQLSchema
@@ -24,7 +25,7 @@ export interface SubscriptionServerOptions {
   /** Told of each mutation run over the websocket, as the HTTP server's plugin is. */
   mutationTimed?: (args: ExecutionArgs, run: () => Promise<unknown>) => Promise<unknown>
   /** As over HTTP: a query's time, and one message's size. */
-  bounds?: { maxRequestMs: number; maxResponseBytes: number }
+  bounds?: RequestBounds
 }
 
 export interface SubscriptionServer {
