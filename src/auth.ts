@@ -16,6 +16,11 @@ export function roleAtLeast(have: Role, need: Role): boolean {
 /** The caller when no tokens file is configured: the server then listens on loopback only. */
 export const LOCAL_ADMIN: Principal = { subject: 'local-admin', role: 'admin' }
 
+/** Who a bearer token belongs to, or null for a token not known. */
+export interface Authenticator {
+  authenticate(token: string): Principal | null
+}
+
 interface TokenEntry {
   digest: Buffer
   principal: Principal
@@ -25,7 +30,7 @@ interface TokenEntry {
  * Bearer tokens from a JSON file: [{"token": "...", "subject": "alice", "role": "operator"}].
  * Only SHA-256 digests are kept in memory, compared in constant time.
  */
-export class TokenAuthenticator {
+export class TokenAuthenticator implements Authenticator {
   private constructor(private readonly entries: TokenEntry[]) {}
 
   static fromFile(path: string): TokenAuthenticator {

@@ -3,6 +3,9 @@ import { parseArgs } from 'node:util'
 import { DEFAULT_POLICY, parsePolicy, type Policy } from './app/policy.js'
 import { TokenAuthenticator } from './auth.js'
 import type { LogLevel } from './logger.js'
+import { DEFAULT_CONNECTION_LIMITS } from './server/connection-limits.js'
+import { LOOPBACK_HOSTS } from './server/origin-policy.js'
+import { DEFAULT_REQUEST_BOUNDS } from './server/request-bounds.js'
 
 export interface ServeConfig {
   host: string
@@ -22,7 +25,26 @@ export interface ServeConfig {
   auditKey: string | null
   /** Seal the audit trail's head again as it stands although its seal does not hold (an operator's one-off act). */
   auditReseal: boolean
+  /** Who may reach the server from a browser, and what it accepts per connection and request. */
+  network: NetworkConfig
 }
+
+export interface NetworkConfig {
+  /** Host header names (without port) accepted; null: any. Without a tokens file, loopback names are always added. */
+  allowedHosts: string[] | null
+  /** Origins (`https://portal.example.com`) besides the server's own whose pages may call it. */
+  allowedOrigins: string[]
+  /** Whether mutations are run over GraphQL over WebSocket (off: HTTP POST only). */
+  websocketMutations: boolean
+  /** A connection that sends nothing (no request yet) for this long is closed. */
+  idleTimeoutMs: number
+  maxConnections: number
+  maxConnectionsPerAddress: number
+  /** A query's execution time (mutations run to the end: an apply is not cut short) and one response's size. */
+  maxRequestMs: number
+  maxResponseBytes: number
+}
+
 
 export class ConfigError extends Error {}
 
@@ -47,6 +69,14 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
         'apply-parallelism': { type: 'string' },
         'audit-key-file': { type: 'string' },
         'audit-reseal': { type: 'boolean' },
+        'allowed-hosts': { type: 'string' },
+        'allowed-origins': { type: 'string' },
+        'websocket-mutations': { type: 'string' },
+        'idle-timeout-seconds': { type: 'string' },
+        'max-connections': { type: 'string' },
+        'max-connections-per-address': { type: 'string' },
+        'max-request-seconds': { type: 'string' },
+        'max-response-mb': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -109,8 +139,53 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   const auditKey = readAuditKey(str('audit-key-file', 'NODEPLAN_AUDIT_KEY_FILE'), env.NODEPLAN_AUDIT_KEY)
   const auditReseal = values['audit-reseal'] === true
   if (auditReseal && !auditKey) throw new ConfigError('--audit-reseal needs the audit key (--audit-key-file or NODEPLAN_AUDIT_KEY)')
+  const whole = (flag: string, envName: string, fallback: number, min: number, max: number): number => {
+    const text = str(flag, envName) ?? String(fallback)
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+      throw new ConfigError(`--${flag}/${envName} must be a whole number from ${min} to ${max}, got "${text}"`)
+    }
+    return Number(text)
+  }
+  const list = (flag: string, envName: string): string[] | undefined =>
+    str(flag, envName)
+      ?.split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '')
+  const allowedOrigins = (list('allowed-origins', 'NODEPLAN_ALLOWED_ORIGINS') ?? []).map((origin) => {
+    let parsed: URL | undefined
+    try {
+      parsed = new URL(origin)
+    } catch {}
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin.replace(/\/$/, '')) {
+      throw new ConfigError(`--allowed-origins/NODEPLAN_ALLOWED_ORIGINS takes origins such as "https://portal.example.com" (scheme, host, optional port, no path), got "${origin}"`)
+    }
+    return parsed.origin
+  })
+  const hosts = list('allowed-hosts', 'NODEPLAN_ALLOWED_HOSTS')?.map((h) => h.toLowerCase())
+  for (const h of hosts ?? []) {
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(h)) {
+      throw new ConfigError(`--allowed-hosts/NODEPLAN_ALLOWED_HOSTS takes host names without port, such as "nodeplan.example.com", got "${h}"`)
+    }
+  }
+  const websocketMutations = str('websocket-mutations', 'NODEPLAN_WEBSOCKET_MUTATIONS') ?? 'false'
+  if (websocketMutations !== 'true' && websocketMutations !== 'false') {
+    throw new ConfigError(`--websocket-mutations/NODEPLAN_WEBSOCKET_MUTATIONS must be true or false, got "${websocketMutations}"`)
+  }
+  const network: NetworkConfig = {
+    // Without tokens every caller is the local admin: only names that resolve to this machine, so
+    // that a page whose DNS name is rebound to 127.0.0.1 is refused.
+    allowedHosts: auth ? (hosts ?? null) : [...new Set([...LOOPBACK_HOSTS, ...(hosts ?? [])])],
+    allowedOrigins,
+    websocketMutations: websocketMutations === 'true',
+    idleTimeoutMs: whole('idle-timeout-seconds', 'NODEPLAN_IDLE_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.idleTimeoutMs / 1000, 1, 3600) * 1000,
+    maxConnections: whole('max-connections', 'NODEPLAN_MAX_CONNECTIONS', DEFAULT_CONNECTION_LIMITS.maxConnections, 1, 1_000_000),
+    maxConnectionsPerAddress: whole('max-connections-per-address', 'NODEPLAN_MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_CONNECTION_LIMITS.maxConnectionsPerAddress, 1, 1_000_000),
+    maxRequestMs: whole('max-request-seconds', 'NODEPLAN_MAX_REQUEST_SECONDS', DEFAULT_REQUEST_BOUNDS.maxRequestMs / 1000, 1, 3600) * 1000,
+    maxResponseBytes: whole('max-response-mb', 'NODEPLAN_MAX_RESPONSE_MB', DEFAULT_REQUEST_BOUNDS.maxResponseBytes / 2 ** 20, 1, 4096) * 2 ** 20,
+  }
 
   return {
+    network,
     host,
     port: Number(portText),
     databaseUrl,

@@ -26,6 +26,7 @@ import { NodeResolver } from './graphql/node/node.resolver.js'
 import { PlanResolver } from './graphql/plan/plan.resolver.js'
 import { buildNodeplanSchema } from './graphql/schema.js'
 import { createLogger, type Logger } from './logger.js'
+import { TokensFile } from './tokens-file.js'
 import { startHttpServer, type RunningHttpServer } from './server/http-server.js'
 import { startSubscriptionServer } from './server/subscriptions.js'
 import { MeteredApplyLeases, MeteredAuditRepository, MeteredPlanRepository, NodeplanMetrics } from './server/metrics.js'
@@ -51,6 +52,8 @@ export interface RunningNodeplan {
   /** The executable schema the HTTP server and subscriptions serve. */
   schema: GraphQLSchema
   http: RunningHttpServer
+  /** The tokens file in force, read again when it changes; null without one. */
+  tokens: TokensFile | null
   db: Database
   cache: KubernetesClusterCache
   simulator: RunningSimulator | null
@@ -134,24 +137,42 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       [ClusterResolver, new ClusterResolver(systemNodes)],
     ]),
   )
+  const tokens = config.auth && config.tokensFile ? new TokensFile(config.tokensFile, config.auth, log) : null
+  const { network } = config
+  const subscriptions = startSubscriptionServer({
+    schema,
+    auth: tokens,
+    log,
+    planProgress: new PlanProgress(applier, planRepository),
+    mutations: network.websocketMutations,
+    mutationTimed: (args, run) => metrics.timeMutation(args, run),
+    bounds: { maxRequestMs: network.maxRequestMs, maxResponseBytes: network.maxResponseBytes },
+  })
+  tokens?.onReload(() => subscriptions.revalidate())
+  tokens?.watch()
   const http = await startHttpServer({
     host: config.host,
     port: config.port,
     schema,
-    auth: config.auth,
+    auth: tokens,
     log,
     metrics,
     plugins: [metrics.apolloPlugin()],
     executor: { listElementsCounted: (kept, made) => metrics.countListElements(kept, made) },
-    subscriptions: startSubscriptionServer({ schema, auth: config.auth, log, planProgress: new PlanProgress(applier, planRepository) }),
+    subscriptions,
+    origins: { allowedHosts: network.allowedHosts, allowedOrigins: network.allowedOrigins },
+    connections: { idleTimeoutMs: network.idleTimeoutMs, maxConnections: network.maxConnections, maxConnectionsPerAddress: network.maxConnectionsPerAddress },
+    connectionEvents: metrics.connectionEvents(),
+    bounds: { maxRequestMs: network.maxRequestMs, maxResponseBytes: network.maxResponseBytes },
     readiness: [
-      { name: 'database', check: () => db.ping() },
-      { name: 'kubernetes', check: () => cache.ping() },
+      { name: 'database', check: () => db.ping(), failure: 'database unreachable' },
+      { name: 'kubernetes', check: () => cache.ping(), failure: 'Kubernetes API unreachable' },
       {
         name: 'cache',
         check: async () => {
           if (!cache.synced()) throw new Error('the first list of nodes and pods has not arrived yet')
         },
+        failure: 'the first list of nodes and pods has not arrived yet',
       },
     ],
   })
@@ -177,6 +198,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     url: http.url,
     schema,
     http,
+    tokens,
     db,
     cache,
     simulator,
@@ -184,6 +206,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     async close() {
       closing = true
       stopWaiting()
+      tokens?.stop()
       await http.close(config.shutdownGraceMs)
       await afterSync
       await applier.stopLeaseSweeper()

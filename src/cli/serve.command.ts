@@ -5,9 +5,16 @@ import { createLogger } from '../logger.js'
 export const SERVE_USAGE = `usage: nodeplan serve [--port P] [--host H] [--database URL] [--kubeconfig FILE]
                      [--tokens FILE] [--policy FILE] [--log-level debug|info|warn|error]
                      [--apply-parallelism N] [--audit-key-file FILE] [--audit-reseal]
+                     [--allowed-hosts H,...] [--allowed-origins O,...]
+                     [--websocket-mutations true|false] [--idle-timeout-seconds S]
+                     [--max-connections N] [--max-connections-per-address N]
+                     [--max-request-seconds S] [--max-response-mb M]
 
 environment: PORT, HOST, DATABASE_URL, KUBECONFIG, NODEPLAN_TOKENS_FILE, NODEPLAN_POLICY_FILE, LOG_LEVEL,
-             NODEPLAN_APPLY_PARALLELISM, NODEPLAN_AUDIT_KEY_FILE, NODEPLAN_AUDIT_KEY
+             NODEPLAN_APPLY_PARALLELISM, NODEPLAN_AUDIT_KEY_FILE, NODEPLAN_AUDIT_KEY,
+             NODEPLAN_ALLOWED_HOSTS, NODEPLAN_ALLOWED_ORIGINS,
+             NODEPLAN_WEBSOCKET_MUTATIONS, NODEPLAN_IDLE_TIMEOUT_SECONDS, NODEPLAN_MAX_CONNECTIONS,
+             NODEPLAN_MAX_CONNECTIONS_PER_ADDRESS, NODEPLAN_MAX_REQUEST_SECONDS, NODEPLAN_MAX_RESPONSE_MB
 `
 
 export async function serveCommand(argv: string[]): Promise<number> {
@@ -26,7 +33,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw err
   }
   const log = createLogger({ level: config.logLevel })
-  let running
+  let running: Awaited<ReturnType<typeof import('../main.js').startNodeplan>> | undefined
+  // SIGHUP's default action ends the process: here it means "read the tokens file again".
+  process.on('SIGHUP', () => {
+    if (!running) return log.info('SIGHUP before the server started: nothing to reload yet')
+    if (!running.tokens) return log.info('SIGHUP: no tokens file to reload (--tokens, NODEPLAN_TOKENS_FILE)')
+    running.tokens.reload('SIGHUP')
+  })
   try {
     const { startNodeplan } = await import('../main.js')
     running = await startNodeplan(config, { log })

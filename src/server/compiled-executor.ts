@@ -15,13 +15,15 @@ import { perOperation } from './per-operation.js'
 export interface CompiledExecutorOptions {
   /** Per cached list answered: elements from kept text, elements made afresh. */
   listElementsCounted?: (kept: number, made: number) => void
+  /** A query still running after this long is answered with an error (mutations run to their end). */
+  maxQueryMs?: number
 }
 
 export function compiledExecutorGateway(schema: GraphQLSchema, options: CompiledExecutorOptions = {}): GatewayInterface {
   const compile = perOperation((document, operationName) => compileQuery(schema, document, operationName))
   const listAnswers = new ListAnswerCache(schema, { lists: CACHED_LISTS, elementFields: ELEMENT_FIELDS, counted: options.listElementsCounted })
 
-  const executor: GatewayExecutor = async ({ document, request, context }) => {
+  const run: GatewayExecutor = async ({ document, request, context }) => {
     // The operation name the client sent: the context's own operationName is only set once resolved.
     const operationName = request.operationName ?? undefined
     const variableValues = request.variables ?? {}
@@ -39,6 +41,19 @@ export function compiledExecutorGateway(schema: GraphQLSchema, options: Compiled
     return withGraphQLJsErrors(await query.query(undefined, context, variableValues))
   }
 
+  const maxQueryMs = options.maxQueryMs ?? Infinity
+  const executor: GatewayExecutor = (requestContext) => {
+    const result = run(requestContext)
+    // `operation` is missing when the document names no operation to run (graphql-js then says why).
+    if (maxQueryMs === Infinity || (requestContext.operation as typeof requestContext.operation | undefined)?.operation !== 'query') return result
+    // What resolvers await (the database, the cluster) is not cancelled: the answer is.
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<ExecutionResult>((resolve) => {
+      timer = setTimeout(() => resolve({ errors: [tooSlow(maxQueryMs)] }), maxQueryMs)
+    })
+    return Promise.race([result, timeout]).finally(() => clearTimeout(timer))
+  }
+
   return {
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) })
@@ -47,6 +62,12 @@ export function compiledExecutorGateway(schema: GraphQLSchema, options: Compiled
     load: async () => ({ executor }),
     stop: async () => {},
   }
+}
+
+function tooSlow(ms: number): GraphQLError {
+  return new GraphQLError(`the query ran longer than ${ms / 1000} s (--max-request-seconds); ask for less (fewer fields, aliases or smaller pages)`, {
+    extensions: { code: 'BAD_USER_INPUT' },
+  })
 }
 
 // graphql-jit's errors leave `extensions` undefined, where Apollo (and graphql-js) expect an object.

@@ -28,21 +28,14 @@ export function graphiqlAsset(name: string): { body: Buffer; type: string } | nu
   return { body, type: asset.type }
 }
 
-export function graphiqlPage(): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>nodeplan · GraphiQL</title>
-  <link rel="stylesheet" href="${GRAPHIQL_ASSET_PREFIX}graphiql.min.css">
-  <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
-</head>
-<body>
-  <div id="graphiql">Loading GraphiQL…</div>
-  <script src="${GRAPHIQL_ASSET_PREFIX}react.production.min.js"></script>
-  <script src="${GRAPHIQL_ASSET_PREFIX}react-dom.production.min.js"></script>
-  <script src="${GRAPHIQL_ASSET_PREFIX}graphiql.min.js"></script>
-  <script>
+/** The page's inline script and style, as they appear between their tags (for their CSP hashes). */
+export function graphiqlInline(): { script: string; style: string } {
+  return { script: INLINE_SCRIPT, style: INLINE_STYLE }
+}
+
+const INLINE_STYLE = 'html, body, #graphiql { height: 100%; margin: 0; }'
+
+const INLINE_SCRIPT = `
     const fetcher = GraphiQL.createFetcher({ url: location.origin + '/graphql' });
     const defaultQuery = \`# nodeplan: plan, review, apply node maintenance.
 # With a tokens file configured, add {"Authorization": "Bearer <token>"} under Headers.
@@ -61,7 +54,23 @@ query Nodes {
     ReactDOM.createRoot(document.getElementById('graphiql')).render(
       React.createElement(GraphiQL, { fetcher, defaultQuery, defaultEditorToolsVisibility: true }),
     );
-  </script>
+`
+
+export function graphiqlPage(): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>nodeplan · GraphiQL</title>
+  <link rel="stylesheet" href="${GRAPHIQL_ASSET_PREFIX}graphiql.min.css">
+  <style>${INLINE_STYLE}</style>
+</head>
+<body>
+  <div id="graphiql">Loading GraphiQL…</div>
+  <script src="${GRAPHIQL_ASSET_PREFIX}react.production.min.js"></script>
+  <script src="${GRAPHIQL_ASSET_PREFIX}react-dom.production.min.js"></script>
+  <script src="${GRAPHIQL_ASSET_PREFIX}graphiql.min.js"></script>
+  <script>${INLINE_SCRIPT}</script>
 </body>
 </html>
 `

@@ -6,15 +6,19 @@ import type { AddressInfo } from 'node:net'
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled'
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server'
 import type { GraphQLSchema } from 'graphql'
-import { bearerToken, LOCAL_ADMIN, type Principal, type TokenAuthenticator } from '../auth.js'
+import { bearerToken, LOCAL_ADMIN, type Authenticator, type Principal } from '../auth.js'
 import type { RequestContext } from '../graphql/context.js'
 import { makeFormatError } from '../graphql/error-format.js'
-import { queryLimitsRule } from '../graphql/limits.js'
+import { MAX_TOKENS, queryLimitsRule } from '../graphql/limits.js'
 import type { Logger } from '../logger.js'
 import { CONSOLE_PREFIX, consoleAsset } from '../console/assets.js'
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.js'
-import { writeJson } from './json-stream.js'
+import { ResponseTooLarge, writeJson } from './json-stream.js'
 import { attachSubscriptions, type SubscriptionServer } from './subscriptions.js'
+import { DEFAULT_CONNECTION_LIMITS, limitConnections, type ConnectionEvents, type ConnectionLimits } from './connection-limits.js'
+import { LOOPBACK_HOSTS, originPolicy, type OriginPolicyOptions } from './origin-policy.js'
+import { DEFAULT_REQUEST_BOUNDS, type RequestBounds } from './request-bounds.js'
+import { SECURITY_HEADERS } from './security-headers.js'
 
 export const MAX_BODY_BYTES = 1024 * 1024
 /** Far beyond any real request: the contract's deepest input is a few levels. */
@@ -23,13 +27,15 @@ export const MAX_JSON_DEPTH = 64
 export interface ReadinessCheck {
   name: string
   check(): Promise<void>
+  /** What /readyz says when the check fails (default: "<name> unreachable"); the error itself goes to the log only. */
+  failure?: string
 }
 
 export interface HttpServerOptions {
   host: string
   port: number
   schema: GraphQLSchema
-  auth: TokenAuthenticator | null
+  auth: Authenticator | null
   log: Logger
   readiness: ReadinessCheck[]
   /** Serves GET /metrics (Prometheus text format, no token needed: counts only, no names). */
@@ -38,7 +44,15 @@ export interface HttpServerOptions {
   executor?: CompiledExecutorOptions
   /** GraphQL over WebSocket on /graphql (subscriptions). */
   subscriptions?: SubscriptionServer
+  /** Host and Origin accepted (default: loopback names, and the server's own origin). */
+  origins?: OriginPolicyOptions
+  /** Connection caps and the idle timer (default: DEFAULT_CONNECTION_LIMITS). */
+  connections?: ConnectionLimits
+  connectionEvents?: ConnectionEvents
+  /** Per request: a query's execution time and the response's size (default: DEFAULT_REQUEST_BOUNDS). */
+  bounds?: RequestBounds
 }
+
 
 export interface RunningHttpServer {
   url: string
@@ -65,13 +79,16 @@ class HttpError extends Error {
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { log, auth } = options
+  const bounds = options.bounds ?? DEFAULT_REQUEST_BOUNDS
+  const origins = originPolicy(options.origins ?? { allowedHosts: [...LOOPBACK_HOSTS], allowedOrigins: [] })
   const apollo = new ApolloServer<RequestContext>({
-    gateway: compiledExecutorGateway(options.schema, options.executor),
+    gateway: compiledExecutorGateway(options.schema, { ...options.executor, maxQueryMs: bounds.maxRequestMs }),
     introspection: true,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     validationRules: [queryLimitsRule()],
+    parseOptions: { maxTokens: MAX_TOKENS },
     formatError: makeFormatError(log),
     // Apollo wants the body as one string; the request's handler writes it out in chunks instead.
     stringifyResult: (value) => {
@@ -94,6 +111,24 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     res.setHeader('x-request-id', requestId)
     const url = new URL(req.url ?? '/', 'http://localhost')
     const path = url.pathname
+    const refused = origins.refusal(req)
+    if (refused) {
+      log.warn('request refused', { reason: refused, path: path.slice(0, 200), address: req.socket.remoteAddress })
+      throw new HttpError(403, 'FORBIDDEN', refused)
+    }
+    const portal = origins.crossOrigin(req)
+    if (portal) {
+      res.setHeader('access-control-allow-origin', portal)
+      res.setHeader('vary', 'Origin')
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          'access-control-allow-methods': 'GET, POST',
+          'access-control-allow-headers': 'authorization, content-type, x-request-id, apollo-require-preflight',
+          'access-control-max-age': '600',
+        })
+        return res.end()
+      }
+    }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' })
     if (path === '/readyz') return readyz(res)
     if (path === '/metrics' && options.metrics) {
@@ -104,18 +139,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if ((path === '/' || path.startsWith(CONSOLE_PREFIX)) && req.method === 'GET') {
       const asset = consoleAsset(path === '/' ? 'index.html' : path.slice(CONSOLE_PREFIX.length))
       if (!asset) return sendJson(res, 404, { error: 'not found' })
-      res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' })
+      res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-cache', ...SECURITY_HEADERS.console })
       return res.end(asset.body)
     }
     if (path.startsWith(GRAPHIQL_ASSET_PREFIX) && req.method === 'GET') {
       const asset = graphiqlAsset(path.slice(GRAPHIQL_ASSET_PREFIX.length))
       if (!asset) return sendJson(res, 404, { error: 'not found' })
-      res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'public, max-age=86400' })
+      res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' })
       return res.end(asset.body)
     }
     if (path !== '/graphql') return sendJson(res, 404, { error: `no route ${path}; the API is at /graphql` })
     if (req.method === 'GET' && !url.search && (req.headers.accept ?? '').includes('text/html')) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...SECURITY_HEADERS.graphiql })
       return res.end(graphiqlPage())
     }
     if (req.method !== 'GET' && req.method !== 'POST') {
@@ -138,7 +173,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     )
     for (const [key, value] of result.headers) res.setHeader(key, value)
     res.statusCode = result.status ?? 200
-    if (result.body.kind === 'complete') return slot.value === undefined ? res.end(result.body.string) : writeJson(res, slot.value)
+    if (result.body.kind === 'complete') {
+      if (slot.value === undefined) return res.end(result.body.string)
+      try {
+        return await writeJson(res, slot.value, bounds.maxResponseBytes)
+      } catch (err) {
+        if (!(err instanceof ResponseTooLarge)) throw err
+        // Its start went out with status 200: cut the connection, so the client sees a failure, not a short answer.
+        log.warn('response cut: larger than --max-response-mb', { requestId, maxResponseBytes: bounds.maxResponseBytes })
+        return res.destroy()
+      }
+    }
     for await (const chunk of result.body.asyncIterator) res.write(chunk)
     res.end()
   }
@@ -155,13 +200,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const readyz = async (res: ServerResponse) => {
     const checks: Record<string, string> = {}
     let ok = !draining
-    for (const { name, check } of options.readiness) {
+    for (const { name, check, failure } of options.readiness) {
       try {
         await check()
         checks[name] = 'ok'
       } catch (err) {
         ok = false
-        checks[name] = (err as Error).message
+        // Anyone may ask /readyz: the reason in words, the error's text (hosts, ports, driver messages) in the log.
+        checks[name] = failure ?? `${name} unreachable`
+        log.warn('readiness check failed', { check: name, error: err })
       }
     }
     if (draining) checks.server = 'shutting down'
@@ -170,6 +217,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   const server = createServer((req, res) => {
     inFlight++
+    connections.busy(req.socket, 1)
+    res.once('close', () => connections.busy(req.socket, -1))
     handle(req, res)
       .catch((err: unknown) => {
         if (err instanceof HttpError) {
@@ -188,7 +237,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         if (inFlight === 0) idle?.()
       })
   })
-  if (options.subscriptions) attachSubscriptions(server, options.subscriptions)
+  const connections = limitConnections(server, options.connections ?? DEFAULT_CONNECTION_LIMITS, log, options.connectionEvents)
+  if (options.subscriptions) attachSubscriptions(server, options.subscriptions, origins, log)
   server.requestTimeout = 120_000
   server.headersTimeout = 30_000
   // An idle kept-alive connection is closed by the client, not by us: a server that closes first

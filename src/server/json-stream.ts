@@ -19,8 +19,11 @@ export class JsonTexts {
   }
 }
 
-export async function writeJson(out: Writable, value: unknown): Promise<void> {
-  const sink = new ChunkSink(out)
+/** Thrown by writeJson once the text passes maxBytes: what went out is not a whole answer. */
+export class ResponseTooLarge extends Error {}
+
+export async function writeJson(out: Writable, value: unknown, maxBytes = Infinity): Promise<void> {
+  const sink = new ChunkSink(out, maxBytes)
   await serialize(value, sink)
   await sink.end()
 }
@@ -30,8 +33,12 @@ class ChunkSink {
   private used = 0
   private sent = false
   private drained: Promise<void> | null = null
+  private total = 0
 
-  constructor(private readonly out: Writable) {}
+  constructor(
+    private readonly out: Writable,
+    private readonly maxBytes: number,
+  ) {}
 
   push(text: string): void {
     // A UTF-16 code unit is at most 3 bytes of UTF-8.
@@ -53,6 +60,7 @@ class ChunkSink {
   async end(): Promise<void> {
     // All of it in one chunk: ended with it, an HTTP response gets a Content-Length, not chunked encoding.
     const last = this.buffer.subarray(0, this.used)
+    if (this.total + last.length > this.maxBytes) throw new ResponseTooLarge(`the response is larger than ${this.maxBytes} bytes`)
     if (!this.sent) return new Promise<void>((resolve) => this.out.end(last, resolve))
     this.flush()
     await this.drained
@@ -68,6 +76,8 @@ class ChunkSink {
   }
 
   private send(bytes: Buffer): void {
+    this.total += bytes.length
+    if (this.total > this.maxBytes) throw new ResponseTooLarge(`the response is larger than ${this.maxBytes} bytes`)
     this.sent = true
     if (this.out.write(bytes) || this.drained) return
     this.drained = new Promise((resolve) => {

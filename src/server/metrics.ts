@@ -6,12 +6,14 @@
 // Kubernetes API requests are read at scrape time from what already holds them (the informer
 // cache, the transport's request counter).
 import type { ApolloServerPlugin } from '@apollo/server'
+import { getOperationAST, Kind, type ExecutionArgs, type ExecutionResult } from 'graphql'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { ApplyLeases } from '../app/apply-lease.js'
 import type { InventoryService } from '../app/inventory.service.js'
 import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, ChangeRecord, Page, PlanListQuery, PlanRepository, TransitionFields } from '../app/ports.js'
 import type { ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
 import { NODE_ROLES } from '../domain/roles.js'
+import type { ConnectionEvents } from './connection-limits.js'
 
 export interface ApiRequestRows {
   rows(): { verb: string; code: string; count: number }[]
@@ -44,6 +46,8 @@ export class NodeplanMetrics {
   readonly applyDuration: Histogram<'kind' | 'status'>
   readonly auditEvents: Counter<never>
   readonly listElements: Counter<'answer'>
+  readonly connectionsRefused: Counter<'reason'>
+  readonly connectionsIdleClosed: Counter<never>
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry]
@@ -74,6 +78,18 @@ export class NodeplanMetrics {
       name: 'nodeplan_graphql_list_elements_total',
       help: 'Elements of cached list answers (the nodes of a nodes query): answered from text kept since an earlier query (kept) or made afresh (made).',
       labelNames: ['answer'],
+      registers,
+    })
+
+    this.connectionsRefused = new Counter({
+      name: 'nodeplan_connections_refused_total',
+      help: 'TCP connections closed at once, by reason: over --max-connections (total) or --max-connections-per-address (per_address).',
+      labelNames: ['reason'],
+      registers,
+    })
+    this.connectionsIdleClosed = new Counter({
+      name: 'nodeplan_connections_idle_closed_total',
+      help: 'Connections closed because they sent nothing for --idle-timeout-seconds (or stayed idle past the keep-alive timeout).',
       registers,
     })
 
@@ -155,6 +171,37 @@ export class NodeplanMetrics {
   async scrape(): Promise<{ contentType: string; body: string }> {
     this.collectNodes()
     return { contentType: this.registry.contentType, body: await this.registry.metrics() }
+  }
+
+  connectionEvents(): ConnectionEvents {
+    return {
+      refused: (reason) => this.connectionsRefused.inc({ reason }),
+      idleClosed: () => this.connectionsIdleClosed.inc(),
+    }
+  }
+
+  /** Times the plan* fields of a mutation run over the websocket, as apolloPlugin() does over HTTP. */
+  async timeMutation(args: ExecutionArgs, run: () => Promise<unknown>): Promise<unknown> {
+    const operation = getOperationAST(args.document, args.operationName)
+    const timers: { key: string; end: (labels: { outcome: string }) => number }[] = []
+    for (const selection of operation?.selectionSet.selections ?? []) {
+      if (selection.kind !== Kind.FIELD) continue
+      const kind = planKindOfMutation(selection.name.value)
+      if (kind) timers.push({ key: selection.alias?.value ?? selection.name.value, end: this.planDuration.startTimer({ kind }) })
+    }
+    let result: ExecutionResult
+    try {
+      result = (await run()) as ExecutionResult
+    } catch (err) {
+      for (const { end } of timers) end({ outcome: 'error' })
+      throw err
+    }
+    for (const { key, end } of timers) {
+      const error = result.errors?.find((e) => e.path?.[0] === key)
+      const code = (error?.originalError as { code?: unknown } | undefined)?.code ?? error?.extensions?.code
+      end({ outcome: error ? String(code ?? 'error') : 'ok' })
+    }
+    return result
   }
 
   /** Times the plan* mutations (the GraphQL time of computing and storing a plan). */

@@ -39,6 +39,8 @@ export interface TestNodeplanOptions {
   /** Reuse a simulator (e.g. to restart nodeplan against the same cluster). */
   sim?: RunningSimulator
   dir?: string
+  /** More `nodeplan serve` flags (e.g. ['--allowed-origins', 'http://127.0.0.1:9']). */
+  args?: string[]
 }
 
 export async function startTestNodeplan(options: TestNodeplanOptions = {}): Promise<TestNodeplan> {
@@ -66,6 +68,7 @@ export async function startTestNodeplan(options: TestNodeplanOptions = {}): Prom
     writeFileSync(file, JSON.stringify(options.policy))
     argv.push('--policy', file)
   }
+  argv.push(...(options.args ?? []))
   const logs: string[] = []
   const log: Logger = createLogger({ level: 'debug', write: (line) => logs.push(line) })
   // The downtime watcher runs only when a test calls check(): no wall-clock timer in tests.

@@ -43,6 +43,14 @@ describe('serve configuration', () => {
     expect(() => parseServeConfig(argv, env)).toThrow(message)
   })
 
+  it('answers to loopback names only without a tokens file, to any Host with one unless told; no mutations over the websocket unless told', () => {
+    expect(parseServeConfig([], {}).network).toMatchObject({ allowedHosts: ['localhost', '127.0.0.1', '[::1]'], allowedOrigins: [], websocketMutations: false })
+    expect(parseServeConfig(['--tokens', tokens], {}).network.allowedHosts).toBeNull()
+    const told = parseServeConfig(['--tokens', tokens, '--allowed-hosts', 'Nodeplan.example.com, np.internal', '--websocket-mutations', 'true'], { NODEPLAN_ALLOWED_ORIGINS: 'https://portal.example.com/' })
+    expect(told.network).toMatchObject({ allowedHosts: ['nodeplan.example.com', 'np.internal'], allowedOrigins: ['https://portal.example.com'], websocketMutations: true })
+    expect(parseServeConfig([], { NODEPLAN_MAX_RESPONSE_MB: '8', NODEPLAN_MAX_REQUEST_SECONDS: '5' }).network).toMatchObject({ maxResponseBytes: 8 * 1024 * 1024, maxRequestMs: 5000 })
+  })
+
   it('reads a policy file', () => {
     const policy = file('policy.json', { requireApproval: ['DECOMMISSION', 'DRAIN'], autoApplyUnplannedDrain: true })
     expect(parseServeConfig(['--policy', policy], {}).policy).toEqual({ ...DEFAULT_POLICY, requireApproval: ['DECOMMISSION', 'DRAIN'], autoApplyUnplannedDrain: true })
@@ -70,6 +78,12 @@ describe('serve configuration', () => {
     ['a policy with a plan age over a year', ['--policy', file('p5.json', { planMaxAgeHours: 9000 })], {}, /"planMaxAgeHours" must be a whole number of hours from 0/],
     ['an unknown log level', ['--log-level', 'loud'], {}, /--log-level\/LOG_LEVEL must be one of/],
     ['zero apply parallelism', ['--apply-parallelism', '0'], {}, /--apply-parallelism\/NODEPLAN_APPLY_PARALLELISM must be a whole number from 1 to 256/],
+    ['an allowed origin with a path', ['--allowed-origins', 'https://portal.example.com/app'], {}, /--allowed-origins\/NODEPLAN_ALLOWED_ORIGINS takes origins .* got "https:\/\/portal.example.com\/app"/],
+    ['an allowed origin that is not a URL', [], { NODEPLAN_ALLOWED_ORIGINS: '*' }, /NODEPLAN_ALLOWED_ORIGINS takes origins/],
+    ['an allowed host with a port', ['--allowed-hosts', 'nodeplan.example.com:8080'], {}, /--allowed-hosts\/NODEPLAN_ALLOWED_HOSTS takes host names without port/],
+    ['websocket mutations other than true or false', ['--websocket-mutations', 'yes'], {}, /--websocket-mutations\/NODEPLAN_WEBSOCKET_MUTATIONS must be true or false/],
+    ['a zero idle timeout', [], { NODEPLAN_IDLE_TIMEOUT_SECONDS: '0' }, /--idle-timeout-seconds\/NODEPLAN_IDLE_TIMEOUT_SECONDS must be a whole number from 1/],
+    ['a connection cap that is not a number', ['--max-connections-per-address', 'many'], {}, /--max-connections-per-address\/NODEPLAN_MAX_CONNECTIONS_PER_ADDRESS must be a whole number/],
   ])('refuses %s with a message naming it', (_name, argv, env, message) => {
     expect(() => parseServeConfig(argv, env)).toThrow(ConfigError)
     expect(() => parseServeConfig(argv, env)).toThrow(message)
