@@ -4,6 +4,7 @@
 // places; interactive notebooks (bare pods, gone when evicted); a served model under a
 // PodDisruptionBudget; a node DaemonSet that tolerates every taint. kube-public/cluster-info is
 // what kubeadm would have written.
+import { createHash } from 'node:crypto'
 import { kubeconfigYaml } from '../src/simulator/kubeconfig.js'
 import { ROLE_PREFIX } from '../src/simulator/seed.js'
 
@@ -47,7 +48,18 @@ export function realNode(spec: (typeof REAL_NODES)[number], ownKubelet = false):
     status: {
       capacity: resources,
       allocatable: resources,
-      nodeInfo: { kubeletVersion: 'v1.35.4', operatingSystem: 'linux', architecture: 'amd64' },
+      nodeInfo: {
+        machineID: createHash('md5').update(`machine-${spec.name}`).digest('hex'),
+        systemUUID: createHash('md5').update(`system-${spec.name}`).digest('hex'),
+        bootID: createHash('md5').update(`boot-${spec.name}`).digest('hex'),
+        kernelVersion: '6.8.0-1015-nvidia',
+        osImage: 'Ubuntu 24.04.1 LTS',
+        containerRuntimeVersion: 'containerd://2.0.2',
+        kubeletVersion: 'v1.35.4',
+        kubeProxyVersion: 'v1.35.4',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+      },
     },
   }
 }

@@ -200,6 +200,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       // Pods need no ServiceAccount token here (kwok runs no containers), and the
       // controller that creates each namespace's default ServiceAccount would race the seed.
       `--disable-admission-plugins=ServiceAccount`,
+      `--enable-admission-plugins=NodeRestriction`,
       `--audit-policy-file=${auditPolicy}`,
       `--audit-log-path=${auditLogPath}`,
       `--audit-log-format=json`,
