@@ -1,6 +1,7 @@
 // The 100-node apply against the real kube-apiserver (with etcd; scripts/control-plane.ts) beside
 // the same against the simulator: 300 GPU nodes, no pods, no injected latency; nodeplan in this
 // process with a SQLite file. Skipped, with a line saying so, where the control plane is not built.
+import 'reflect-metadata'
 import { execFile } from 'node:child_process'
 import { request } from 'node:https'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -105,7 +106,7 @@ try {
   const row = (what: string, f: (x: Figures) => string) => `| ${what} | ${f(simulated)} | ${f(real)} |`
   process.stdout.write(
     [
-      `${NODES} GPU nodes, no pods, no injected latency; nodeplan in the benchmark's process. Real: kube-apiserver ${KUBERNETES_RELEASE} with etcd (no fsync), admin token.`,
+      `${NODES} GPU nodes, no pods, no injected latency; nodeplan in the benchmark's process, and so is the simulator (sharing its event loop); the real kube-apiserver ${KUBERNETES_RELEASE} and etcd (no fsync) in their own processes, admin token.`,
       '',
       '| 100-node drain | simulator | real kube-apiserver + etcd |',
       '|---|---|---|',
