@@ -2,14 +2,14 @@
 // send) to both, comparing status codes, Status reasons and the shapes of the answers, with what
 // differs by nature (uid, resourceVersion, timestamps, managedFields) set aside. A difference is
 // fixed in src/simulator or listed in docs/simulator-vs-real.md with why it is harmless.
-import { request } from 'node:https'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js'
-import { startControlPlane, type ControlPlane, KUBERNETES_RELEASE } from '../../scripts/control-plane.js'
-import { realClusterFoundation, realNode, REAL_NODES } from '../../scripts/control-plane-seed.js'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js'
+import { KUBERNETES_RELEASE, startControlPlane, type ControlPlane } from '../../scripts/control-plane.js'
+import { realClusterFoundation, realNode, REAL_NODES } from '../../scripts/control-plane-seed.js'
 
 interface Target {
   server: string

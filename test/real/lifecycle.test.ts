@@ -25,7 +25,8 @@ interface Pod {
   status: { phase: string }
 }
 
-describe(`nodeplan on a real Kubernetes ${KUBERNETES_RELEASE} control plane`, () => {
+// Waits on real controllers (eviction, rescheduling, a node's lease expiring) take seconds each.
+describe(`nodeplan on a real Kubernetes ${KUBERNETES_RELEASE} control plane`, { timeout: 180_000 }, () => {
   let rc: RealCluster
 
   const gql = async (query: string, variables: Record<string, unknown> = {}, token: string = operator) => {
@@ -195,7 +196,7 @@ describe(`nodeplan on a real Kubernetes ${KUBERNETES_RELEASE} control plane`, ()
     const registered = realNode(REAL_NODES.find((n) => n.name === 'cpu-2')!)
     const labels = (registered.metadata as { labels: Record<string, string> }).labels
     for (const key of Object.keys(labels)) if (key.startsWith('node-role.kubernetes.io/')) delete labels[key]
-    await kubectlWithInput(rc.kubectl, ['create', '-f', '-'], JSON.stringify(registered))
+    await kubectlWithInput(rc.kubectl, ['create', '-f', '-'], JSON.stringify(registered), rc.dir)
     await waitUntil('cpu-2 Ready', async () => (await node('cpu-2')).status.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'))
     expect(await rolesShown('cpu-2')).toBe('<none>')
     const rejoin = await waitUntil('a REJOIN plan', () => pendingPlan('cpu-2', 'REJOIN'), 30_000)

@@ -67,7 +67,7 @@ export async function startRealCluster(options: { ownKubelet?: string[]; policy?
     const kubectl = kubectlFor(cp.adminKubeconfig, join(dir, 'kubectl-cache'))
     // The RBAC of deploy/kubernetes as it is in the repository, whatever rules it holds today.
     const rbac = loadManifests().filter((m) => RBAC_KINDS.has(m.kind))
-    await kubectlWithInput(kubectl, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rbac }))
+    await kubectlWithInput(kubectl, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rbac }), dir)
     const token = (await kubectl.ok('create', 'token', NODEPLAN_SA.name, '-n', NODEPLAN_SA.namespace, '--duration=2h')).trim()
     const nodeplanKubeconfig = join(dir, 'nodeplan.kubeconfig')
     writeFileSync(nodeplanKubeconfig, kubeconfigYaml(cp.server, cp.caPem, token), { mode: 0o600 })
@@ -108,9 +108,10 @@ export async function startRealCluster(options: { ownKubelet?: string[]; policy?
   }
 }
 
-function kubectlWithInput(kubectl: Kubectl, args: string[], input: string): Promise<string> {
-  // kubectlFor closes stdin; a file stands in for '-'.
-  const file = join(mkdtempSync(join(tmpdir(), 'nodeplan-manifest-')), 'objects.json')
+let manifests = 0
+/** kubectl with `-` read from `input` (kubectlFor closes stdin: a file in `dir` stands in). */
+function kubectlWithInput(kubectl: Kubectl, args: string[], input: string, dir: string): Promise<string> {
+  const file = join(dir, `objects-${++manifests}.json`)
   writeFileSync(file, input)
   return kubectl.ok(...args.map((a) => (a === '-' ? file : a)))
 }
