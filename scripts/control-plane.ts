@@ -305,20 +305,26 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log(`control plane ready: KUBECONFIG=${cp.adminKubeconfig} (${KUBERNETES_RELEASE}); stop with scripts/control-plane.sh stop ${dir}`)
     process.exit(0)
   } else {
-    stopDetached(dir)
+    await stopDetached(dir)
   }
 }
 
-/** Stops the processes a detached start left (their pids are in DIR/pids). */
-function stopDetached(dir: string): void {
+/** Stops the processes a detached start left (their pids are in DIR/pids): SIGTERM, then SIGKILL after 10 s. */
+async function stopDetached(dir: string): Promise<void> {
   const pidsFile = join(dir, 'pids')
   if (!existsSync(pidsFile)) return
-  for (const pid of readFileSync(pidsFile, 'utf8').split('\n').filter(Boolean).reverse()) {
+  const alive = (pid: number) => {
     try {
-      process.kill(Number(pid), 'SIGTERM')
+      process.kill(pid, 0)
+      return true
     } catch {
-      // already gone
+      return false
     }
   }
+  const pids = readFileSync(pidsFile, 'utf8').split('\n').filter(Boolean).map(Number).reverse()
+  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGTERM')
+  const deadline = Date.now() + 10_000
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL')
   rmSync(pidsFile)
 }
