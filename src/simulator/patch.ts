@@ -14,6 +14,12 @@ export const PATCH_TYPES = {
 
 const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v)
 
+/** The API server refuses an unknown patch type (415) before it reads the body. */
+export function checkPatchType(contentType: string): void {
+  const type = contentType.split(';')[0]!.trim()
+  if (!(Object.values(PATCH_TYPES) as string[]).includes(type)) throw unsupportedPatchType()
+}
+
 export function applyPatch(target: JsonObject, contentType: string, body: Json): JsonObject {
   const type = contentType.split(';')[0]!.trim()
   switch (type) {

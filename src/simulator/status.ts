@@ -87,11 +87,15 @@ export function invalid(kind: { group: string; kind: string }, name: string, cau
   })
 }
 
-/** What the API server answers when a JSON patch (e.g. a `test` op) cannot be applied. */
-export const patchRejected = (cause: string): ApiError =>
-  new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {
-    causes: [{ message: cause }],
-  })
+/**
+ * What the API server answers when a JSON patch (e.g. a `test` op) cannot be applied: no cause in
+ * the answer (test/real/differential.test.ts); the simulator keeps it as the error's `cause`.
+ */
+export const patchRejected = (cause: string): ApiError => {
+  const err = new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {})
+  err.cause = cause
+  return err
+}
 
 export const unsupportedPatchType = (): ApiError =>
   new ApiError(

@@ -3,6 +3,7 @@
 // run); under CI=true a missing one fails the run, since CI installs everything.
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { controlPlaneUnavailable } from '../../scripts/control-plane.js'
 
 export interface Prerequisite {
   /** What it is and which tests need it. */
@@ -27,6 +28,11 @@ export const PREREQUISITES = {
     what: 'script(1) from util-linux, for the CLI prompt test on a pseudo-terminal',
     how: 'apt-get install util-linux',
     available: () => spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0,
+  },
+  controlPlane: {
+    what: 'the real Kubernetes control plane (kube-apiserver, etcd, controllers, kwok) in controlplane/bin, for test/real',
+    how: 'install Go and run npm test (its pretest step runs scripts/build-control-plane.sh)',
+    available: () => controlPlaneUnavailable() === null,
   },
   postgresql: {
     what: 'a PostgreSQL 15 server in NODEPLAN_TEST_PG_URL, for test/postgres and the PostgreSQL variants of test/db',
