@@ -112,21 +112,25 @@ export class ApplyService {
       )
     }
 
-    await this.lock(plan)
-    // The lease comes with the move to APPLYING, in one write: a process killed right after it
-    // leaves a plan whose lease (its own) is found at its restart, never an unowned APPLYING plan.
-    const lease = this.leases ? { applyOwner: this.options.owner, leaseExpiresAt: this.leaseUntil() } : {}
-    const started = await this.plans.transition(id, [plan.status], 'APPLYING', { appliedBy: by.subject, appliedAt: new Date(), ...lease }, {
-      actor: by.subject,
-      action: 'plan.applying',
-      planId: id,
-      node: singleNode(plan),
-      detail: { kind: plan.kind, nodes: plan.nodes },
-    })
-    if (!started) {
-      await this.plans.unlockNodes(id)
-      throw notApplicable((await this.plans.get(id)) ?? plan, 'applied', APPLICABLE)
+    // Locks, lease and the move to APPLYING are one write: a process killed right after it leaves
+    // a plan whose lease (its own) is found at its restart or expires for another replica, never a
+    // lock without an APPLYING plan behind it.
+    const result = await this.plans.startApply(
+      id,
+      [plan.status],
+      { appliedBy: by.subject, appliedAt: new Date(), applyOwner: this.options.owner, leaseExpiresAt: this.leaseUntil() },
+      { actor: by.subject, action: 'plan.applying', planId: id, node: singleNode(plan), detail: { kind: plan.kind, nodes: plan.nodes } },
+    )
+    if ('moved' in result) throw notApplicable((await this.plans.get(id)) ?? plan, 'applied', APPLICABLE)
+    if ('locked' in result) {
+      const { node, heldBy } = result.locked
+      throw new NodeplanError(
+        'LOCKED',
+        `node ${node} is being changed by plan ${heldBy}; wait for it to finish (query plan(id: "${heldBy}")) and apply again`,
+        { node, heldBy },
+      )
     }
+    const started = result.started
     return this.run(started, by.subject)
   }
 
@@ -225,26 +229,6 @@ export class ApplyService {
     return () => this.progress.off(planId, listener)
   }
 
-  private async lock(plan: Plan): Promise<void> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const locked = await this.plans.lockNodes(plan.id, plan.nodes)
-      if (locked.ok) return
-      if (locked.heldBy === plan.id) throw notApplicable({ ...plan, status: 'APPLYING' }, 'applied', APPLICABLE)
-      const holder = await this.plans.get(locked.heldBy)
-      if (holder && holder.status !== 'APPLYING') {
-        // A process died between taking the locks and starting the plan: the lock protects nothing.
-        await this.plans.unlockNodes(holder.id)
-        continue
-      }
-      throw new NodeplanError(
-        'LOCKED',
-        `node ${locked.node} is being changed by plan ${locked.heldBy}; wait for it to finish (query plan(id: "${locked.heldBy}")) and apply again`,
-        { node: locked.node, heldBy: locked.heldBy },
-      )
-    }
-    throw new NodeplanError('LOCKED', `the nodes of plan ${plan.id} are locked by another plan; apply again`, { planId: plan.id })
-  }
-
   private async run(plan: Plan, actor: string, resuming = false): Promise<Plan> {
     this.running.add(plan.id)
     const lease = this.holdLease(plan.id)
@@ -306,7 +290,6 @@ export class ApplyService {
         failed: failed.map((c) => ({ address: c.address, error: c.error })),
       },
     })
-    await this.plans.unlockNodes(plan.id)
     this.log.info(`plan ${to.toLowerCase()}`, { planId: plan.id, kind: plan.kind, failed: failed.length })
     return finished ?? after
   }

@@ -105,6 +105,8 @@ export interface TransitionFields {
   leaseExpiresAt?: Date
 }
 
+export type StartApplyResult = { started: Plan } | { locked: { node: string; heldBy: string } } | { moved: true }
+
 /** Stored plans. Every write that changes a plan also appends its audit event in the same transaction. */
 export interface PlanRepository {
   create(draft: PlanDraft, audit: AuditInput): Promise<Plan>
@@ -114,9 +116,14 @@ export interface PlanRepository {
   transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null>
   /** Records the progress of several changes of one plan, each with its audit event, in one transaction. */
   recordChanges(planId: string, entries: ChangeRecord[]): Promise<void>
-  /** Takes every node's lock for the plan, or none: on conflict returns the node and the plan holding it. */
-  lockNodes(planId: string, nodes: string[]): Promise<{ ok: true } | { ok: false; node: string; heldBy: string }>
-  unlockNodes(planId: string): Promise<void>
+  /**
+   * In one transaction: every node lock of the plan (all or none) and the move from one of `from`
+   * to APPLYING with `fields` (its lease) and the audit event. `moved`: the plan was not in `from`;
+   * `locked`: a node is held by another APPLYING plan. Moving the plan out of APPLYING (transition)
+   * releases its locks in the same write.
+   */
+  startApply(id: string, from: PlanStatus[], fields: TransitionFields, audit: AuditInput): Promise<StartApplyResult>
+  nodeLocks(): Promise<{ node: string; planId: string }[]>
   /** Plans left APPLYING by a process that died. */
   applying(): Promise<Plan[]>
   /** The newest APPLIED plan of this kind touching the node (e.g. the DECOMMISSION whose labels a rejoin restores). */

@@ -9,7 +9,7 @@ import type { ApolloServerPlugin } from '@apollo/server'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { ApplyLeases } from '../app/apply-lease.js'
 import type { InventoryService } from '../app/inventory.service.js'
-import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, ChangeRecord, Page, PlanListQuery, PlanRepository, TransitionFields } from '../app/ports.js'
+import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, ChangeRecord, Page, PlanListQuery, PlanRepository, StartApplyResult, TransitionFields } from '../app/ports.js'
 import type { ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
 import { NODE_ROLES } from '../domain/roles.js'
 
@@ -227,11 +227,17 @@ export class MeteredPlanRepository implements PlanRepository {
   list(query: PlanListQuery): Promise<Page<Plan>> {
     return this.inner.list(query)
   }
-  lockNodes(planId: string, nodes: string[]) {
-    return this.inner.lockNodes(planId, nodes)
+  async startApply(id: string, from: PlanStatus[], fields: TransitionFields, audit: AuditInput): Promise<StartApplyResult> {
+    const result = await this.inner.startApply(id, from, fields, audit)
+    if ('started' in result) {
+      this.metrics.plans.inc({ kind: result.started.kind, status: 'APPLYING' })
+      this.metrics.auditEvents.inc()
+      this.applyStarted.set(id, this.metrics.applyDuration.startTimer({ kind: result.started.kind }))
+    }
+    return result
   }
-  unlockNodes(planId: string): Promise<void> {
-    return this.inner.unlockNodes(planId)
+  nodeLocks() {
+    return this.inner.nodeLocks()
   }
   applying(): Promise<Plan[]> {
     return this.inner.applying()

@@ -1,4 +1,4 @@
-import type { AuditInput, ChangeRecord, Clock, Page, PlanListQuery, PlanRepository, TransitionFields } from '../../app/ports.js'
+import type { AuditInput, ChangeRecord, Clock, Page, PlanListQuery, PlanRepository, StartApplyResult, TransitionFields } from '../../app/ports.js'
 import { NodeplanError } from '../../domain/errors.js'
 import type { ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../../domain/plan.js'
 import type { Prisma } from '../../generated/prisma/client.js'
@@ -76,6 +76,8 @@ export class PrismaPlanRepository implements PlanRepository {
         data: { ...fields, status: to, updatedAt: now, version: { increment: 1 } },
       })
       if (count === 0) return null
+      // A node lock belongs to an APPLYING plan only: the write that moves a plan on releases them.
+      if (to !== 'APPLYING') await tx.nodeLock.deleteMany({ where: { planId: id } })
       await appendAuditEvent(tx, head, { ...audit, planId: id }, now)
       return toPlan(await tx.plan.findUniqueOrThrow({ where: { id }, include: withChanges }))
     })
@@ -115,23 +117,33 @@ export class PrismaPlanRepository implements PlanRepository {
     })
   }
 
-  /** All or nothing. Locks this plan already holds count as taken (a resumed apply re-locks). */
-  lockNodes(planId: string, nodes: string[]): Promise<{ ok: true } | { ok: false; node: string; heldBy: string }> {
+  /**
+   * One writer per node: in one transaction, takes every node's lock for the plan (all or none),
+   * moves the plan from one of `from` to APPLYING with its apply lease, and appends the audit event.
+   * A lock belongs to an APPLYING plan; its holder's lease expiring lets the sweeper take the
+   * plan over, never another plan take the node. Every write queues on the audit head's row lock
+   * first, so the locks read here are the committed ones and no other start interleaves.
+   */
+  startApply(id: string, from: PlanStatus[], fields: TransitionFields, audit: AuditInput): Promise<StartApplyResult> {
     const now = this.clock.now()
-    const wanted = [...new Set(nodes)]
-    return inWriteTransaction(this.db, async (tx) => {
+    return inWriteTransaction(this.db, async (tx, head) => {
+      const plan = await tx.plan.findUnique({ where: { id }, select: { status: true, nodes: true } })
+      if (!plan || !from.includes(plan.status as PlanStatus)) return { moved: true as const }
+      const wanted = [...new Set(JSON.parse(plan.nodes) as string[])].sort()
       const held = await tx.nodeLock.findMany({ where: { node: { in: wanted } }, orderBy: { node: 'asc' } })
-      const conflict = held.find((lock) => lock.planId !== planId)
-      if (conflict) return { ok: false as const, node: conflict.node, heldBy: conflict.planId }
+      const conflict = held.find((lock) => lock.planId !== id)
+      if (conflict) return { locked: { node: conflict.node, heldBy: conflict.planId } }
       const mine = new Set(held.map((lock) => lock.node))
-      const missing = wanted.filter((node) => !mine.has(node))
-      await insertRows(tx, 'NodeLock', ['node', 'planId', 'acquiredAt'], missing.map((node) => ({ node, planId, acquiredAt: now })))
-      return { ok: true as const }
+      await insertRows(tx, 'NodeLock', ['node', 'planId', 'acquiredAt'], wanted.filter((node) => !mine.has(node)).map((node) => ({ node, planId: id, acquiredAt: now })))
+      await tx.plan.update({ where: { id }, data: { ...fields, status: 'APPLYING', updatedAt: now, version: { increment: 1 } } })
+      await appendAuditEvent(tx, head, { ...audit, planId: id }, now)
+      return { started: toPlan(await tx.plan.findUniqueOrThrow({ where: { id }, include: withChanges })) }
     })
   }
 
-  async unlockNodes(planId: string): Promise<void> {
-    await inWriteTransaction(this.db, (tx) => tx.nodeLock.deleteMany({ where: { planId } }))
+  /** The node locks held now, node by node (for operators and tests). */
+  async nodeLocks(): Promise<{ node: string; planId: string }[]> {
+    return this.db.nodeLock.findMany({ orderBy: { node: 'asc' }, select: { node: true, planId: true } })
   }
 
   async applying(): Promise<Plan[]> {
