@@ -88,7 +88,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     log.warn(`no tokens file (--tokens, NODEPLAN_TOKENS_FILE): listening on ${config.host} only, every caller is a local admin`)
   }
 
-  const db = await openDatabase(config.databaseUrl)
+  const db = await openDatabase(config.databaseUrl, { log })
   // One transport (keep-alive, timeouts, request counts) for the cache and the writer.
   const api = new KubernetesApi(kc)
   const cache = new KubernetesClusterCache(api, { log, ...(overrides.cacheStartTimeoutMs !== undefined ? { startTimeoutMs: overrides.cacheStartTimeoutMs } : {}) })
@@ -134,7 +134,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     metrics,
     plugins: [metrics.apolloPlugin()],
     executor: { listElementsCounted: (kept, made) => metrics.countListElements(kept, made) },
-    subscriptions: startSubscriptionServer({ schema, auth: config.auth, log, planProgress: new PlanProgress(applier, planRepository) }),
+    subscriptions: startSubscriptionServer({ schema, auth: config.auth, log, planProgress: new PlanProgress(planRepository, db.planWrites) }),
     readiness: [
       { name: 'database', check: () => db.ping() },
       { name: 'kubernetes', check: () => cache.ping() },

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events'
 import { hostname } from 'node:os'
 import type { Principal } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
@@ -52,18 +51,11 @@ interface HeldLease {
   release(): void
 }
 
-export interface ChangeProgressEvent {
-  planId: string
-  index: number
-  change: PlannedChange
-}
-
 /**
  * Applies stored plans: refuses stale or locked ones, writes each change exactly once,
  * records progress per change, and ends every plan APPLIED or FAILED.
  */
 export class ApplyService {
-  private readonly progress = new EventEmitter()
   /** Plans this process is applying right now. */
   private readonly running = new Set<string>()
   private readonly recorders = new Map<string, BatchRecorder>()
@@ -80,9 +72,7 @@ export class ApplyService {
     private readonly options: ApplyOptions = DEFAULT_APPLY_OPTIONS,
     /** Null: a single process, which treats every APPLYING plan found at start-up as its own. */
     private readonly leases: ApplyLeases | null = null,
-  ) {
-    this.progress.setMaxListeners(0)
-  }
+  ) {}
 
   async apply(by: Principal, id: string): Promise<Plan> {
     requireRole(by, 'operator', 'apply plans')
@@ -224,11 +214,6 @@ export class ApplyService {
     }
   }
 
-  onProgress(planId: string, listener: (event: ChangeProgressEvent) => void): () => void {
-    this.progress.on(planId, listener)
-    return () => this.progress.off(planId, listener)
-  }
-
   private async run(plan: Plan, actor: string, resuming = false): Promise<Plan> {
     this.running.add(plan.id)
     const lease = this.holdLease(plan.id)
@@ -356,7 +341,6 @@ export class ApplyService {
         },
       },
     })
-    this.progress.emit(plan.id, { planId: plan.id, index, change: { ...change, ...progress } } satisfies ChangeProgressEvent)
   }
 
   private recorderFor(planId: string): BatchRecorder {

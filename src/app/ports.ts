@@ -132,6 +132,14 @@ export interface PlanRepository {
   pendingFor(node: string, kind: PlanKind): Promise<Plan[]>
 }
 
+/**
+ * A prompt that a plan's stored record changed, written by any replica: read the plan for what
+ * changed. Prompts may be lost or doubled; readers poll as well.
+ */
+export interface PlanWrites {
+  onWritten(planId: string, listener: () => void): () => void
+}
+
 export interface AuditRepository {
   append(event: AuditInput): Promise<AuditEvent>
   list(filter: AuditFilter, first: number, after: string | null): Promise<Page<AuditEvent>>

@@ -7,8 +7,9 @@ import { checkPageSize, decodePlanCursor, planCursor } from './cursor.js'
 import { newPlanId } from './ids.js'
 import { changeRowData, planRowData, toPlan, withChanges } from './plan-rows.js'
 import { insertRows } from './insert-rows.js'
+import type { PlanWriteSignal } from './plan-writes.js'
 import { inWriteTransaction } from './write-transaction.js'
-import type { Db } from './write-transaction.js'
+import type { ChainHead, Db, Tx } from './write-transaction.js'
 
 const NOT_FINAL: PlanStatus[] = ['PENDING', 'APPROVED', 'APPLYING']
 const newestFirst: Prisma.PlanOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }]
@@ -17,7 +18,19 @@ export class PrismaPlanRepository implements PlanRepository {
   constructor(
     private readonly db: Db,
     private readonly clock: Pick<Clock, 'now'>,
+    private readonly signal: PlanWriteSignal | null = null,
   ) {}
+
+  /** A write of the plan, followed by the prompt to every reader of it (see plan-writes.ts). */
+  private async writePlan<T>(planId: string, work: (tx: Tx, head: ChainHead) => Promise<T>): Promise<T> {
+    const result = await inWriteTransaction(this.db, async (tx, head) => {
+      const value = await work(tx, head)
+      await this.signal?.inTransaction(tx, planId)
+      return value
+    })
+    this.signal?.committed(planId)
+    return result
+  }
 
   /** Stores the plan as PENDING; the audit event gets the new plan's id whatever `audit.planId` says. */
   create(draft: PlanDraft, audit: AuditInput): Promise<Plan> {
@@ -70,7 +83,7 @@ export class PrismaPlanRepository implements PlanRepository {
    */
   transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null> {
     const now = this.clock.now()
-    return inWriteTransaction(this.db, async (tx, head) => {
+    return this.writePlan(id, async (tx, head) => {
       const { count } = await tx.plan.updateMany({
         where: { id, status: { in: from } },
         data: { ...fields, status: to, updatedAt: now, version: { increment: 1 } },
@@ -95,7 +108,7 @@ export class PrismaPlanRepository implements PlanRepository {
       group.indexes.push(index)
       byOutcome.set(key, group)
     }
-    return inWriteTransaction(this.db, async (tx, head) => {
+    return this.writePlan(planId, async (tx, head) => {
       for (const { progress, indexes } of byOutcome.values()) {
         const { count } = await tx.planChange.updateMany({
           where: { planId, index: { in: indexes } },
@@ -126,7 +139,7 @@ export class PrismaPlanRepository implements PlanRepository {
    */
   startApply(id: string, from: PlanStatus[], fields: TransitionFields, audit: AuditInput): Promise<StartApplyResult> {
     const now = this.clock.now()
-    return inWriteTransaction(this.db, async (tx, head) => {
+    return this.writePlan(id, async (tx, head) => {
       const plan = await tx.plan.findUnique({ where: { id }, select: { status: true, nodes: true } })
       if (!plan || !from.includes(plan.status as PlanStatus)) return { moved: true as const }
       const wanted = [...new Set(JSON.parse(plan.nodes) as string[])].sort()

@@ -84,13 +84,32 @@ async function planView(id) {
   if (plan.status === 'APPLYING') follow(plan.id)
 }
 
+const FINAL = ['APPLIED', 'FAILED', 'DISCARDED']
+
 function follow(id) {
   stopFollowing?.()
-  stopFollowing = followPlan(id, (event) => {
+  const showing = () => location.hash === `#/plan/${encodeURIComponent(id)}`
+  // The live feed is read from the stored plan by whichever replica holds the socket; should it go
+  // quiet (that replica gone), the page reads the plan itself and shows it once it has ended.
+  let quiet = 0
+  const poll = setInterval(async () => {
+    if (++quiet < 3) return
+    const data = await gql(`query($id: ID!) { plan(id: $id) { status } }`, { id }).catch(() => null)
+    if (data?.plan && FINAL.includes(data.plan.status)) {
+      stopFollowing?.()
+      if (showing()) planView(id)
+    }
+  }, 2000)
+  const stop = followPlan(id, (event) => {
+    quiet = 0
     const list = document.getElementById('progress')
     if (!list || list.querySelector(`[data-address="${CSS.escape(event.change.address)}"]`)) return
     list.append(progressItem(event.change))
-  })
+  }, () => clearInterval(poll))
+  stopFollowing = () => {
+    clearInterval(poll)
+    stop()
+  }
 }
 
 async function plansPage() {
