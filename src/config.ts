@@ -18,6 +18,12 @@ export interface ServeConfig {
   applyParallelism: number
   /** How long SIGTERM waits for requests in flight before closing anyway. */
   shutdownGraceMs: number
+  /** The Kubernetes Lease whose holder runs the node lifecycle, and how long it lasts unrenewed. */
+  leaderLease: { namespace: string; name: string; seconds: number }
+  /** How long a plan's apply lease lasts unrenewed: how soon another replica finishes a dead one's apply. */
+  applyLeaseSeconds: number
+  /** How often the leader looks for nodes NotReady past the policy's grace time. */
+  downtimeCheckSeconds: number
 }
 
 export class ConfigError extends Error {}
@@ -100,6 +106,17 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     throw new ConfigError(`--apply-parallelism/NODEPLAN_APPLY_PARALLELISM must be a whole number from 1 to 256, got "${parallelismText}"`)
   }
 
+  const seconds = (envName: string, fallback: number, min: number, max: number): number => {
+    const text = env[envName] || String(fallback)
+    const value = Number(text)
+    if (!/^\d+(\.\d+)?$/.test(text) || value < min || value > max) throw new ConfigError(`${envName} must be a number of seconds from ${min} to ${max}, got "${text}"`)
+    return value
+  }
+  const leaseNamespace = env.NODEPLAN_LEADER_LEASE_NAMESPACE || env.POD_NAMESPACE || 'default'
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(leaseNamespace)) {
+    throw new ConfigError(`NODEPLAN_LEADER_LEASE_NAMESPACE must be a Kubernetes namespace name, got "${leaseNamespace}"`)
+  }
+
   return {
     host,
     port: Number(portText),
@@ -112,6 +129,9 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     logLevel,
     applyParallelism: Number(parallelismText),
     shutdownGraceMs: 10_000,
+    leaderLease: { namespace: leaseNamespace, name: 'nodeplan-leader', seconds: seconds('NODEPLAN_LEADER_LEASE_SECONDS', 15, 1, 300) },
+    applyLeaseSeconds: seconds('NODEPLAN_APPLY_LEASE_SECONDS', 30, 1, 3600),
+    downtimeCheckSeconds: seconds('NODEPLAN_DOWNTIME_CHECK_SECONDS', 10, 0.1, 3600),
   }
 }
 

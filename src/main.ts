@@ -1,10 +1,13 @@
 // Composition root: config → adapters → services → server. Nothing else constructs adapters.
+import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
 import type { GraphQLSchema } from 'graphql'
 import { ApplyService, DEFAULT_APPLY_OPTIONS, DEFAULT_LEASE_SWEEP_INTERVAL_MS, type ApplyOptions } from './app/apply.service.js'
 import { AuditService } from './app/audit.service.js'
-import { DEFAULT_DOWNTIME_CHECK_INTERVAL_MS, DowntimeWatcher } from './app/downtime-watcher.js'
+import { DowntimeWatcher } from './app/downtime-watcher.js'
 import { InventoryService } from './app/inventory.service.js'
 import { JoinService } from './app/join.service.js'
+import { LeaderElection } from './app/leader-election.js'
 import { PlanProgress } from './app/plan-progress.js'
 import { PlanService } from './app/plan.service.js'
 import type { Clock } from './app/ports.js'
@@ -14,6 +17,7 @@ import { KubernetesBootstrapTokens } from './adapters/kubernetes/bootstrap-token
 import { KubernetesClusterCache } from './adapters/kubernetes/cluster-cache.js'
 import { KubernetesApi } from './adapters/kubernetes/kubernetes-api.js'
 import { kubeConfigFromString, loadKubeConfig } from './adapters/kubernetes/kubeconfig.js'
+import { KubernetesLeaderLease } from './adapters/kubernetes/leader-lease.js'
 import { KubernetesNodeWriter } from './adapters/kubernetes/node-writer.js'
 import { systemClock } from './adapters/kubernetes/system-clock.js'
 import type { ServeConfig } from './config.js'
@@ -37,7 +41,7 @@ export interface NodeplanOverrides {
   clock?: Pick<Clock, 'now'>
   /** How long start-up waits for the first list before serving anyway (default 30 s). */
   cacheStartTimeoutMs?: number
-  /** How often the downtime watcher checks on its own; 0: only when check() is called. */
+  /** How often the downtime watcher checks on its own (default: the config's); 0: only when check() is called. */
   downtimeCheckIntervalMs?: number
   /** How often this replica looks for plans whose apply lease expired; 0: only when applier.sweep() is called. */
   leaseSweepIntervalMs?: number
@@ -59,6 +63,7 @@ export interface RunningNodeplan {
     join: JoinService
     systemNodes: SystemNodesService
     downtime: DowntimeWatcher
+    leader: LeaderElection
   }
   close(): Promise<void>
 }
@@ -108,12 +113,33 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   const planRepository = new MeteredPlanRepository(db.plans, metrics)
   const auditRepository = new MeteredAuditRepository(db.audit, metrics)
   const plans = new PlanService(cache, planRepository, config.policy)
-  const applier = new ApplyService(cache, new KubernetesNodeWriter(api), planRepository, auditRepository, config.policy, log, { ...DEFAULT_APPLY_OPTIONS, parallelism: config.applyParallelism, ...overrides.apply }, new MeteredApplyLeases(db.leases, metrics))
+  const applier = new ApplyService(cache, new KubernetesNodeWriter(api), planRepository, auditRepository, config.policy, log, { ...DEFAULT_APPLY_OPTIONS, parallelism: config.applyParallelism, leaseMs: config.applyLeaseSeconds * 1000, ...overrides.apply }, new MeteredApplyLeases(db.leases, metrics))
   const audit = new AuditService(auditRepository)
   const clusterClock = overrides.clock ?? simulator?.sim.clock ?? systemClock
   const join = new JoinService(new KubernetesBootstrapTokens(api), auditRepository, clusterClock, log)
   const systemNodes = new SystemNodesService(cache)
   const downtime = new DowntimeWatcher(cache, plans, applier, planRepository, auditRepository, config.policy, clusterClock, log)
+  const downtimeCheckMs = overrides.downtimeCheckIntervalMs ?? config.downtimeCheckSeconds * 1000
+  // The node lifecycle runs on one replica per cluster: the holder of the leader Lease.
+  const leaseSeconds = config.leaderLease.seconds
+  const leader = new LeaderElection(
+    new KubernetesLeaderLease(api, config.leaderLease.namespace, config.leaderLease.name),
+    { identity: `${hostname()}_${randomUUID().slice(0, 8)}`, leaseSeconds, retrySeconds: Math.max(0.2, leaseSeconds / 5) },
+    {
+      startedLeading() {
+        metrics.leader.set(1)
+        log.info('leading: this replica runs the node lifecycle', { lease: `${config.leaderLease.namespace}/${config.leaderLease.name}` })
+        downtime.start(downtimeCheckMs)
+        void downtime.takeOver()
+      },
+      stoppedLeading() {
+        metrics.leader.set(0)
+        log.warn('no longer leading: another replica runs the node lifecycle')
+        void downtime.stop()
+      },
+      attempt: (result) => metrics.leaderLeaseAttempts.inc({ result }),
+    },
+  )
 
   const schema = await buildNodeplanSchema(
     new Map<Function, object>([
@@ -155,13 +181,20 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   let closing = false
   let stopWaiting = () => {}
   const stopped = new Promise<void>((resolve) => (stopWaiting = resolve))
+  let leaderTried = () => {}
+  const firstLeaderAttempt = new Promise<void>((resolve) => (leaderTried = resolve))
   const afterSync = Promise.race([syncedAtStart ? Promise.resolve() : cache.whenSynced(), stopped]).then(async () => {
     if (closing) return
     if (!syncedAtStart) log.info('the first list of nodes and pods has arrived: ready')
-    downtime.start(overrides.downtimeCheckIntervalMs ?? DEFAULT_DOWNTIME_CHECK_INTERVAL_MS)
+    await leader.start()
+    leaderTried()
     await applier.resumeInterrupted().catch((err: unknown) => log.error('resuming interrupted plans failed', { error: err }))
     if (!closing) applier.startLeaseSweeper(overrides.leaseSweepIntervalMs ?? DEFAULT_LEASE_SWEEP_INTERVAL_MS)
   })
+
+  // A replica that starts synced answers with its first leader attempt made, so a leader's watcher
+  // is already subscribed when start-up returns.
+  if (syncedAtStart) await Promise.race([firstLeaderAttempt, afterSync])
 
   return {
     url: http.url,
@@ -170,13 +203,14 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     db,
     cache,
     simulator,
-    services: { inventory, plans, applier, audit, join, systemNodes, downtime },
+    services: { inventory, plans, applier, audit, join, systemNodes, downtime, leader },
     async close() {
       closing = true
       stopWaiting()
       await http.close(config.shutdownGraceMs)
       await afterSync
       await applier.stopLeaseSweeper()
+      await leader.stop()
       await downtime.stop()
       await cache.stop()
       await db.close()

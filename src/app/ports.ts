@@ -110,6 +110,8 @@ export type StartApplyResult = { started: Plan } | { locked: { node: string; hel
 /** Stored plans. Every write that changes a plan also appends its audit event in the same transaction. */
 export interface PlanRepository {
   create(draft: PlanDraft, audit: AuditInput): Promise<Plan>
+  /** `create`, once per `key` across every replica and restart: null when the key was done before. */
+  createOnce(key: string, draft: PlanDraft, audit: AuditInput): Promise<Plan | null>
   get(id: string): Promise<Plan | null>
   list(query: PlanListQuery): Promise<Page<Plan>>
   /** Compare-and-set: moves the plan only if its status is one of `from`; null when it was not. */
@@ -142,6 +144,8 @@ export interface PlanWrites {
 
 export interface AuditRepository {
   append(event: AuditInput): Promise<AuditEvent>
+  /** `append`, once per `key` across every replica and restart: null when the key was done before. */
+  appendOnce(key: string, event: AuditInput): Promise<AuditEvent | null>
   list(filter: AuditFilter, first: number, after: string | null): Promise<Page<AuditEvent>>
   /** Walks the hash chain; the first event whose hash or link does not match, or null. */
   verify(): Promise<{ checked: number; firstBroken: AuditEvent | null }>

@@ -6,7 +6,8 @@ export const SERVE_USAGE = `usage: nodeplan serve [--port P] [--host H] [--datab
                      [--apply-parallelism N]
 
 environment: PORT, HOST, DATABASE_URL, KUBECONFIG, NODEPLAN_TOKENS_FILE, NODEPLAN_POLICY_FILE, LOG_LEVEL,
-             NODEPLAN_APPLY_PARALLELISM
+             NODEPLAN_APPLY_PARALLELISM, NODEPLAN_APPLY_LEASE_SECONDS (30), NODEPLAN_DOWNTIME_CHECK_SECONDS (10),
+             NODEPLAN_LEADER_LEASE_NAMESPACE (else POD_NAMESPACE, else default), NODEPLAN_LEADER_LEASE_SECONDS (15)
 `
 
 export async function serveCommand(argv: string[]): Promise<number> {

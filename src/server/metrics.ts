@@ -44,6 +44,9 @@ export class NodeplanMetrics {
   readonly applyDuration: Histogram<'kind' | 'status'>
   readonly auditEvents: Counter<never>
   readonly listElements: Counter<'answer'>
+  /** 1 while this replica holds the leader Lease and runs the node lifecycle. */
+  readonly leader: Gauge<never>
+  readonly leaderLeaseAttempts: Counter<'result'>
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry]
@@ -74,6 +77,18 @@ export class NodeplanMetrics {
       name: 'nodeplan_graphql_list_elements_total',
       help: 'Elements of cached list answers (the nodes of a nodes query): answered from text kept since an earlier query (kept) or made afresh (made).',
       labelNames: ['answer'],
+      registers,
+    })
+
+    this.leader = new Gauge({
+      name: 'nodeplan_leader',
+      help: '1 while this replica holds the leader Lease (coordination.k8s.io/v1) and so runs the node lifecycle; 0 otherwise. Exactly one replica should show 1.',
+      registers,
+    })
+    this.leaderLeaseAttempts = new Counter({
+      name: 'nodeplan_leader_lease_attempts_total',
+      help: 'Attempts to renew or take the leader Lease, by result: renewed, acquired, held (by another replica), conflict, error.',
+      labelNames: ['result'],
       registers,
     })
 
@@ -201,6 +216,14 @@ export class MeteredPlanRepository implements PlanRepository {
     return plan
   }
 
+  async createOnce(key: string, draft: PlanDraft, audit: AuditInput): Promise<Plan | null> {
+    const plan = await this.inner.createOnce(key, draft, audit)
+    if (!plan) return plan
+    this.metrics.plans.inc({ kind: plan.kind, status: plan.status })
+    this.metrics.auditEvents.inc()
+    return plan
+  }
+
   async transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null> {
     const plan = await this.inner.transition(id, from, to, fields, audit)
     if (!plan) return plan
@@ -259,6 +282,11 @@ export class MeteredAuditRepository implements AuditRepository {
   async append(event: AuditInput): Promise<AuditEvent> {
     const written = await this.inner.append(event)
     this.metrics.auditEvents.inc()
+    return written
+  }
+  async appendOnce(key: string, event: AuditInput): Promise<AuditEvent | null> {
+    const written = await this.inner.appendOnce(key, event)
+    if (written) this.metrics.auditEvents.inc()
     return written
   }
   list(filter: AuditFilter, first: number, after: string | null): Promise<Page<AuditEvent>> {

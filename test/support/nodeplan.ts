@@ -37,6 +37,8 @@ export interface TestNodeplanOptions {
   /** Reuse a simulator (e.g. to restart nodeplan against the same cluster). */
   sim?: RunningSimulator
   dir?: string
+  /** Environment variables the configuration is read with (none by default). */
+  env?: NodeJS.ProcessEnv
 }
 
 export async function startTestNodeplan(options: TestNodeplanOptions = {}): Promise<TestNodeplan> {
@@ -62,7 +64,7 @@ export async function startTestNodeplan(options: TestNodeplanOptions = {}): Prom
   const logs: string[] = []
   const log: Logger = createLogger({ level: 'debug', write: (line) => logs.push(line) })
   // The downtime watcher runs only when a test calls check(): no wall-clock timer in tests.
-  const app = await startNodeplan(parseServeConfig(argv, {}), { log, downtimeCheckIntervalMs: 0, ...options.overrides })
+  const app = await startNodeplan(parseServeConfig(argv, options.env ?? {}), { log, downtimeCheckIntervalMs: 0, ...options.overrides })
   const url = app.url
   return {
     url,

@@ -2,7 +2,7 @@ import type { AuditInput, ChangeRecord, Clock, Page, PlanListQuery, PlanReposito
 import { NodeplanError } from '../../domain/errors.js'
 import type { ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../../domain/plan.js'
 import type { Prisma } from '../../generated/prisma/client.js'
-import { appendAuditEvent, appendAuditEvents } from './audit.repository.js'
+import { appendAuditEvent, appendAuditEvents, markOnce } from './audit.repository.js'
 import { checkPageSize, decodePlanCursor, planCursor } from './cursor.js'
 import { newPlanId } from './ids.js'
 import { changeRowData, planRowData, toPlan, withChanges } from './plan-rows.js'
@@ -36,18 +36,30 @@ export class PrismaPlanRepository implements PlanRepository {
   create(draft: PlanDraft, audit: AuditInput): Promise<Plan> {
     const id = newPlanId()
     const now = this.clock.now()
+    return inWriteTransaction(this.db, (tx, head) => this.insert(tx, head, id, draft, audit, now))
+  }
+
+  /** `create`, unless `key` was done before: then nothing is stored and the answer is null. */
+  createOnce(key: string, draft: PlanDraft, audit: AuditInput): Promise<Plan | null> {
+    const id = newPlanId()
+    const now = this.clock.now()
     return inWriteTransaction(this.db, async (tx, head) => {
-      const row = await tx.plan.create({
-        data: {
-          ...planRowData(id, draft, 'PENDING', now),
-          changes: { createMany: { data: draft.changes.map(changeRowData) } },
-          planNodes: { createMany: { data: [...new Set(draft.nodes)].map((node) => ({ node, createdAt: now })) } },
-        },
-        include: withChanges,
-      })
-      await appendAuditEvent(tx, head, { ...audit, planId: id }, now)
-      return toPlan(row)
+      if (!(await markOnce(tx, key, now))) return null
+      return this.insert(tx, head, id, draft, audit, now)
     })
+  }
+
+  private async insert(tx: Tx, head: ChainHead, id: string, draft: PlanDraft, audit: AuditInput, now: Date): Promise<Plan> {
+    const row = await tx.plan.create({
+      data: {
+        ...planRowData(id, draft, 'PENDING', now),
+        changes: { createMany: { data: draft.changes.map(changeRowData) } },
+        planNodes: { createMany: { data: [...new Set(draft.nodes)].map((node) => ({ node, createdAt: now })) } },
+      },
+      include: withChanges,
+    })
+    await appendAuditEvent(tx, head, { ...audit, planId: id }, now)
+    return toPlan(row)
   }
 
   async get(id: string): Promise<Plan | null> {
