@@ -25,6 +25,7 @@ import { AuditResolver } from './graphql/audit/audit.resolver.js'
 import { AuditVerifyResolver } from './graphql/audit/verify.resolver.js'
 import { ClusterResolver } from './graphql/cluster/cluster.resolver.js'
 import { JoinResolver } from './graphql/join/join.resolver.js'
+import { MeResolver } from './graphql/me/me.resolver.js'
 import { NodeResolver } from './graphql/node/node.resolver.js'
 import { PlanResolver } from './graphql/plan/plan.resolver.js'
 import { buildNodeplanSchema } from './graphql/schema.js'
@@ -149,6 +150,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       [AuditVerifyResolver, new AuditVerifyResolver(audit)],
       [JoinResolver, new JoinResolver(join)],
       [ClusterResolver, new ClusterResolver(systemNodes)],
+      [MeResolver, new MeResolver(config.policy)],
     ]),
   )
   const http = await startHttpServer({

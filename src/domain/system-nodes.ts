@@ -6,6 +6,11 @@ import type { Change } from './plan.js'
 import { NodeplanError } from './errors.js'
 import { isSystemNode, rolesOf } from './roles.js'
 
+/**
+ * The one definition of a draining node, used by the planner, the inventory (Node.draining), metrics
+ * and the console: it carries the drain taint's key with its effect (NoExecute), whatever the value,
+ * as a taint is identified by key and effect.
+ */
 export const isDrained = (node: NodeState): boolean => findTaint(node.taints, DRAIN_TAINT) !== undefined
 
 /** A system node that serves: labelled SYSTEM, Ready and not drained. */

@@ -122,7 +122,7 @@ export class NodeplanMetrics {
       labelNames: ['role', 'ready'],
       registers,
     })
-    this.draining = new Gauge({ name: 'nodeplan_nodes_draining', help: 'Nodes carrying the taint runai=drain:NoExecute.', registers })
+    this.draining = new Gauge({ name: 'nodeplan_nodes_draining', help: 'Nodes draining (the taint runai:NoExecute, whatever its value), as Node.draining.', registers })
     this.gpus = new Gauge({
       name: 'nodeplan_gpus',
       help: 'Allocatable GPUs: in_service on Ready nodes not draining, out_of_service otherwise.',

@@ -28,7 +28,7 @@ function loginForm(message) {
 }
 
 async function whoami() {
-  me = (await gql('{ me { subject role } }')).me
+  me = (await gql('{ me { subject role approverRole } }')).me
   document.getElementById('who').replaceChildren(`${me.subject} (${me.role}) `,
     h('button', { id: 'sign-out', onclick: () => { token.clear(); me = null; route() } }, 'Sign out'))
 }
@@ -75,7 +75,7 @@ async function planView(id) {
     }
   } }, label)
   const actions = [
-    plan.status === 'PENDING' && may('approver') && plan.createdBy !== me.subject ? act('Approve', 'approvePlan', 'primary') : null,
+    plan.status === 'PENDING' && may(me.approverRole ?? 'approver') && plan.createdBy !== me.subject ? act('Approve', 'approvePlan', 'primary') : null,
     open && may('operator') ? act('Apply', 'applyPlan', 'primary') : null,
     open && may('operator') ? act('Discard', 'discardPlan', 'danger') : null,
     message,
