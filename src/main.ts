@@ -191,7 +191,8 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     await leader.start()
     leaderTried()
     await applier.resumeInterrupted().catch((err: unknown) => log.error('resuming interrupted plans failed', { error: err }))
-    if (!closing) applier.startLeaseSweeper(overrides.leaseSweepIntervalMs ?? DEFAULT_LEASE_SWEEP_INTERVAL_MS)
+    // A dead replica's plan is taken over within about a lease and a third of it.
+    if (!closing) applier.startLeaseSweeper(overrides.leaseSweepIntervalMs ?? Math.min(DEFAULT_LEASE_SWEEP_INTERVAL_MS, Math.ceil((config.applyLeaseSeconds * 1000) / 3)))
   })
 
   // A replica that starts synced answers with its first leader attempt made, so a leader's watcher
