@@ -87,7 +87,12 @@ export class ApplyService {
       )
     }
 
-    await this.cache.refresh(plan.nodes, { pods: false })
+    // The write is the freshness check: each patch is guarded by the node's resourceVersion (and
+    // JSON-patch `test`s of exactly the plan's inputs), and a refused one is re-read and decided on
+    // the live node. So the informer cache, not an extra LIST, answers the staleness check here;
+    // only nodes it has not seen yet (one that just joined) are read first.
+    const unseen = plan.nodes.filter((name) => !this.cache.node(name))
+    if (unseen.length > 0) await this.cache.refresh(unseen, { pods: false })
     const stale = staleness(plan.inputs, (name) => this.cache.node(name))
     if (stale.length > 0) {
       // Another call (or replica) may have started this very plan meanwhile: its writes are what
