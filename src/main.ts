@@ -123,6 +123,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   const downtimeCheckMs = overrides.downtimeCheckIntervalMs ?? config.downtimeCheckSeconds * 1000
   // The node lifecycle runs on one replica per cluster: the holder of the leader Lease.
   const leaseSeconds = config.leaderLease.seconds
+  let leaseFailing = false
   const leader = new LeaderElection(
     new KubernetesLeaderLease(api, config.leaderLease.namespace, config.leaderLease.name),
     { identity: `${hostname()}_${randomUUID().slice(0, 8)}`, leaseSeconds, retrySeconds: Math.max(0.2, leaseSeconds / 5) },
@@ -138,7 +139,12 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
         log.warn('no longer leading: another replica runs the node lifecycle')
         void downtime.stop()
       },
-      attempt: (result) => metrics.leaderLeaseAttempts.inc({ result }),
+      attempt(result, error) {
+        metrics.leaderLeaseAttempts.inc({ result })
+        // Said once per run of failures: a missing Role (403) or an unreachable API server.
+        if (result === 'error' && !leaseFailing) log.warn('cannot read or renew the leader Lease: the node lifecycle waits for it', { error })
+        leaseFailing = result === 'error'
+      },
     },
   )
 

@@ -37,7 +37,7 @@ export interface LeaderEvents {
   startedLeading(): void
   stoppedLeading(): void
   /** Each attempt to renew or take the Lease: renewed, acquired, held-by-other, conflict or error. */
-  attempt?(result: 'renewed' | 'acquired' | 'held' | 'conflict' | 'error'): void
+  attempt?(result: 'renewed' | 'acquired' | 'held' | 'conflict' | 'error', error?: unknown): void
 }
 
 export class LeaderElection {
@@ -101,8 +101,8 @@ export class LeaderElection {
           this.events.startedLeading()
         }
       } else this.lose() // another replica holds it, or took it since this one last renewed
-    } catch {
-      this.events.attempt?.('error')
+    } catch (err) {
+      this.events.attempt?.('error', err)
       if (this.leading && !this.isLeader()) this.lose()
     }
   }
