@@ -47,6 +47,8 @@ export class NodeplanMetrics {
   /** 1 while this replica holds the leader Lease and runs the node lifecycle. */
   readonly leader: Gauge<never>
   readonly leaderLeaseAttempts: Counter<'result'>
+  readonly applyLeaseRenewals: Counter<'result'>
+  readonly applyLeaseTakeOvers: Counter<never>
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry]
@@ -89,6 +91,18 @@ export class NodeplanMetrics {
       name: 'nodeplan_leader_lease_attempts_total',
       help: 'Attempts to renew or take the leader Lease, by result: renewed, acquired, held (by another replica), conflict, error.',
       labelNames: ['result'],
+      registers,
+    })
+
+    this.applyLeaseRenewals = new Counter({
+      name: 'nodeplan_apply_lease_renewals_total',
+      help: "Renewals of a plan's apply lease by this replica while it applies, by result: renewed, or lost (another replica took the plan over).",
+      labelNames: ['result'],
+      registers,
+    })
+    this.applyLeaseTakeOvers = new Counter({
+      name: 'nodeplan_apply_lease_takeovers_total',
+      help: 'Plans this replica took over (their apply lease expired: their replica died) or resumed after its own restart.',
       registers,
     })
 
@@ -307,10 +321,13 @@ export class MeteredApplyLeases implements ApplyLeases {
   async take(planId: string, owner: string, now: Date, until: Date, audit: AuditInput | null): Promise<boolean> {
     const taken = await this.inner.take(planId, owner, now, until, audit)
     if (taken && audit) this.metrics.auditEvents.inc()
+    if (taken) this.metrics.applyLeaseTakeOvers.inc()
     return taken
   }
-  renew(planId: string, owner: string, until: Date): Promise<boolean> {
-    return this.inner.renew(planId, owner, until)
+  async renew(planId: string, owner: string, until: Date): Promise<boolean> {
+    const held = await this.inner.renew(planId, owner, until)
+    this.metrics.applyLeaseRenewals.inc({ result: held ? 'renewed' : 'lost' })
+    return held
   }
   orphaned(now: Date, owner: string | null, idleSince: Date): Promise<string[]> {
     return this.inner.orphaned(now, owner, idleSince)

@@ -183,6 +183,9 @@ describe.runIf(PG_ADMIN_URL)('replicas behind a round-robin balancer on one Post
         return res.data.plan
       }, 20_000)
       expect(final.status).toBe('APPLIED')
+      // The replica that finished it says so in its metrics.
+      const takeovers = await Promise.all(live().map(async (r) => Number(/^nodeplan_apply_lease_takeovers_total (\d+)$/m.exec(await (await fetch(`${r.url}/metrics`)).text())?.[1] ?? 0)))
+      expect(takeovers.reduce((a, n) => a + n, 0)).toBeGreaterThanOrEqual(1)
       const events = await audit({ planId: id })
       for (const change of planned.data.planDrain.changes as { address: string }[]) {
         expect(events.filter((e) => e.action.startsWith('change.') && e.detail?.address === change.address), change.address).toHaveLength(1)
