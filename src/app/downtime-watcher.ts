@@ -156,7 +156,11 @@ export class DowntimeWatcher {
     this.log.warn('proposed the drain of a node NotReady too long', { node: node.name, since, planId: plan.id })
     if (!this.policy.autoApplyUnplannedDrain) return plan
     try {
-      return await this.applier.apply(SYSTEM_PRINCIPAL, plan.id)
+      const applied = await this.applier.apply(SYSTEM_PRINCIPAL, plan.id)
+      if (applied.status === 'FAILED') {
+        this.log.error('policy applies unplanned-downtime drains, but this one failed; it stays for a person', { node: node.name, planId: plan.id })
+      }
+      return applied
     } catch (err) {
       this.log.error('policy applies unplanned-downtime drains, but this one failed; it stays for a person', { node: node.name, planId: plan.id, error: err })
       return (await this.plans.get(plan.id)) ?? plan
