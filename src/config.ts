@@ -27,6 +27,12 @@ export interface ServeConfig {
   auditReseal: boolean
   /** Who may reach the server from a browser, and what it accepts per connection and request. */
   network: NetworkConfig
+  /** The Kubernetes Lease whose holder runs the node lifecycle, and how long it lasts unrenewed. */
+  leaderLease: { namespace: string; name: string; seconds: number }
+  /** How long a plan's apply lease lasts unrenewed: how soon another replica finishes a dead one's apply. */
+  applyLeaseSeconds: number
+  /** How often the leader looks for nodes NotReady past the policy's grace time. */
+  downtimeCheckSeconds: number
 }
 
 export interface NetworkConfig {
@@ -183,6 +189,16 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     maxRequestMs: whole('max-request-seconds', 'NODEPLAN_MAX_REQUEST_SECONDS', DEFAULT_REQUEST_BOUNDS.maxRequestMs / 1000, 1, 3600) * 1000,
     maxResponseBytes: whole('max-response-mb', 'NODEPLAN_MAX_RESPONSE_MB', DEFAULT_REQUEST_BOUNDS.maxResponseBytes / 2 ** 20, 1, 4096) * 2 ** 20,
   }
+  const seconds = (envName: string, fallback: number, min: number, max: number): number => {
+    const text = env[envName] || String(fallback)
+    const value = Number(text)
+    if (!/^\d+(\.\d+)?$/.test(text) || value < min || value > max) throw new ConfigError(`${envName} must be a number of seconds from ${min} to ${max}, got "${text}"`)
+    return value
+  }
+  const leaseNamespace = env.NODEPLAN_LEADER_LEASE_NAMESPACE || env.POD_NAMESPACE || 'default'
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(leaseNamespace)) {
+    throw new ConfigError(`NODEPLAN_LEADER_LEASE_NAMESPACE must be a Kubernetes namespace name, got "${leaseNamespace}"`)
+  }
 
   return {
     network,
@@ -199,6 +215,9 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     shutdownGraceMs: 10_000,
     auditKey,
     auditReseal,
+    leaderLease: { namespace: leaseNamespace, name: 'nodeplan-leader', seconds: seconds('NODEPLAN_LEADER_LEASE_SECONDS', 15, 1, 300) },
+    applyLeaseSeconds: seconds('NODEPLAN_APPLY_LEASE_SECONDS', 30, 1, 3600),
+    downtimeCheckSeconds: seconds('NODEPLAN_DOWNTIME_CHECK_SECONDS', 10, 0.1, 3600),
   }
 }
 

@@ -1,10 +1,13 @@
 // Composition root: config → adapters → services → server. Nothing else constructs adapters.
+import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
 import type { GraphQLSchema } from 'graphql'
 import { ApplyService, DEFAULT_APPLY_OPTIONS, DEFAULT_LEASE_SWEEP_INTERVAL_MS, type ApplyOptions } from './app/apply.service.js'
 import { AuditService } from './app/audit.service.js'
-import { DEFAULT_DOWNTIME_CHECK_INTERVAL_MS, DowntimeWatcher } from './app/downtime-watcher.js'
+import { DowntimeWatcher } from './app/downtime-watcher.js'
 import { InventoryService } from './app/inventory.service.js'
 import { JoinService } from './app/join.service.js'
+import { LeaderElection } from './app/leader-election.js'
 import { PlanProgress } from './app/plan-progress.js'
 import { DEFAULT_PLAN_EXPIRY_INTERVAL_MS, PlanExpiry } from './app/plan-expiry.js'
 import { PlanService } from './app/plan.service.js'
@@ -15,6 +18,7 @@ import { KubernetesBootstrapTokens } from './adapters/kubernetes/bootstrap-token
 import { KubernetesClusterCache } from './adapters/kubernetes/cluster-cache.js'
 import { KubernetesApi } from './adapters/kubernetes/kubernetes-api.js'
 import { kubeConfigFromString, loadKubeConfig } from './adapters/kubernetes/kubeconfig.js'
+import { KubernetesLeaderLease } from './adapters/kubernetes/leader-lease.js'
 import { KubernetesNodeWriter } from './adapters/kubernetes/node-writer.js'
 import { systemClock } from './adapters/kubernetes/system-clock.js'
 import type { ServeConfig } from './config.js'
@@ -22,6 +26,7 @@ import { AuditResolver } from './graphql/audit/audit.resolver.js'
 import { AuditVerifyResolver } from './graphql/audit/verify.resolver.js'
 import { ClusterResolver } from './graphql/cluster/cluster.resolver.js'
 import { JoinResolver } from './graphql/join/join.resolver.js'
+import { MeResolver } from './graphql/me/me.resolver.js'
 import { NodeResolver } from './graphql/node/node.resolver.js'
 import { PlanResolver } from './graphql/plan/plan.resolver.js'
 import { buildNodeplanSchema } from './graphql/schema.js'
@@ -39,7 +44,7 @@ export interface NodeplanOverrides {
   clock?: Pick<Clock, 'now'>
   /** How long start-up waits for the first list before serving anyway (default 30 s). */
   cacheStartTimeoutMs?: number
-  /** How often the downtime watcher checks on its own; 0: only when check() is called. */
+  /** How often the downtime watcher checks on its own (default: the config's); 0: only when check() is called. */
   downtimeCheckIntervalMs?: number
   /** How often this replica looks for plans whose apply lease expired; 0: only when applier.sweep() is called. */
   leaseSweepIntervalMs?: number
@@ -66,6 +71,7 @@ export interface RunningNodeplan {
     systemNodes: SystemNodesService
     downtime: DowntimeWatcher
     expiry: PlanExpiry
+    leader: LeaderElection
   }
   close(): Promise<void>
 }
@@ -74,7 +80,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   const log = overrides.log ?? createLogger({ level: config.logLevel })
 
   // First: a database that is corrupt or not nodeplan's stops start-up before anything else runs.
-  const db = await openDatabase(config.databaseUrl, { auditKey: config.auditKey, auditReseal: config.auditReseal })
+  const db = await openDatabase(config.databaseUrl, { auditKey: config.auditKey, auditReseal: config.auditReseal, log })
 
   let simulator: RunningSimulator | null = null
   const found = loadKubeConfig({ kubeconfigPath: config.kubeconfigPath })
@@ -118,7 +124,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   const planRepository = new MeteredPlanRepository(db.plans, metrics)
   const auditRepository = new MeteredAuditRepository(db.audit, metrics)
   const plans = new PlanService(cache, planRepository, config.policy)
-  const applier = new ApplyService(cache, new KubernetesNodeWriter(api, { log }), planRepository, auditRepository, config.policy, log, { ...DEFAULT_APPLY_OPTIONS, parallelism: config.applyParallelism, ...overrides.apply }, new MeteredApplyLeases(db.leases, metrics))
+  const applier = new ApplyService(cache, new KubernetesNodeWriter(api, { log }), planRepository, auditRepository, config.policy, log, { ...DEFAULT_APPLY_OPTIONS, parallelism: config.applyParallelism, leaseMs: config.applyLeaseSeconds * 1000, ...overrides.apply }, new MeteredApplyLeases(db.leases, metrics))
   const audit = new AuditService(auditRepository)
   const clusterClock = overrides.clock ?? simulator?.sim.clock ?? systemClock
   const join = new JoinService(new KubernetesBootstrapTokens(api), auditRepository, clusterClock, log)
@@ -126,6 +132,33 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   // Plans' createdAt comes from the database's clock, the system's.
   const expiry = new PlanExpiry(planRepository, config.policy, systemClock, log)
   const downtime = new DowntimeWatcher(cache, plans, applier, planRepository, auditRepository, config.policy, clusterClock, log)
+  const downtimeCheckMs = overrides.downtimeCheckIntervalMs ?? config.downtimeCheckSeconds * 1000
+  // The node lifecycle runs on one replica per cluster: the holder of the leader Lease.
+  const leaseSeconds = config.leaderLease.seconds
+  let leaseFailing = false
+  const leader = new LeaderElection(
+    new KubernetesLeaderLease(api, config.leaderLease.namespace, config.leaderLease.name),
+    { identity: `${hostname()}_${randomUUID().slice(0, 8)}`, leaseSeconds, retrySeconds: Math.max(0.2, leaseSeconds / 5) },
+    {
+      startedLeading() {
+        metrics.leader.set(1)
+        log.info('leading: this replica runs the node lifecycle', { lease: `${config.leaderLease.namespace}/${config.leaderLease.name}` })
+        downtime.start(downtimeCheckMs)
+        void downtime.takeOver()
+      },
+      stoppedLeading() {
+        metrics.leader.set(0)
+        log.warn('no longer leading: another replica runs the node lifecycle')
+        void downtime.stop()
+      },
+      attempt(result, error) {
+        metrics.leaderLeaseAttempts.inc({ result })
+        // Said once per run of failures: a missing Role (403) or an unreachable API server.
+        if (result === 'error' && !leaseFailing) log.warn('cannot read or renew the leader Lease: the node lifecycle waits for it', { error })
+        leaseFailing = result === 'error'
+      },
+    },
+  )
 
   const schema = await buildNodeplanSchema(
     new Map<Function, object>([
@@ -135,6 +168,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       [AuditVerifyResolver, new AuditVerifyResolver(audit)],
       [JoinResolver, new JoinResolver(join)],
       [ClusterResolver, new ClusterResolver(systemNodes)],
+      [MeResolver, new MeResolver(config.policy)],
     ]),
   )
   const tokens = config.auth && config.tokensFile ? new TokensFile(config.tokensFile, config.auth, log) : null
@@ -143,7 +177,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     schema,
     auth: tokens,
     log,
-    planProgress: new PlanProgress(applier, planRepository),
+    planProgress: new PlanProgress(planRepository, db.planWrites),
     mutations: network.websocketMutations,
     mutationTimed: (args, run) => metrics.timeMutation(args, run),
     bounds: { maxRequestMs: network.maxRequestMs, maxResponseBytes: network.maxResponseBytes },
@@ -185,14 +219,22 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   let closing = false
   let stopWaiting = () => {}
   const stopped = new Promise<void>((resolve) => (stopWaiting = resolve))
+  let leaderTried = () => {}
+  const firstLeaderAttempt = new Promise<void>((resolve) => (leaderTried = resolve))
   const afterSync = Promise.race([syncedAtStart ? Promise.resolve() : cache.whenSynced(), stopped]).then(async () => {
     if (closing) return
     if (!syncedAtStart) log.info('the first list of nodes and pods has arrived: ready')
-    downtime.start(overrides.downtimeCheckIntervalMs ?? DEFAULT_DOWNTIME_CHECK_INTERVAL_MS)
+    await leader.start()
+    leaderTried()
     await applier.resumeInterrupted().catch((err: unknown) => log.error('resuming interrupted plans failed', { error: err }))
-    if (!closing) applier.startLeaseSweeper(overrides.leaseSweepIntervalMs ?? DEFAULT_LEASE_SWEEP_INTERVAL_MS)
+    // A dead replica's plan is taken over within about a lease and a third of it.
+    if (!closing) applier.startLeaseSweeper(overrides.leaseSweepIntervalMs ?? Math.min(DEFAULT_LEASE_SWEEP_INTERVAL_MS, Math.ceil((config.applyLeaseSeconds * 1000) / 3)))
     if (!closing) expiry.start(overrides.planExpiryIntervalMs ?? DEFAULT_PLAN_EXPIRY_INTERVAL_MS)
   })
+
+  // A replica that starts synced answers with its first leader attempt made, so a leader's watcher
+  // is already subscribed when start-up returns.
+  if (syncedAtStart) await Promise.race([firstLeaderAttempt, afterSync])
 
   return {
     url: http.url,
@@ -202,7 +244,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     db,
     cache,
     simulator,
-    services: { inventory, plans, applier, audit, join, systemNodes, downtime, expiry },
+    services: { inventory, plans, applier, audit, join, systemNodes, downtime, expiry, leader },
     async close() {
       closing = true
       stopWaiting()
@@ -211,6 +253,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       await afterSync
       await applier.stopLeaseSweeper()
       await expiry.stop()
+      await leader.stop()
       await downtime.stop()
       await cache.stop()
       await db.close()

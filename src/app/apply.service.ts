@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events'
 import { hostname } from 'node:os'
 import type { Principal } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
@@ -52,18 +51,11 @@ interface HeldLease {
   release(): void
 }
 
-export interface ChangeProgressEvent {
-  planId: string
-  index: number
-  change: PlannedChange
-}
-
 /**
  * Applies stored plans: refuses stale or locked ones, writes each change exactly once,
  * records progress per change, and ends every plan APPLIED or FAILED.
  */
 export class ApplyService {
-  private readonly progress = new EventEmitter()
   /** Plans this process is applying right now. */
   private readonly running = new Set<string>()
   private readonly recorders = new Map<string, BatchRecorder>()
@@ -80,9 +72,7 @@ export class ApplyService {
     private readonly options: ApplyOptions = DEFAULT_APPLY_OPTIONS,
     /** Null: a single process, which treats every APPLYING plan found at start-up as its own. */
     private readonly leases: ApplyLeases | null = null,
-  ) {
-    this.progress.setMaxListeners(0)
-  }
+  ) {}
 
   async apply(by: Principal, id: string): Promise<Plan> {
     requireRole(by, 'operator', 'apply plans')
@@ -98,7 +88,12 @@ export class ApplyService {
     }
     await this.requireRecordedApproval(plan)
 
-    await this.cache.refresh(plan.nodes, { pods: false })
+    // The write is the freshness check: each patch is guarded by the node's resourceVersion (and
+    // JSON-patch `test`s of exactly the plan's inputs), and a refused one is re-read and decided on
+    // the live node. So the informer cache, not an extra LIST, answers the staleness check here;
+    // only nodes it has not seen yet (one that just joined) are read first.
+    const unseen = plan.nodes.filter((name) => !this.cache.node(name))
+    if (unseen.length > 0) await this.cache.refresh(unseen, { pods: false })
     const stale = staleness(plan.inputs, (name) => this.cache.node(name))
     if (stale.length > 0) {
       // Another call (or replica) may have started this very plan meanwhile: its writes are what
@@ -113,21 +108,25 @@ export class ApplyService {
       )
     }
 
-    await this.lock(plan)
-    // The lease comes with the move to APPLYING, in one write: a process killed right after it
-    // leaves a plan whose lease (its own) is found at its restart, never an unowned APPLYING plan.
-    const lease = this.leases ? { applyOwner: this.options.owner, leaseExpiresAt: this.leaseUntil() } : {}
-    const started = await this.plans.transition(id, [plan.status], 'APPLYING', { appliedBy: by.subject, appliedAt: new Date(), ...lease }, {
-      actor: by.subject,
-      action: 'plan.applying',
-      planId: id,
-      node: singleNode(plan),
-      detail: { kind: plan.kind, nodes: plan.nodes, reason: plan.reason, approvedBy: plan.approvedBy },
-    })
-    if (!started) {
-      await this.plans.unlockNodes(id)
-      throw notApplicable((await this.plans.get(id)) ?? plan, 'applied', APPLICABLE)
+    // Locks, lease and the move to APPLYING are one write: a process killed right after it leaves
+    // a plan whose lease (its own) is found at its restart or expires for another replica, never a
+    // lock without an APPLYING plan behind it.
+    const result = await this.plans.startApply(
+      id,
+      [plan.status],
+      { appliedBy: by.subject, appliedAt: new Date(), applyOwner: this.options.owner, leaseExpiresAt: this.leaseUntil() },
+      { actor: by.subject, action: 'plan.applying', planId: id, node: singleNode(plan), detail: { kind: plan.kind, nodes: plan.nodes, reason: plan.reason, approvedBy: plan.approvedBy } },
+    )
+    if ('moved' in result) throw notApplicable((await this.plans.get(id)) ?? plan, 'applied', APPLICABLE)
+    if ('locked' in result) {
+      const { node, heldBy } = result.locked
+      throw new NodeplanError(
+        'LOCKED',
+        `node ${node} is being changed by plan ${heldBy}; wait for it to finish (query plan(id: "${heldBy}")) and apply again`,
+        { node, heldBy },
+      )
     }
+    const started = result.started
     return this.run(started, by.subject)
   }
 
@@ -242,31 +241,6 @@ export class ApplyService {
     }
   }
 
-  onProgress(planId: string, listener: (event: ChangeProgressEvent) => void): () => void {
-    this.progress.on(planId, listener)
-    return () => this.progress.off(planId, listener)
-  }
-
-  private async lock(plan: Plan): Promise<void> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const locked = await this.plans.lockNodes(plan.id, plan.nodes)
-      if (locked.ok) return
-      if (locked.heldBy === plan.id) throw notApplicable({ ...plan, status: 'APPLYING' }, 'applied', APPLICABLE)
-      const holder = await this.plans.get(locked.heldBy)
-      if (holder && holder.status !== 'APPLYING') {
-        // A process died between taking the locks and starting the plan: the lock protects nothing.
-        await this.plans.unlockNodes(holder.id)
-        continue
-      }
-      throw new NodeplanError(
-        'LOCKED',
-        `node ${locked.node} is being changed by plan ${locked.heldBy}; wait for it to finish (query plan(id: "${locked.heldBy}")) and apply again`,
-        { node: locked.node, heldBy: locked.heldBy },
-      )
-    }
-    throw new NodeplanError('LOCKED', `the nodes of plan ${plan.id} are locked by another plan; apply again`, { planId: plan.id })
-  }
-
   private async run(plan: Plan, actor: string, resuming = false): Promise<Plan> {
     this.running.add(plan.id)
     const lease = this.holdLease(plan.id)
@@ -330,7 +304,6 @@ export class ApplyService {
         failed: failed.map((c) => ({ address: c.address, error: c.error })),
       },
     })
-    await this.plans.unlockNodes(plan.id)
     this.log.info(`plan ${to.toLowerCase()}`, { planId: plan.id, kind: plan.kind, failed: failed.length })
     return finished ?? after
   }
@@ -397,7 +370,6 @@ export class ApplyService {
         },
       },
     })
-    this.progress.emit(plan.id, { planId: plan.id, index, change: { ...change, ...progress } } satisfies ChangeProgressEvent)
   }
 
   private recorderFor(planId: string): BatchRecorder {

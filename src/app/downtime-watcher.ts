@@ -27,6 +27,11 @@ export const isUnplannedDrain = (plan: Plan): boolean => plan.createdBy === SYST
  * Time is the cluster's clock, injected: `check(now)` runs on a timer in a service and is
  * called directly by tests that advance a simulated clock. Event handling and checks run one
  * at a time, in order; a failure is logged and never reaches the process.
+ *
+ * With several replicas only the leader runs it (main.ts starts and stops it with the leader
+ * Lease). What must happen once per cluster is keyed in the database besides: each node event's
+ * audit event (by node, event and outage or uid) and each outage's DRAIN proposal, so a leader
+ * taking over, or two overlapping for a moment, never repeat one.
  */
 export class DowntimeWatcher {
   private unsubscribe: (() => void) | null = null
@@ -34,8 +39,6 @@ export class DowntimeWatcher {
   /** The timer's check in flight: a slow check (many proposals, a slow database) is not queued again behind itself. */
   private ticking: Promise<unknown> | null = null
   private queue: Promise<unknown> = Promise.resolve()
-  /** Per node, the outage (its notReadySince) a DRAIN was already proposed for: one proposal per outage. */
-  private readonly proposedFor = new Map<string, string>()
 
   constructor(
     private readonly cache: ClusterCache,
@@ -81,7 +84,7 @@ export class DowntimeWatcher {
       for (const node of this.cache.nodeList()) {
         if (node.ready || !node.notReadySince) continue
         if (!(now.getTime() - Date.parse(node.notReadySince) > graceMs)) continue
-        if (this.proposedFor.get(node.name) === node.notReadySince || isDrained(node)) continue
+        if (isDrained(node)) continue
         try {
           const plan = await this.proposeDrain(node, now)
           if (plan) proposed.push(plan)
@@ -101,26 +104,35 @@ export class DowntimeWatcher {
     else if (previous && !previous.ready && node.ready) void this.serially('node Ready again', () => this.cameBack(node, previous))
   }
 
+  /**
+   * What a new leader does first: records the outages already under way (their node.notready is
+   * keyed, so one the previous leader recorded is not recorded again), then checks for proposals.
+   */
+  async takeOver(): Promise<void> {
+    await this.serially('taking over the node lifecycle', async () => {
+      for (const node of this.cache.nodeList()) if (!node.ready && node.notReadySince) await this.wentNotReady(node)
+    })
+    await this.check()
+  }
+
   private async registered(node: NodeState): Promise<void> {
-    await this.record('node.registered', node.name, { uid: node.uid, ready: node.ready, labels: node.labels })
+    await this.record('node.registered', node.name, { uid: node.uid, ready: node.ready, labels: node.labels }, node.uid)
     const live = this.cache.node(node.name)
     if (live?.ready) await this.proposeRejoin(live)
   }
 
   private async deleted(node: NodeState): Promise<void> {
-    this.proposedFor.delete(node.name)
-    await this.record('node.deleted', node.name, { uid: node.uid })
+    await this.record('node.deleted', node.name, { uid: node.uid }, node.uid)
   }
 
   private async wentNotReady(node: NodeState): Promise<void> {
-    await this.record('node.notready', node.name, { since: node.notReadySince })
+    await this.record('node.notready', node.name, { since: node.notReadySince }, `${node.uid}@${node.notReadySince}`)
   }
 
   private async cameBack(node: NodeState, previous: NodeState): Promise<void> {
     const since = previous.notReadySince
     const downSeconds = since ? Math.max(0, Math.round((this.clock.now().getTime() - Date.parse(since)) / 1000)) : null
-    this.proposedFor.delete(node.name)
-    await this.record('node.ready', node.name, { since, downSeconds })
+    await this.record('node.ready', node.name, { since, downSeconds }, `${node.uid}@${since}`)
     await this.discardDrainProposals(node.name)
     // Events queue up: decide on the node as it is now, not as the event saw it.
     const live = this.cache.node(node.name)
@@ -132,17 +144,23 @@ export class DowntimeWatcher {
   private async proposeDrain(node: NodeState, now: Date): Promise<Plan | null> {
     const since = node.notReadySince!
     const pending = [...(await this.plans.pendingFor(node.name, 'DRAIN')), ...(await this.plans.pendingFor(node.name, 'DECOMMISSION'))]
-    this.proposedFor.set(node.name, since)
     if (pending.length > 0) return null
     const seconds = Math.floor((now.getTime() - Date.parse(since)) / 1000)
     const reason = `unplanned downtime: ${node.name} NotReady since ${since} (${seconds} s, over ${this.policy.unplannedDrainAfterSeconds} s)`
+    // One proposal per outage: keyed by the node and the start of its outage.
     const plan = await this.planService.propose(
       planDrain(this.cache.snapshot(), { nodes: [node.name], reason, createdBy: SYSTEM_PRINCIPAL.subject, changeReason: 'UNPLANNED_DOWNTIME' }),
+      `drain.proposed:${node.name}:${node.uid}@${since}`,
     )
+    if (!plan) return null
     this.log.warn('proposed the drain of a node NotReady too long', { node: node.name, since, planId: plan.id })
     if (!this.policy.autoApplyUnplannedDrain) return plan
     try {
-      return await this.applier.apply(SYSTEM_PRINCIPAL, plan.id)
+      const applied = await this.applier.apply(SYSTEM_PRINCIPAL, plan.id)
+      if (applied.status === 'FAILED') {
+        this.log.error('policy applies unplanned-downtime drains, but this one failed; it stays for a person', { node: node.name, planId: plan.id })
+      }
+      return applied
     } catch (err) {
       this.log.error('policy applies unplanned-downtime drains, but this one failed; it stays for a person', { node: node.name, planId: plan.id, error: err })
       return (await this.plans.get(plan.id)) ?? plan
@@ -165,7 +183,9 @@ export class DowntimeWatcher {
     const reason = `node back: ${node.name} Ready again${after}; lifts the unplanned-downtime drain of plan ${drain.id}`
     const plan = await this.planService.propose(
       planUndrain(this.cache.snapshot(), { nodes: [node.name], reason, createdBy: SYSTEM_PRINCIPAL.subject, changeReason: 'UNPLANNED_DOWNTIME' }),
+      `undrain.proposed:${node.name}:${drain.id}`,
     )
+    if (!plan) return
     this.log.info('proposed the undrain of a node Ready again', { node: node.name, planId: plan.id, drainPlanId: drain.id })
   }
 
@@ -181,12 +201,14 @@ export class DowntimeWatcher {
     const reason = `rejoin: ${node.name} registered again and is Ready; restores the roles and labels kept by decommission plan ${decommission.id}`
     const draft = planRejoin(this.cache.snapshot(), { nodes: [node.name], reason, createdBy: SYSTEM_PRINCIPAL.subject, stored: { [node.name]: stored } })
     if (draft.changes.every((c) => c.action === 'NO_OP')) return
-    const plan = await this.planService.propose(draft)
+    const plan = await this.planService.propose(draft, `rejoin.proposed:${node.name}:${decommission.id}`)
+    if (!plan) return
     this.log.info('proposed the rejoin of a node registered again', { node: node.name, planId: plan.id, decommissionPlanId: decommission.id })
   }
 
-  private async record(action: string, node: string, detail: AuditInput['detail']): Promise<void> {
-    await this.audit.append({ actor: SYSTEM_PRINCIPAL.subject, action, node, detail })
+  /** One audit event per node event, across replicas and leaders: `key` names the event. */
+  private async record(action: string, node: string, detail: AuditInput['detail'], key: string): Promise<void> {
+    await this.audit.appendOnce(`${action}:${node}:${key}`, { actor: SYSTEM_PRINCIPAL.subject, action, node, detail })
   }
 
   /** Runs `work` after everything queued before it; a failure is logged and yields `fallback`. */

@@ -1,8 +1,8 @@
 import type { NodeState, PodState } from '../domain/cluster.js'
-import { DRAIN_TAINT } from '../domain/cluster.js'
 import { NodeplanError } from '../domain/errors.js'
 import type { Workload } from '../domain/plan.js'
 import { rolesOf, type NodeRole } from '../domain/roles.js'
+import { isDrained } from '../domain/system-nodes.js'
 import { classifyWorkloads } from '../domain/workloads.js'
 import type { ClusterCache } from './ports.js'
 
@@ -85,7 +85,7 @@ export class InventoryService {
     const view: NodeView = Object.freeze({
       ...node,
       roles: rolesOf(node.labels),
-      draining: node.taints.some((t) => t.key === DRAIN_TAINT.key && t.effect === DRAIN_TAINT.effect && t.value === DRAIN_TAINT.value),
+      draining: isDrained(node),
       gpusInUse: summary.gpusInUse,
       workloads: summary.workloads,
     })

@@ -1,47 +1,53 @@
 import type { Principal } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
-import type { Plan } from '../domain/plan.js'
+import type { Plan, PlannedChange, PlanStatus } from '../domain/plan.js'
 import { requireRole } from './access.js'
-import type { ChangeProgressEvent } from './apply.service.js'
-import type { PlanRepository } from './ports.js'
+import type { PlanRepository, PlanWrites } from './ports.js'
 
-export interface ProgressSource {
-  onProgress(planId: string, listener: (event: ChangeProgressEvent) => void): () => void
+export interface ChangeProgressEvent {
+  planId: string
+  index: number
+  change: PlannedChange
 }
 
+export interface PlanProgressOptions {
+  /** How often a follower reads the plan again without a prompt (a lost notification, another replica's write on SQLite). */
+  pollMs: number
+}
+
+export const DEFAULT_PLAN_PROGRESS_OPTIONS: PlanProgressOptions = { pollMs: 1_000 }
+
 /** A change counts as reported once an apply recorded it applied or failed. */
-const reported = (c: Plan['changes'][number]) => c.action !== 'NO_OP' && (c.applied || c.error !== null)
-const pendingWork = (plan: Plan) => plan.changes.filter((c) => c.action !== 'NO_OP').length
+const reported = (c: PlannedChange) => c.action !== 'NO_OP' && (c.applied || c.error !== null)
+const FINAL: readonly PlanStatus[] = ['APPLIED', 'FAILED', 'DISCARDED']
 
 /**
- * Each change of a plan as an apply records it. A subscriber that arrives after the apply began
- * first gets the changes already recorded, so subscribing and then applying cannot lose any.
- * The feed ends when every change that does something has been reported, or at once for a plan
- * already APPLIED, FAILED or DISCARDED.
+ * Each change of a plan as the apply recorded it, read from the stored plan: whichever replica
+ * applies it, a follower on any replica sees every change. A prompt that the plan was written
+ * (PlanWrites) makes it read the plan at once; it also reads every `pollMs`. Changes recorded
+ * before the subscription are delivered first, in order. The feed ends once the plan is APPLIED,
+ * FAILED or DISCARDED and every change it recorded was delivered.
  */
 export class PlanProgress {
   constructor(
-    private readonly source: ProgressSource,
     private readonly plans: Pick<PlanRepository, 'get'>,
+    private readonly writes: PlanWrites,
+    private readonly options: PlanProgressOptions = DEFAULT_PLAN_PROGRESS_OPTIONS,
   ) {}
 
   async watch(by: Principal, id: string): Promise<AsyncIterableIterator<ChangeProgressEvent>> {
     requireRole(by, 'viewer', 'follow plans')
-    const queue: ChangeProgressEvent[] = []
-    const seen = new Set<number>()
-    let expected = Infinity
     let wake: (() => void) | null = null
-    let closed = false
-    const push = (event: ChangeProgressEvent) => {
-      if (seen.has(event.index)) return
-      seen.add(event.index)
-      queue.push(event)
+    /** A prompt arrived since the last read began. */
+    let prompted = false
+    // Listen before the first read: a write between the two prompts one more read, never a lost change.
+    const unsubscribe = this.writes.onWritten(id, () => {
+      prompted = true
       wake?.()
-    }
-    // Listen before reading the plan: an event between the two is then queued, not lost.
-    const unsubscribe = this.source.onProgress(id, push)
+    })
     let plan: Plan | null
     try {
+      prompted = false
       plan = await this.plans.get(id)
     } catch (err) {
       unsubscribe()
@@ -51,14 +57,22 @@ export class PlanProgress {
       unsubscribe()
       throw new NodeplanError('NOT_FOUND', `no plan with id "${id}"`, { planId: id })
     }
-    plan.changes.forEach((change, index) => {
-      if (reported(change)) push({ planId: id, index, change })
-    })
-    queue.sort((a, b) => a.index - b.index)
-    const final = plan.status === 'APPLIED' || plan.status === 'FAILED' || plan.status === 'DISCARDED'
-    expected = final ? seen.size : pendingWork(plan)
 
-    let delivered = 0
+    const queue: ChangeProgressEvent[] = []
+    const seen = new Set<number>()
+    let ended = false
+    let closed = false
+    const take = (current: Plan) => {
+      current.changes.forEach((change, index) => {
+        if (!reported(change) || seen.has(index)) return
+        seen.add(index)
+        queue.push({ planId: id, index, change })
+      })
+      ended = FINAL.includes(current.status)
+    }
+    take(plan)
+    const plans = this.plans
+    const pollMs = this.options.pollMs
     const close = () => {
       closed = true
       unsubscribe()
@@ -69,13 +83,21 @@ export class PlanProgress {
       async next() {
         while (!closed) {
           const event = queue.shift()
-          if (event) {
-            delivered++
-            return { value: event, done: false }
-          }
-          if (delivered >= expected) break
-          await new Promise<void>((resolve) => (wake = resolve))
+          if (event) return { value: event, done: false }
+          if (ended) break
+          if (!prompted) await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, pollMs)
+            wake = () => {
+              clearTimeout(timer)
+              resolve()
+            }
+          })
           wake = null
+          prompted = false
+          if (closed) break
+          const current = await plans.get(id)
+          if (!current) break
+          take(current)
         }
         close()
         return { value: undefined, done: true }

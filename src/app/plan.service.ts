@@ -6,7 +6,7 @@ import type { NodeRole } from '../domain/roles.js'
 import { staleness } from '../domain/staleness.js'
 import { requireRole } from './access.js'
 import type { Policy } from './policy.js'
-import type { ClusterCache, Page, PlanListQuery, PlanRepository } from './ports.js'
+import type { AuditInput, ClusterCache, Page, PlanListQuery, PlanRepository } from './ports.js'
 
 export interface PlanNodesRequest {
   nodes: string[]
@@ -66,9 +66,12 @@ export class PlanService {
     return this.store(await this.compute(original.nodes, (s) => planRollback(s, original, { reason, createdBy: by.subject })))
   }
 
-  /** A plan nodeplan proposes itself (unplanned downtime, rejoin); stored like any other. */
-  async propose(draft: PlanDraft): Promise<Plan> {
-    return this.store(draft)
+  /**
+   * A plan nodeplan proposes itself (unplanned downtime, rejoin); stored like any other, once per
+   * `key` across replicas and restarts: null when that proposal was made before.
+   */
+  async propose(draft: PlanDraft, key: string): Promise<Plan | null> {
+    return this.plans.createOnce(key, draft, this.createdEvent(draft))
   }
 
   async approve(by: Principal, id: string): Promise<Plan> {
@@ -160,16 +163,17 @@ export class PlanService {
   private store(draft: PlanDraft): Promise<Plan> {
     const changes = draft.changes.filter((c) => c.action !== 'NO_OP').length
     const status = changes > 0 ? 'PENDING' : 'NO_CHANGES'
-    return this.plans.create(
-      draft,
-      {
-        actor: draft.createdBy,
-        action: 'plan.created',
-        node: draft.nodes.length === 1 ? draft.nodes[0] : null,
-        detail: { kind: draft.kind, nodes: draft.nodes, reason: draft.reason, changes, ...(status === 'NO_CHANGES' && { status }) },
-      },
-      status,
-    )
+    return this.plans.create(draft, this.createdEvent(draft, status), status)
+  }
+
+  private createdEvent(draft: PlanDraft, status: 'PENDING' | 'NO_CHANGES' = 'PENDING'): AuditInput {
+    const changes = draft.changes.filter((c) => c.action !== 'NO_OP').length
+    return {
+      actor: draft.createdBy,
+      action: 'plan.created',
+      node: draft.nodes.length === 1 ? draft.nodes[0] : null,
+      detail: { kind: draft.kind, nodes: draft.nodes, reason: draft.reason, changes, ...(status === 'NO_CHANGES' && { status }) },
+    }
   }
 }
 

@@ -105,19 +105,28 @@ export interface TransitionFields {
   leaseExpiresAt?: Date
 }
 
+export type StartApplyResult = { started: Plan } | { locked: { node: string; heldBy: string } } | { moved: true }
+
 /** Stored plans. Every write that changes a plan also appends its audit event in the same transaction. */
 export interface PlanRepository {
   /** Stored as PENDING, or as NO_CHANGES (final at once) for a plan that changes nothing. */
   create(draft: PlanDraft, audit: AuditInput, status?: 'PENDING' | 'NO_CHANGES'): Promise<Plan>
+  /** `create`, once per `key` across every replica and restart: null when the key was done before. */
+  createOnce(key: string, draft: PlanDraft, audit: AuditInput): Promise<Plan | null>
   get(id: string): Promise<Plan | null>
   list(query: PlanListQuery): Promise<Page<Plan>>
   /** Compare-and-set: moves the plan only if its status is one of `from`; null when it was not. */
   transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null>
   /** Records the progress of several changes of one plan, each with its audit event, in one transaction. */
   recordChanges(planId: string, entries: ChangeRecord[]): Promise<void>
-  /** Takes every node's lock for the plan, or none: on conflict returns the node and the plan holding it. */
-  lockNodes(planId: string, nodes: string[]): Promise<{ ok: true } | { ok: false; node: string; heldBy: string }>
-  unlockNodes(planId: string): Promise<void>
+  /**
+   * In one transaction: every node lock of the plan (all or none) and the move from one of `from`
+   * to APPLYING with `fields` (its lease) and the audit event. `moved`: the plan was not in `from`;
+   * `locked`: a node is held by another APPLYING plan. Moving the plan out of APPLYING (transition)
+   * releases its locks in the same write.
+   */
+  startApply(id: string, from: PlanStatus[], fields: TransitionFields, audit: AuditInput): Promise<StartApplyResult>
+  nodeLocks(): Promise<{ node: string; planId: string }[]>
   /** Plans left APPLYING by a process that died. */
   applying(): Promise<Plan[]>
   /** The newest APPLIED plan of this kind touching the node (e.g. the DECOMMISSION whose labels a rejoin restores). */
@@ -128,8 +137,18 @@ export interface PlanRepository {
   createdBefore(statuses: PlanStatus[], before: Date, limit: number): Promise<Plan[]>
 }
 
+/**
+ * A prompt that a plan's stored record changed, written by any replica: read the plan for what
+ * changed. Prompts may be lost or doubled; readers poll as well.
+ */
+export interface PlanWrites {
+  onWritten(planId: string, listener: () => void): () => void
+}
+
 export interface AuditRepository {
   append(event: AuditInput): Promise<AuditEvent>
+  /** `append`, once per `key` across every replica and restart: null when the key was done before. */
+  appendOnce(key: string, event: AuditInput): Promise<AuditEvent | null>
   list(filter: AuditFilter, first: number, after: string | null): Promise<Page<AuditEvent>>
   /** Walks the hash chain from #1 to the head; the first event that does not hold, and why. */
   verify(): Promise<AuditVerification>

@@ -176,6 +176,35 @@ async function plans(api: GraphQLClient, command: Extract<Command, { name: 'plan
   return 0
 }
 
+/** How long the live progress may lag behind the apply's answer before the CLI reads the plan instead. */
+const PROGRESS_GRACE_MS = 5_000
+/** How often the CLI reads a plan whose apply it lost the connection to. */
+const PLAN_POLL_MS = 1_000
+const FINAL = ['APPLIED', 'FAILED', 'DISCARDED']
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref())
+
+/**
+ * applyPlan; when the connection breaks mid-apply (the replica died, a balancer cut it), the plan
+ * is read until it is final: another replica finishes it once the apply lease expires.
+ */
+async function applyOrFollow(api: GraphQLClient, id: string, term: Terminal): Promise<Plan> {
+  try {
+    return (await api.request<{ applyPlan: Plan }>(`mutation($id: ID!) { applyPlan(id: $id) { ${PLAN_FIELDS} } }`, { id })).applyPlan
+  } catch (err) {
+    if (!(err instanceof GraphQLRequestError) || err.code !== 'UNREACHABLE') throw err
+    const read = async () => (await api.request<{ plan: Plan }>(`query($id: ID!) { plan(id: $id) { ${PLAN_FIELDS} } }`, { id })).plan
+    let plan = await read().catch(() => null)
+    // Not started: the request never arrived; say so as it was.
+    if (!plan || (plan.status !== 'APPLYING' && !FINAL.includes(plan.status as string))) throw err
+    term.stderr.write(`nodeplan: lost the connection during the apply (${err.message}); reading plan ${id} until it ends.\n`)
+    while (!FINAL.includes(plan.status as string)) {
+      await sleep(PLAN_POLL_MS)
+      plan = (await read().catch(() => null)) ?? plan
+    }
+    return plan
+  }
+}
+
 async function apply(api: GraphQLClient, command: Extract<Command, { name: 'apply' }>, conn: ServerConnection, term: Terminal): Promise<number> {
   const json = conn.output === 'json'
   const out = (text: string) => (json ? undefined : term.stdout.write(text))
@@ -208,12 +237,15 @@ async function apply(api: GraphQLClient, command: Extract<Command, { name: 'appl
   const follower = followProgress(conn.url, conn.token, plan.id, show)
   let applied: Plan
   try {
-    applied = (await api.request<{ applyPlan: Plan }>(`mutation($id: ID!) { applyPlan(id: $id) { ${PLAN_FIELDS} } }`, { id: plan.id })).applyPlan
-    await follower.done
+    applied = await applyOrFollow(api, plan.id, term)
+    // The plan is final: the subscription completes as soon as its replica reads that. One that does
+    // not (a replica gone, a balancer holding the socket) is not waited for.
+    const settled = await Promise.race([follower.done.then(() => true), sleep(PROGRESS_GRACE_MS).then(() => false)])
+    if (!settled) term.stderr.write(`nodeplan: live progress stalled; the changes below are read from plan ${plan.id}.\n`)
   } finally {
     await follower.stop()
   }
-  // Whatever the subscription did not deliver (it failed, or the socket was refused), from the final plan.
+  // Whatever the subscription did not deliver (it failed, stalled, or the socket was refused), from the final plan.
   const changes = applied.changes as unknown as ProgressEvent['change'][]
   changes.forEach((change, index) => {
     if (change.action !== 'NO_OP' && (change.applied || change.error)) show({ planId: plan.id, index, change })

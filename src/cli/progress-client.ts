@@ -17,9 +17,17 @@ export interface ProgressFollower {
 const QUERY = `subscription($id: ID!) { planProgress(id: $id) { planId index change { address node action applied error } } }`
 
 export function followProgress(url: string, token: string | null, planId: string, onEvent: (event: ProgressEvent) => void): ProgressFollower {
+  // Its sockets, so stop() can cut one whose handshake never completes (a replica hung).
+  const sockets = new Set<WebSocket>()
+  class TrackedWebSocket extends WebSocket {
+    constructor(...args: ConstructorParameters<typeof WebSocket>) {
+      super(...args)
+      sockets.add(this)
+    }
+  }
   const client = createClient({
     url: url.replace(/^http/, 'ws') + '/graphql',
-    webSocketImpl: WebSocket,
+    webSocketImpl: TrackedWebSocket,
     connectionParams: token ? { Authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,
     lazy: true,
@@ -31,5 +39,12 @@ export function followProgress(url: string, token: string | null, planId: string
       { next: (v) => v.data && onEvent(v.data.planProgress), error: () => resolve(), complete: () => resolve() },
     )
   })
-  return { done, stop: () => client.dispose() as Promise<void> }
+  return {
+    done,
+    stop: async () => {
+      for (const socket of sockets) if (socket.readyState === WebSocket.CONNECTING) socket.terminate()
+      // Disposing a client whose socket never opened rejects with that socket's error: nothing to report.
+      await Promise.resolve(client.dispose()).catch(() => {})
+    },
+  }
 }

@@ -16,6 +16,11 @@ export function relabelAsSystemNode(candidate: NodeState): string {
   return `nodeplan plan relabel ${candidate.name} --roles ${cli} --reason "temporary system node" (GraphQL: planRelabel(input: {node: "${candidate.name}", roles: [${roles.join(', ')}], reason: "temporary system node"}))`
 }
 
+/**
+ * The one definition of a draining node, used by the planner, the inventory (Node.draining), metrics
+ * and the console: it carries the drain taint's key with its effect (NoExecute), whatever the value,
+ * as a taint is identified by key and effect.
+ */
 export const isDrained = (node: NodeState): boolean => findTaint(node.taints, DRAIN_TAINT) !== undefined
 
 /** A system node that serves: labelled SYSTEM, Ready and not drained. */

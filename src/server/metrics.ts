@@ -10,7 +10,7 @@ import { getOperationAST, Kind, type ExecutionArgs, type ExecutionResult } from 
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { ApplyLeases } from '../app/apply-lease.js'
 import type { InventoryService } from '../app/inventory.service.js'
-import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, ChangeRecord, Page, PlanListQuery, PlanRepository, TransitionFields } from '../app/ports.js'
+import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, ChangeRecord, Page, PlanListQuery, PlanRepository, StartApplyResult, TransitionFields } from '../app/ports.js'
 import type { ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
 import { NODE_ROLES } from '../domain/roles.js'
 import type { ConnectionEvents } from './connection-limits.js'
@@ -48,6 +48,11 @@ export class NodeplanMetrics {
   readonly listElements: Counter<'answer'>
   readonly connectionsRefused: Counter<'reason'>
   readonly connectionsIdleClosed: Counter<never>
+  /** 1 while this replica holds the leader Lease and runs the node lifecycle. */
+  readonly leader: Gauge<never>
+  readonly leaderLeaseAttempts: Counter<'result'>
+  readonly applyLeaseRenewals: Counter<'result'>
+  readonly applyLeaseTakeOvers: Counter<never>
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry]
@@ -92,6 +97,29 @@ export class NodeplanMetrics {
       help: 'Connections closed because they sent nothing for --idle-timeout-seconds (or stayed idle past the keep-alive timeout).',
       registers,
     })
+    this.leader = new Gauge({
+      name: 'nodeplan_leader',
+      help: '1 while this replica holds the leader Lease (coordination.k8s.io/v1) and so runs the node lifecycle; 0 otherwise. Exactly one replica should show 1.',
+      registers,
+    })
+    this.leaderLeaseAttempts = new Counter({
+      name: 'nodeplan_leader_lease_attempts_total',
+      help: 'Attempts to renew or take the leader Lease, by result: renewed, acquired, held (by another replica), conflict, error.',
+      labelNames: ['result'],
+      registers,
+    })
+
+    this.applyLeaseRenewals = new Counter({
+      name: 'nodeplan_apply_lease_renewals_total',
+      help: "Renewals of a plan's apply lease by this replica while it applies, by result: renewed, or lost (another replica took the plan over).",
+      labelNames: ['result'],
+      registers,
+    })
+    this.applyLeaseTakeOvers = new Counter({
+      name: 'nodeplan_apply_lease_takeovers_total',
+      help: 'Plans this replica took over (their apply lease expired: their replica died) or resumed after its own restart.',
+      registers,
+    })
 
     const requestRows = sources.kubernetesRequests
     new Counter({
@@ -123,7 +151,7 @@ export class NodeplanMetrics {
       labelNames: ['role', 'ready'],
       registers,
     })
-    this.draining = new Gauge({ name: 'nodeplan_nodes_draining', help: 'Nodes carrying the taint runai=drain:NoExecute.', registers })
+    this.draining = new Gauge({ name: 'nodeplan_nodes_draining', help: 'Nodes draining (the taint runai:NoExecute, whatever its value), as Node.draining.', registers })
     this.gpus = new Gauge({
       name: 'nodeplan_gpus',
       help: 'Allocatable GPUs: in_service on Ready nodes not draining, out_of_service otherwise.',
@@ -248,6 +276,14 @@ export class MeteredPlanRepository implements PlanRepository {
     return plan
   }
 
+  async createOnce(key: string, draft: PlanDraft, audit: AuditInput): Promise<Plan | null> {
+    const plan = await this.inner.createOnce(key, draft, audit)
+    if (!plan) return plan
+    this.metrics.plans.inc({ kind: plan.kind, status: plan.status })
+    this.metrics.auditEvents.inc()
+    return plan
+  }
+
   async transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null> {
     const plan = await this.inner.transition(id, from, to, fields, audit)
     if (!plan) return plan
@@ -274,11 +310,17 @@ export class MeteredPlanRepository implements PlanRepository {
   list(query: PlanListQuery): Promise<Page<Plan>> {
     return this.inner.list(query)
   }
-  lockNodes(planId: string, nodes: string[]) {
-    return this.inner.lockNodes(planId, nodes)
+  async startApply(id: string, from: PlanStatus[], fields: TransitionFields, audit: AuditInput): Promise<StartApplyResult> {
+    const result = await this.inner.startApply(id, from, fields, audit)
+    if ('started' in result) {
+      this.metrics.plans.inc({ kind: result.started.kind, status: 'APPLYING' })
+      this.metrics.auditEvents.inc()
+      this.applyStarted.set(id, this.metrics.applyDuration.startTimer({ kind: result.started.kind }))
+    }
+    return result
   }
-  unlockNodes(planId: string): Promise<void> {
-    return this.inner.unlockNodes(planId)
+  nodeLocks() {
+    return this.inner.nodeLocks()
   }
   applying(): Promise<Plan[]> {
     return this.inner.applying()
@@ -305,6 +347,11 @@ export class MeteredAuditRepository implements AuditRepository {
     this.metrics.auditEvents.inc()
     return written
   }
+  async appendOnce(key: string, event: AuditInput): Promise<AuditEvent | null> {
+    const written = await this.inner.appendOnce(key, event)
+    if (written) this.metrics.auditEvents.inc()
+    return written
+  }
   list(filter: AuditFilter, first: number, after: string | null): Promise<Page<AuditEvent>> {
     return this.inner.list(filter, first, after)
   }
@@ -326,10 +373,13 @@ export class MeteredApplyLeases implements ApplyLeases {
   async take(planId: string, owner: string, now: Date, until: Date, audit: AuditInput | null): Promise<boolean> {
     const taken = await this.inner.take(planId, owner, now, until, audit)
     if (taken && audit) this.metrics.auditEvents.inc()
+    if (taken) this.metrics.applyLeaseTakeOvers.inc()
     return taken
   }
-  renew(planId: string, owner: string, until: Date): Promise<boolean> {
-    return this.inner.renew(planId, owner, until)
+  async renew(planId: string, owner: string, until: Date): Promise<boolean> {
+    const held = await this.inner.renew(planId, owner, until)
+    this.metrics.applyLeaseRenewals.inc({ result: held ? 'renewed' : 'lost' })
+    return held
   }
   orphaned(now: Date, owner: string | null, idleSince: Date): Promise<string[]> {
     return this.inner.orphaned(now, owner, idleSince)

@@ -59,13 +59,21 @@ describe.each(backends)('two processes on one %s database', (backend) => {
     expect((await t.db.audit.list({ planId: plan.id, action: 'plan.applying' }, 10, null)).totalCount).toBe(1)
   })
 
-  it('should give a node to exactly one of two plans locking it at once', async () => {
+  it('should give a node to exactly one of two plans starting on it at once, and make only that one APPLYING', async () => {
     const one = await t.db.plans.create(drainDraft(['x', 'y']), { actor: 'alice', action: 'plan.created' })
     const two = await t.db.plans.create(drainDraft(['y', 'x']), { actor: 'alice', action: 'plan.created' })
-    const [here, there] = await Promise.all([t.db.plans.lockNodes(one.id, ['x', 'y']), worker.send({ op: 'lockNodes', args: [two.id, ['y', 'x']] })])
-    expect([here, there.result as { ok: boolean }].filter((r) => r.ok)).toHaveLength(1)
+    const [here, there] = await Promise.all([
+      t.db.plans.startApply(one.id, ['PENDING'], {}, { actor: 'here', action: 'plan.applying' }),
+      worker.send({ op: 'startApply', args: [two.id, ['PENDING'], {}, { actor: 'there', action: 'plan.applying' }] }),
+    ])
+    expect(there.error).toBeUndefined()
+    const results = [here, there.result as object]
+    expect(results.filter((r) => 'started' in r)).toHaveLength(1)
+    expect(results.filter((r) => 'locked' in r)).toHaveLength(1)
     const holders = await t.sql(`SELECT DISTINCT "planId" FROM "NodeLock" WHERE "node" IN ('x', 'y')`)
     expect(holders).toHaveLength(1)
+    const applying = await t.sql(`SELECT "id" FROM "Plan" WHERE "status" = 'APPLYING' AND "id" IN ('${one.id}', '${two.id}')`)
+    expect(applying).toEqual([{ id: holders[0]!.planId }])
   })
 
   it('should keep concurrent appends from both processes one unbroken chain', async () => {

@@ -181,20 +181,29 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
     expect((await t.db.audit.verify()).problem).toBeNull()
   })
 
-  it('should lock all nodes or none, name the holder of a conflict, and free them on unlock', async () => {
+  it('should start an apply with all its node locks or none, name the holder of a conflict, and free them when the plan moves on', async () => {
     const first = await t.db.plans.create(drainDraft(['a', 'b']), created)
     const second = await t.db.plans.create(drainDraft(['b', 'c']), created)
+    const applying = { actor: 'alice', action: 'plan.applying' }
 
-    expect(await t.db.plans.lockNodes(first.id, ['a', 'b'])).toEqual({ ok: true })
-    expect(await t.db.plans.lockNodes(first.id, ['a', 'b'])).toEqual({ ok: true })
-    expect(await t.db.plans.lockNodes(second.id, ['c', 'b'])).toEqual({ ok: false, node: 'b', heldBy: first.id })
-    // all or nothing: c was not taken by the failed attempt
-    const third = await t.db.plans.create(drainDraft(['c']), created)
-    expect(await t.db.plans.lockNodes(third.id, ['c'])).toEqual({ ok: true })
-    await t.db.plans.unlockNodes(third.id)
+    const started = await t.db.plans.startApply(first.id, ['PENDING'], { applyOwner: 'r1', leaseExpiresAt: t.clock.now() }, applying)
+    expect('started' in started && started.started.status).toBe('APPLYING')
+    expect(await t.db.plans.startApply(first.id, ['PENDING'], {}, applying)).toEqual({ moved: true })
+    expect(await t.db.plans.startApply(second.id, ['PENDING'], {}, applying)).toEqual({ locked: { node: 'b', heldBy: first.id } })
+    // All or nothing, and the refused plan did not move: c was not taken, the plan is still PENDING.
+    expect((await t.db.plans.get(second.id))!.status).toBe('PENDING')
+    expect(await t.db.plans.nodeLocks()).toEqual([
+      { node: 'a', planId: first.id },
+      { node: 'b', planId: first.id },
+    ])
+    // Even with its lease long expired, the holder keeps its nodes: only the sweeper takes it over.
+    t.clock.advance(3600)
+    expect(await t.db.plans.startApply(second.id, ['PENDING'], {}, applying)).toEqual({ locked: { node: 'b', heldBy: first.id } })
 
-    await t.db.plans.unlockNodes(first.id)
-    expect(await t.db.plans.lockNodes(second.id, ['b', 'c'])).toEqual({ ok: true })
+    await t.db.plans.transition(first.id, ['APPLYING'], 'APPLIED', {}, { actor: 'alice', action: 'plan.applied' })
+    expect(await t.db.plans.nodeLocks()).toEqual([])
+    expect('started' in (await t.db.plans.startApply(second.id, ['PENDING'], {}, applying))).toBe(true)
+    expect((await t.db.audit.list({ planId: second.id, action: 'plan.applying' }, 10, null)).totalCount).toBe(1)
   })
 
   it('should find APPLYING plans, the last applied plan of a kind on a node, and open plans of a kind', async () => {

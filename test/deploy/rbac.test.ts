@@ -3,6 +3,8 @@
 // and every verb of every rule must have been used.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RequestRecord } from '../../src/simulator/index.js'
+import { findResource } from '../../src/simulator/resources.js'
+import type { KubeObject } from '../../src/simulator/store.js'
 import { eventually } from '../support/eventually.js'
 import { startTestNodeplan, TEST_TOKENS, type TestNodeplan } from '../support/nodeplan.js'
 import { SIM_START, startTestCluster, type TestCluster } from '../support/simulator.js'
@@ -10,7 +12,7 @@ import { allows, grantsFor, loadManifests, type ApiRequest, type Grant } from '.
 
 const { operator, approver, admin } = TEST_TOKENS
 /** The API group of each resource the simulator serves (its records name the plural only). */
-const GROUPS: Record<string, string> = { nodes: '', pods: '', secrets: '', configmaps: '', namespaces: '', events: '', poddisruptionbudgets: 'policy' }
+const GROUPS: Record<string, string> = { nodes: '', pods: '', secrets: '', configmaps: '', namespaces: '', events: '', poddisruptionbudgets: 'policy', leases: 'coordination.k8s.io' }
 
 describe('the RBAC of deploy/kubernetes against what nodeplan does', () => {
   let cluster: TestCluster
@@ -29,7 +31,15 @@ describe('the RBAC of deploy/kubernetes against what nodeplan does', () => {
 
   beforeAll(async () => {
     cluster = await startTestCluster({ startTime: SIM_START })
-    np = await startTestNodeplan({ tokens: true, sim: cluster, overrides: { clock: cluster.sim.clock, downtimeCheckIntervalMs: 0 } })
+    // Deployed, nodeplan's namespace: where its leader Lease lives (deployment.yaml gives POD_NAMESPACE).
+    const namespaces = findResource('', 'v1', 'namespaces')!
+    cluster.sim.namespaces.create(cluster.sim.admitCreate(namespaces, { metadata: { name: 'nodeplan' } } as KubeObject, undefined))
+    np = await startTestNodeplan({
+      tokens: true,
+      sim: cluster,
+      env: { POD_NAMESPACE: 'nodeplan' },
+      overrides: { clock: cluster.sim.clock, downtimeCheckIntervalMs: 0 },
+    })
 
     // The whole lifecycle, as the integration tests run it; only nodeplan talks to the API server here.
     await gql('{ nodes { name roles ready draining gpus workloads { name kind } } systemNodes { ready } }', {})
@@ -65,6 +75,10 @@ describe('the RBAC of deploy/kubernetes against what nodeplan does', () => {
       expect(events.totalCount).toBeGreaterThan(0)
     })
 
+    // The leader renews its Lease (an update) at least once.
+    await np.app.services.leader.tick()
+    expect(np.app.services.leader.isLeader()).toBe(true)
+
     used = cluster.sim.requests().map((r: RequestRecord) => {
       const group = GROUPS[r.resource]
       if (group === undefined) throw new Error(`no API group known for ${r.resource}`)
@@ -82,7 +96,7 @@ describe('the RBAC of deploy/kubernetes against what nodeplan does', () => {
     expect(denied).toEqual([])
     // The lifecycle reached every kind of access, so the proof covers all of it.
     const kinds = new Set(used.map((r) => `${r.verb} ${r.resource}${r.namespace ? ` in ${r.namespace}` : ''}`))
-    for (const k of ['list nodes', 'watch nodes', 'patch nodes', 'delete nodes', 'list pods', 'create secrets in kube-system', 'get configmaps in kube-public']) {
+    for (const k of ['list nodes', 'watch nodes', 'patch nodes', 'delete nodes', 'list pods', 'create secrets in kube-system', 'get configmaps in kube-public', 'get leases in nodeplan', 'create leases in nodeplan', 'update leases in nodeplan']) {
       expect([...kinds], k).toContain(k)
     }
   })

@@ -16,12 +16,11 @@ const apply = (id: string) => np.gql(`mutation($id: ID!) { applyPlan(id: $id) { 
 it('answers PLAN_NOT_APPLICABLE, not PLAN_STALE, to an apply that finds the plan already changing its node', async () => {
   const planned = await np.gql(`mutation { planDrain(input: { nodes: ["gpu-3"], reason: "late second apply" }) { id } }`, {}, TEST_TOKENS.operator)
   const id = planned.data.planDrain.id as string
-  // Every apply first re-reads its nodes with one LIST: slow that, and only that.
-  np.sim.sim.setFaults({ latencyMs: 2_000, paths: '^/api/v1/nodes$' })
+  // Slow the first apply's write of the node, and only that.
+  np.sim.sim.setFaults({ latencyMs: 2_000, paths: '^/api/v1/nodes/gpu-3$' })
   const first = apply(id)
-  // Real I/O to order, not the cluster's clock: the second reads the plan (still PENDING) well
-  // before the first's LIST is answered and the plan moves to APPLYING, and its own LIST is
-  // answered well after the first has written the taint.
+  // Real I/O to order, not the cluster's clock: the second arrives while the first's write is
+  // under way (the plan APPLYING, the node perhaps already changed by it).
   await new Promise((resolve) => setTimeout(resolve, 500))
   const second = apply(id)
   expect((await first).data?.applyPlan?.status).toBe('APPLIED')

@@ -23,9 +23,9 @@ interface Lifecycle {
   close(): Promise<void>
 }
 
-async function startLifecycle(policy?: Record<string, unknown>, downtimeCheckIntervalMs = 0): Promise<Lifecycle> {
+async function startLifecycle(policy?: Record<string, unknown>, downtimeCheckIntervalMs = 0, apply?: { changeDeadlineMs: number }): Promise<Lifecycle> {
   const cluster = await startTestCluster({ startTime: SIM_START })
-  const np = await startTestNodeplan({ tokens: true, sim: cluster, policy, overrides: { clock: cluster.sim.clock, downtimeCheckIntervalMs } })
+  const np = await startTestNodeplan({ tokens: true, sim: cluster, policy, overrides: { clock: cluster.sim.clock, downtimeCheckIntervalMs, ...(apply ? { apply } : {}) } })
   return {
     cluster,
     np,
@@ -232,7 +232,8 @@ describe('unplanned downtime with the default policy (propose after 300 s, never
 describe('unplanned downtime where policy applies the drain itself (after 120 s)', () => {
   let lc: Lifecycle
   beforeAll(async () => {
-    lc = await startLifecycle({ unplannedDrainAfterSeconds: 120, autoApplyUnplannedDrain: true })
+    // A failing API server is retried for a change's deadline: a short one here.
+    lc = await startLifecycle({ unplannedDrainAfterSeconds: 120, autoApplyUnplannedDrain: true }, 0, { changeDeadlineMs: 1_000 })
   })
   afterAll(async () => {
     await lc?.close()
@@ -263,18 +264,20 @@ describe('unplanned downtime where policy applies the drain itself (after 120 s)
     lc.sim.failNode('gpu-6')
     await eventually(async () => expect(await lc.audit('gpu-6', 'node.notready')).toHaveLength(1))
     lc.sim.advance(121)
-    // Every node read fails, so the apply is refused at its first step (the refresh) and nothing moves.
+    // Every node request fails: the apply's write fails at its deadline, and the plan ends FAILED.
     lc.sim.setFaults({ errorRate: 1, errorStatus: 500, paths: '^/api/v1/nodes' })
     try {
       const [drain] = await lc.watcher.check()
-      expect(drain).toMatchObject({ kind: 'DRAIN', status: 'PENDING', createdBy: 'system' })
+      expect(drain).toMatchObject({ kind: 'DRAIN', status: 'FAILED', createdBy: 'system' })
       expect(lc.np.logs.some((line) => line.includes('this one failed; it stays for a person') && line.includes(drain!.id))).toBe(true)
     } finally {
       lc.sim.setFaults(null)
     }
     expect(lc.hasDrainTaint('gpu-6')).toBe(false)
     lc.sim.recoverNode('gpu-6')
-    await eventually(async () => expect((await lc.plansFor('gpu-6')).map((p) => p.status)).toEqual(['DISCARDED']))
+    // It keeps watching: the node's return is recorded; the failed plan stays as it is, for a person.
+    await eventually(async () => expect(await lc.audit('gpu-6', 'node.ready')).toHaveLength(1))
+    expect((await lc.plansFor('gpu-6')).map((p) => p.status)).toEqual(['FAILED'])
   })
 })
 

@@ -51,7 +51,7 @@ describe('planProgress over graphql-ws on /graphql', () => {
     await np?.close()
   })
 
-  it('a viewer follows an apply change by change; the subscription completes when every change is reported', async () => {
+  it('a viewer follows an apply change by change; the subscription completes when the plan is APPLIED', async () => {
     const plan = await planDrain(['gpu-3', 'gpu-4'])
     const viewer = client(TEST_TOKENS.viewer)
     // Wait until the server has the subscription: the connection is acknowledged and a query answered on it.
@@ -72,6 +72,16 @@ describe('planProgress over graphql-ws on /graphql', () => {
     const { events, error } = await collect(client(TEST_TOKENS.viewer), plan.id)
     expect(error).toBeUndefined()
     expect(events).toEqual([{ planId: plan.id, index: 0, change: { address: plan.changes[0]!.address, node: 'gpu-5', applied: true, error: null } }])
+  })
+
+  it('a subscription to a plan that is then discarded completes with no events', async () => {
+    const plan = await planDrain(['gpu-6'])
+    const viewer = client(TEST_TOKENS.viewer)
+    await new Promise<void>((resolve, reject) => viewer.subscribe({ query: '{ me { subject } }' }, { next: () => {}, error: reject, complete: resolve }))
+    const following = collect(viewer, plan.id)
+    const discarded = await np.gql(`mutation($id: ID!) { discardPlan(id: $id) { status } }`, { id: plan.id }, TEST_TOKENS.operator)
+    expect(discarded.data.discardPlan.status).toBe('DISCARDED')
+    expect(await following).toEqual({ events: [] })
   })
 
   it('an unknown plan is NOT_FOUND', async () => {

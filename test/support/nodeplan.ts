@@ -41,6 +41,8 @@ export interface TestNodeplanOptions {
   dir?: string
   /** More `nodeplan serve` flags (e.g. ['--allowed-origins', 'http://127.0.0.1:9']). */
   args?: string[]
+  /** Environment variables the configuration is read with (none by default). */
+  env?: NodeJS.ProcessEnv
 }
 
 export async function startTestNodeplan(options: TestNodeplanOptions = {}): Promise<TestNodeplan> {
@@ -72,7 +74,7 @@ export async function startTestNodeplan(options: TestNodeplanOptions = {}): Prom
   const logs: string[] = []
   const log: Logger = createLogger({ level: 'debug', write: (line) => logs.push(line) })
   // The downtime watcher runs only when a test calls check(): no wall-clock timer in tests.
-  const app = await startNodeplan(parseServeConfig(argv, {}), { log, downtimeCheckIntervalMs: 0, planExpiryIntervalMs: 0, ...options.overrides })
+  const app = await startNodeplan(parseServeConfig(argv, options.env ?? {}), { log, downtimeCheckIntervalMs: 0, planExpiryIntervalMs: 0, ...options.overrides })
   const url = app.url
   return {
     url,

@@ -96,6 +96,14 @@ export class PrismaAuditRepository implements AuditRepository {
     return inWriteTransaction(this.db, (tx, head) => appendAuditEvent(tx, head, event, this.clock.now()))
   }
 
+  appendOnce(key: string, event: AuditInput): Promise<AuditEvent | null> {
+    const now = this.clock.now()
+    return inWriteTransaction(this.db, async (tx, head) => {
+      if (!(await markOnce(tx, key, now))) return null
+      return appendAuditEvent(tx, head, event, now)
+    })
+  }
+
   /** Newest first. `after` is a cursor from an earlier page; `first` is at most 500. */
   async list(filter: AuditFilter, first: number, after: string | null): Promise<Page<AuditEvent>> {
     checkPageSize(first)
@@ -132,4 +140,14 @@ export class PrismaAuditRepository implements AuditRepository {
     }
     return null
   }
+}
+
+/**
+ * Records `key` as done; false when it already was. Inside a write transaction, which every
+ * replica's writes queue on, so the read sees every committed mark; the key is the primary key besides.
+ */
+export async function markOnce(tx: Tx, key: string, at: Date): Promise<boolean> {
+  if (await tx.lifecycleMark.findUnique({ where: { key }, select: { key: true } })) return false
+  await tx.lifecycleMark.create({ data: { key, at } })
+  return true
 }

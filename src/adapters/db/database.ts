@@ -4,7 +4,8 @@ import { dirname, resolve } from 'node:path'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
 import type { ApplyLeases } from '../../app/apply-lease.js'
-import type { AuditRepository, Clock, PlanRepository } from '../../app/ports.js'
+import type { AuditRepository, Clock, PlanRepository, PlanWrites } from '../../app/ports.js'
+import type { Logger } from '../../logger.js'
 import { NodeplanError } from '../../domain/errors.js'
 import { PrismaClient } from '../../generated/prisma/client.js'
 import { PrismaClient as PgPrismaClient } from '../../generated/prisma-pg/client.js'
@@ -15,11 +16,14 @@ import { PrismaAuditRepository } from './audit.repository.js'
 import { applyMigrations } from './migrate.js'
 import { checkSqliteFile } from './sqlite-file-check.js'
 import { PrismaPlanRepository } from './plan.repository.js'
+import { PlanWriteSignal } from './plan-writes.js'
 import { useChainSeal, type Db } from './write-transaction.js'
 
 export interface Database {
   plans: PlanRepository
   audit: AuditRepository
+  /** Prompts that a plan was written, by this replica or another. */
+  planWrites: PlanWrites
   /** Which replica applies which plan (several replicas on PostgreSQL). */
   leases: ApplyLeases
   provider: 'sqlite' | 'postgresql'
@@ -37,6 +41,8 @@ export interface DatabaseOptions {
   auditKey?: string | null
   /** Seal the head again although its seal is broken or was removed (--audit-reseal). */
   auditReseal?: boolean
+  /** Where a dropped LISTEN connection (PostgreSQL) is reported. */
+  log?: Pick<Logger, 'warn'>
 }
 
 /** How long a SQLite writer waits for another connection's write lock before failing. */
@@ -61,7 +67,7 @@ export async function openDatabase(url: string, options: DatabaseOptions = {}): 
     await applyMigrations('postgresql', new PrismaPg({ connectionString: url }))
     // One model serves both providers: the clients differ in type only, never in the queries used here.
     const db = new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db
-    return finish(db, 'postgresql', clock, options)
+    return finish(db, 'postgresql', clock, options, new PlanWriteSignal('postgresql', url, options.log))
   }
   const path = sqlitePath(url)
   if (path === null || path === '') {
@@ -79,23 +85,28 @@ export async function openDatabase(url: string, options: DatabaseOptions = {}): 
   // (kill -9); only an OS crash may lose the last commits.
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
   await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL')
-  return finish(db, 'sqlite', clock, options)
+  return finish(db, 'sqlite', clock, options, new PlanWriteSignal('sqlite', url, options.log))
 }
 
-async function finish(db: Db, provider: Database['provider'], clock: Pick<Clock, 'now'>, options: DatabaseOptions): Promise<Database> {
+async function finish(db: Db, provider: Database['provider'], clock: Pick<Clock, 'now'>, options: DatabaseOptions, signal: PlanWriteSignal): Promise<Database> {
   await db.$executeRaw`INSERT INTO "AuditHead" ("id", "seq", "hash") VALUES (1, 0, ${GENESIS_HASH}) ON CONFLICT DO NOTHING`
   useChainSeal(db, new ChainSeal(options.auditKey ?? null))
   const auditSeal = await sealHead(db, clock, { reseal: options.auditReseal ?? false })
+  await signal.start()
   return {
     auditSeal,
-    plans: new PrismaPlanRepository(db, clock),
+    plans: new PrismaPlanRepository(db, clock, signal),
+    planWrites: signal,
     audit: new PrismaAuditRepository(db, clock),
     leases: new PrismaApplyLeases(db, clock),
     provider,
     ping: async () => {
       await db.$queryRaw`SELECT 1`
     },
-    close: () => db.$disconnect(),
+    close: async () => {
+      await signal.close()
+      await db.$disconnect()
+    },
   }
 }
 

@@ -1,14 +1,15 @@
-import type { AuditInput, ChangeRecord, Clock, Page, PlanListQuery, PlanRepository, TransitionFields } from '../../app/ports.js'
+import type { AuditInput, ChangeRecord, Clock, Page, PlanListQuery, PlanRepository, StartApplyResult, TransitionFields } from '../../app/ports.js'
 import { NodeplanError } from '../../domain/errors.js'
 import type { ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../../domain/plan.js'
 import type { Prisma } from '../../generated/prisma/client.js'
-import { appendAuditEvent, appendAuditEvents } from './audit.repository.js'
+import { appendAuditEvent, appendAuditEvents, markOnce } from './audit.repository.js'
 import { checkPageSize, decodePlanCursor, planCursor } from './cursor.js'
 import { newPlanId } from './ids.js'
 import { changeRowData, planRowData, toPlan, withChanges } from './plan-rows.js'
 import { insertRows } from './insert-rows.js'
+import type { PlanWriteSignal } from './plan-writes.js'
 import { inWriteTransaction } from './write-transaction.js'
-import type { Db } from './write-transaction.js'
+import type { ChainHead, Db, Tx } from './write-transaction.js'
 
 const NOT_FINAL: PlanStatus[] = ['PENDING', 'APPROVED', 'APPLYING']
 const newestFirst: Prisma.PlanOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }]
@@ -17,24 +18,48 @@ export class PrismaPlanRepository implements PlanRepository {
   constructor(
     private readonly db: Db,
     private readonly clock: Pick<Clock, 'now'>,
+    private readonly signal: PlanWriteSignal | null = null,
   ) {}
+
+  /** A write of the plan, followed by the prompt to every reader of it (see plan-writes.ts). */
+  private async writePlan<T>(planId: string, work: (tx: Tx, head: ChainHead) => Promise<T>): Promise<T> {
+    const result = await inWriteTransaction(this.db, async (tx, head) => {
+      const value = await work(tx, head)
+      await this.signal?.inTransaction(tx, planId)
+      return value
+    })
+    this.signal?.committed(planId)
+    return result
+  }
 
   /** Stores the plan (PENDING unless told); the audit event gets the new plan's id whatever `audit.planId` says. */
   create(draft: PlanDraft, audit: AuditInput, status: 'PENDING' | 'NO_CHANGES' = 'PENDING'): Promise<Plan> {
     const id = newPlanId()
     const now = this.clock.now()
+    return inWriteTransaction(this.db, (tx, head) => this.insert(tx, head, id, draft, audit, now, status))
+  }
+
+  /** `create`, unless `key` was done before: then nothing is stored and the answer is null. */
+  createOnce(key: string, draft: PlanDraft, audit: AuditInput): Promise<Plan | null> {
+    const id = newPlanId()
+    const now = this.clock.now()
     return inWriteTransaction(this.db, async (tx, head) => {
-      const row = await tx.plan.create({
-        data: {
-          ...planRowData(id, draft, status, now),
-          changes: { createMany: { data: draft.changes.map(changeRowData) } },
-          planNodes: { createMany: { data: [...new Set(draft.nodes)].map((node) => ({ node, createdAt: now })) } },
-        },
-        include: withChanges,
-      })
-      await appendAuditEvent(tx, head, { ...audit, planId: id }, now)
-      return toPlan(row)
+      if (!(await markOnce(tx, key, now))) return null
+      return this.insert(tx, head, id, draft, audit, now)
     })
+  }
+
+  private async insert(tx: Tx, head: ChainHead, id: string, draft: PlanDraft, audit: AuditInput, now: Date, status: 'PENDING' | 'NO_CHANGES' = 'PENDING'): Promise<Plan> {
+    const row = await tx.plan.create({
+      data: {
+        ...planRowData(id, draft, status, now),
+        changes: { createMany: { data: draft.changes.map(changeRowData) } },
+        planNodes: { createMany: { data: [...new Set(draft.nodes)].map((node) => ({ node, createdAt: now })) } },
+      },
+      include: withChanges,
+    })
+    await appendAuditEvent(tx, head, { ...audit, planId: id }, now)
+    return toPlan(row)
   }
 
   async get(id: string): Promise<Plan | null> {
@@ -70,12 +95,14 @@ export class PrismaPlanRepository implements PlanRepository {
    */
   transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null> {
     const now = this.clock.now()
-    return inWriteTransaction(this.db, async (tx, head) => {
+    return this.writePlan(id, async (tx, head) => {
       const { count } = await tx.plan.updateMany({
         where: { id, status: { in: from } },
         data: { ...fields, status: to, updatedAt: now, version: { increment: 1 } },
       })
       if (count === 0) return null
+      // A node lock belongs to an APPLYING plan only: the write that moves a plan on releases them.
+      if (to !== 'APPLYING') await tx.nodeLock.deleteMany({ where: { planId: id } })
       await appendAuditEvent(tx, head, { ...audit, planId: id }, now)
       return toPlan(await tx.plan.findUniqueOrThrow({ where: { id }, include: withChanges }))
     })
@@ -93,7 +120,7 @@ export class PrismaPlanRepository implements PlanRepository {
       group.indexes.push(index)
       byOutcome.set(key, group)
     }
-    return inWriteTransaction(this.db, async (tx, head) => {
+    return this.writePlan(planId, async (tx, head) => {
       for (const { progress, indexes } of byOutcome.values()) {
         const { count } = await tx.planChange.updateMany({
           where: { planId, index: { in: indexes } },
@@ -115,23 +142,33 @@ export class PrismaPlanRepository implements PlanRepository {
     })
   }
 
-  /** All or nothing. Locks this plan already holds count as taken (a resumed apply re-locks). */
-  lockNodes(planId: string, nodes: string[]): Promise<{ ok: true } | { ok: false; node: string; heldBy: string }> {
+  /**
+   * One writer per node: in one transaction, takes every node's lock for the plan (all or none),
+   * moves the plan from one of `from` to APPLYING with its apply lease, and appends the audit event.
+   * A lock belongs to an APPLYING plan; its holder's lease expiring lets the sweeper take the
+   * plan over, never another plan take the node. Every write queues on the audit head's row lock
+   * first, so the locks read here are the committed ones and no other start interleaves.
+   */
+  startApply(id: string, from: PlanStatus[], fields: TransitionFields, audit: AuditInput): Promise<StartApplyResult> {
     const now = this.clock.now()
-    const wanted = [...new Set(nodes)]
-    return inWriteTransaction(this.db, async (tx) => {
+    return this.writePlan(id, async (tx, head) => {
+      const plan = await tx.plan.findUnique({ where: { id }, select: { status: true, nodes: true } })
+      if (!plan || !from.includes(plan.status as PlanStatus)) return { moved: true as const }
+      const wanted = [...new Set(JSON.parse(plan.nodes) as string[])].sort()
       const held = await tx.nodeLock.findMany({ where: { node: { in: wanted } }, orderBy: { node: 'asc' } })
-      const conflict = held.find((lock) => lock.planId !== planId)
-      if (conflict) return { ok: false as const, node: conflict.node, heldBy: conflict.planId }
+      const conflict = held.find((lock) => lock.planId !== id)
+      if (conflict) return { locked: { node: conflict.node, heldBy: conflict.planId } }
       const mine = new Set(held.map((lock) => lock.node))
-      const missing = wanted.filter((node) => !mine.has(node))
-      await insertRows(tx, 'NodeLock', ['node', 'planId', 'acquiredAt'], missing.map((node) => ({ node, planId, acquiredAt: now })))
-      return { ok: true as const }
+      await insertRows(tx, 'NodeLock', ['node', 'planId', 'acquiredAt'], wanted.filter((node) => !mine.has(node)).map((node) => ({ node, planId: id, acquiredAt: now })))
+      await tx.plan.update({ where: { id }, data: { ...fields, status: 'APPLYING', updatedAt: now, version: { increment: 1 } } })
+      await appendAuditEvent(tx, head, { ...audit, planId: id }, now)
+      return { started: toPlan(await tx.plan.findUniqueOrThrow({ where: { id }, include: withChanges })) }
     })
   }
 
-  async unlockNodes(planId: string): Promise<void> {
-    await inWriteTransaction(this.db, (tx) => tx.nodeLock.deleteMany({ where: { planId } }))
+  /** The node locks held now, node by node (for operators and tests). */
+  async nodeLocks(): Promise<{ node: string; planId: string }[]> {
+    return this.db.nodeLock.findMany({ orderBy: { node: 'asc' }, select: { node: true, planId: true } })
   }
 
   async applying(): Promise<Plan[]> {

@@ -4,6 +4,7 @@
 // seconds and a second copy in memory.
 import {
   ApiException,
+  CoordinationV1Api,
   CoreV1Api,
   createConfiguration,
   HttpMethod,
@@ -37,6 +38,7 @@ export const nodePath = (name: string): string => `/api/v1/nodes/${encodeURIComp
 
 export class KubernetesApi {
   readonly core: CoreV1Api
+  readonly coordination: CoordinationV1Api
   readonly policy: PolicyV1Api
   readonly version: VersionApi
   readonly counter: ApiRequestCounter
@@ -60,6 +62,7 @@ export class KubernetesApi {
       httpApi: wrapHttpLibrary(this.transport),
     })
     this.core = new CoreV1Api(config)
+    this.coordination = new CoordinationV1Api(config)
     this.policy = new PolicyV1Api(config)
     this.version = new VersionApi(config)
   }

@@ -9,7 +9,7 @@ import { createPlan } from './plan-form.js'
 import { capacity, changes, summary, warnings, workloads } from './plan-summary.js'
 
 const WORKLOAD = 'namespace name kind gpus project'
-const PLAN = `id kind status reason createdBy createdAt approvedBy appliedBy appliedAt nodes stale needsApproval warnings diff
+const PLAN = `id kind status reason createdBy createdAt approvedBy appliedBy appliedAt nodes stale needsApproval awaitingMyApproval warnings diff
   rollbackOf { id }
   changes { address node action applied error }
   impact { nodes gpus readySystemNodesAfter automaticallyRescheduled { ${WORKLOAD} } manualRelocation { ${WORKLOAD} } }`
@@ -82,7 +82,7 @@ function note({ ctx, plan }) {
     : plan.status === 'PENDING' && plan.needsApproval
       ? plan.createdBy === me.subject
         ? 'Awaiting approval: the policy requires an approver other than you to approve this plan before it can be applied. This page updates when they do.'
-        : RANK[me.role] >= RANK.approver ? `Awaiting your approval (${plan.createdBy} made this plan).` : 'Awaiting approval by an approver. This page updates when they approve.'
+        : plan.awaitingMyApproval ? `Awaiting your approval (${plan.createdBy} made this plan).` : 'Awaiting approval by an approver. This page updates when they approve.'
     : plan.status === 'APPLIED' && plan.kind === 'DECOMMISSION' ? 'To bring a node back: an admin creates a join command (Cluster page), you run it on the machine, and once it has joined, Plan rejoin restores its roles and labels.'
     : plan.status === 'FAILED' ? 'Some changes failed; those applied stay applied. Retry the failed ones, or roll back what was applied.'
     : null
@@ -96,7 +96,7 @@ function actions(page) {
   const open = OPEN.includes(plan.status)
   const list = []
   if (open && !plan.stale) {
-    if (plan.status === 'PENDING' && plan.needsApproval && may('approver') && plan.createdBy !== ctx.me.subject) list.push(button('Approve…', 'approve', 'primary', () => approve(page)))
+    if (plan.awaitingMyApproval) list.push(button('Approve…', 'approve', 'primary', () => approve(page)))
     if (plan.status === 'APPROVED' || !plan.needsApproval) list.push(button('Apply…', 'apply', plan.kind === 'DECOMMISSION' ? 'danger' : 'primary', () => apply(page)))
   }
   const failedNodes = [...new Set(plan.changes.filter((c) => c.action !== 'NO_OP' && !c.applied).map((c) => c.node))]

@@ -4,7 +4,7 @@ import { h, nameLine } from './dom.js'
 import { count, when } from './format.js'
 
 const QUERY = `query($status: [PlanStatus!], $after: String) { plans(first: 50, status: $status, after: $after) {
-  totalCount pageInfo { endCursor hasNextPage } edges { node { id kind status nodes reason createdBy createdAt needsApproval } } } }`
+  totalCount pageInfo { endCursor hasNextPage } edges { node { id kind status nodes reason createdBy createdAt needsApproval awaitingMyApproval } } } }`
 const SHOW = { open: ['PENDING', 'APPROVED', 'APPLYING'], all: null, APPLIED: ['APPLIED'], FAILED: ['FAILED'], DISCARDED: ['DISCARDED'] }
 let shown = 'open'
 
@@ -18,7 +18,7 @@ export async function plansPage(ctx) {
   const load = async (after) => {
     const { plans } = await gql(QUERY, { status: SHOW[shown], after })
     title.textContent = `Plans: ${count(plans.totalCount, shown === 'all' ? 'plan' : `${shown === 'open' ? 'open' : shown.toLowerCase()} plan`)}`
-    table.append(...plans.edges.map((e) => row(e.node, ctx.me)))
+    table.append(...plans.edges.map((e) => row(e.node)))
     if (plans.totalCount === 0) table.append(h('tr', {}, h('td', { colspan: 7, class: 'note' }, 'None.')))
     more.replaceChildren(plans.pageInfo.hasNextPage ? h('button', { type: 'button', id: 'plans-more', onclick: () => load(plans.pageInfo.endCursor) }, 'Show 50 more') : '')
   }
@@ -27,13 +27,13 @@ export async function plansPage(ctx) {
   await load(null)
 }
 
-function row(p, me) {
+function row(p) {
   const awaiting = p.status === 'PENDING' && p.needsApproval
   return h('tr', { 'data-plan': p.id },
     h('td', {}, h('a', { href: `#/plan/${encodeURIComponent(p.id)}` }, p.id)),
     h('td', {}, p.kind),
     h('td', {}, h('span', { class: `status ${p.status}` }, p.status),
-      awaiting ? h('span', { class: 'status AWAITING' }, p.createdBy !== me.subject && ['approver', 'admin'].includes(me.role) ? 'awaiting you' : 'awaiting approval') : null),
+      awaiting ? h('span', { class: 'status AWAITING' }, p.awaitingMyApproval ? 'awaiting you' : 'awaiting approval') : null),
     h('td', { title: p.nodes.join(', ') }, nameLine(p.nodes)),
     h('td', {}, p.reason), h('td', {}, p.createdBy), h('td', { class: 'time' }, when(p.createdAt)),
   )

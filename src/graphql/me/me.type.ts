@@ -15,4 +15,7 @@ export class PrincipalType {
 
   @Field(() => RoleEnum)
   role!: RoleEnum
+
+  @Field(() => RoleEnum, { description: "The least role that may approve another person's plan (the policy's approverRole)." })
+  approverRole!: RoleEnum
 }

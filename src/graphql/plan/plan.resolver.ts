@@ -76,8 +76,10 @@ export class PlanResolver {
     return this.planService.planRollback(ctx.principal, planId, reason)
   }
 
-  @Authorized('approver')
-  @Mutation(() => PlanType, { description: 'Approve a pending plan; its author may not.' })
+  // Who may approve is the policy's approverRole, checked by PlanService.approve alone; operator
+  // is the least role a policy may name.
+  @Authorized('operator')
+  @Mutation(() => PlanType, { description: "Approve a pending plan: needs the policy's approverRole (me.approverRole; approver by default); its author may not." })
   approvePlan(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Plan> {
     return this.planService.approve(ctx.principal, id)
   }

@@ -1,6 +1,5 @@
 import { Arg, Authorized, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql'
-import type { ChangeProgressEvent } from '../../app/apply.service.js'
-import type { PlanProgress } from '../../app/plan-progress.js'
+import type { ChangeProgressEvent, PlanProgress } from '../../app/plan-progress.js'
 import type { RequestContext } from '../context.js'
 import { ChangeProgressType } from './change-progress.type.js'
 
@@ -13,7 +12,7 @@ export interface SubscriptionContext extends RequestContext {
 export class ProgressResolver {
   @Authorized('viewer')
   @Subscription(() => ChangeProgressType, {
-    description: 'Each change of the plan as it is applied (those already applied first); completes when every change has been applied or has failed.',
+    description: 'Each change of the plan as it is applied (those already applied first); completes when the plan is APPLIED, FAILED or DISCARDED. Read from the stored plan, so it works through any replica.',
     // type-graphql's subscribe functions do not see resolver instances, hence the context.
     subscribe: ({ args, context }: SubscribeResolverData<unknown, { id: string }, SubscriptionContext>) => context.planProgress.watch(context.principal, String(args.id)),
   })

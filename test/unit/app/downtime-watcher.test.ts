@@ -31,10 +31,10 @@ class FakeCache implements Pick<ClusterCache, 'onNodeEvent' | 'snapshot' | 'node
 }
 
 /** Appends into a list; refuses the first `failures` appends as a database gone away would. */
-class FlakyAudit implements Pick<AuditRepository, 'append'> {
+class FlakyAudit implements Pick<AuditRepository, 'appendOnce'> {
   readonly events: AuditInput[] = []
   constructor(private failures: number) {}
-  async append(event: AuditInput) {
+  async appendOnce(_key: string, event: AuditInput) {
     if (this.failures-- > 0) throw new Error('SQLITE_BUSY: database is locked')
     this.events.push(event)
     return { ...event, id: String(this.events.length), seq: this.events.length, at: new Date(), planId: null, node: event.node ?? null, detail: event.detail ?? null, hash: '', prevHash: '' }
