@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql'
 import { ApplyService, DEFAULT_APPLY_OPTIONS, DEFAULT_LEASE_SWEEP_INTERVAL_MS, type ApplyOptions } from './app/apply.service.js'
 import { AuditService } from './app/audit.service.js'
 import { DEFAULT_DOWNTIME_CHECK_INTERVAL_MS, DowntimeWatcher } from './app/downtime-watcher.js'
+import { DEFAULT_DELIVERY_OPTIONS, EventDeliverer, type DeliveryOptions } from './app/event-deliverer.js'
 import { InventoryService } from './app/inventory.service.js'
 import { JoinService } from './app/join.service.js'
 import { PlanProgress } from './app/plan-progress.js'
@@ -16,6 +17,7 @@ import { KubernetesApi } from './adapters/kubernetes/kubernetes-api.js'
 import { kubeConfigFromString, loadKubeConfig } from './adapters/kubernetes/kubeconfig.js'
 import { KubernetesNodeWriter } from './adapters/kubernetes/node-writer.js'
 import { systemClock } from './adapters/kubernetes/system-clock.js'
+import { HttpWebhookSender } from './adapters/webhook/http-webhook-sender.js'
 import type { ServeConfig } from './config.js'
 import { AuditResolver } from './graphql/audit/audit.resolver.js'
 import { AuditVerifyResolver } from './graphql/audit/verify.resolver.js'
@@ -41,6 +43,8 @@ export interface NodeplanOverrides {
   downtimeCheckIntervalMs?: number
   /** How often this replica looks for plans whose apply lease expired; 0: only when applier.sweep() is called. */
   leaseSweepIntervalMs?: number
+  /** Webhook delivery timing (poll interval, backoff, lease). */
+  events?: Partial<DeliveryOptions>
 }
 
 export interface RunningNodeplan {
@@ -59,6 +63,7 @@ export interface RunningNodeplan {
     join: JoinService
     systemNodes: SystemNodesService
     downtime: DowntimeWatcher
+    events: EventDeliverer
   }
   close(): Promise<void>
 }
@@ -113,6 +118,12 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   const clusterClock = overrides.clock ?? simulator?.sim.clock ?? systemClock
   const join = new JoinService(new KubernetesBootstrapTokens(api), auditRepository, clusterClock, log)
   const systemNodes = new SystemNodesService(cache)
+  // Webhooks are signed with wall-clock timestamps, whatever clock the cluster runs on.
+  const events = new EventDeliverer(config.webhooks, db.outbox, new HttpWebhookSender(), systemClock, log.child({ component: 'events' }), {
+    ...DEFAULT_DELIVERY_OPTIONS,
+    owner: DEFAULT_APPLY_OPTIONS.owner,
+    ...overrides.events,
+  }, (webhook, type, outcome) => metrics.eventDeliveries.inc({ webhook, type, outcome }))
   const downtime = new DowntimeWatcher(cache, plans, applier, planRepository, auditRepository, config.policy, clusterClock, log)
 
   const schema = await buildNodeplanSchema(
@@ -146,6 +157,8 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       },
     ],
   })
+  // Events wait in the database until delivered: no need to wait for the cluster.
+  await events.start()
   log.info('nodeplan is serving', { url: `${http.url}/graphql`, database: db.provider })
 
   // What needs the cluster's state starts once the cache has it: the downtime watcher (after the
@@ -170,7 +183,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     db,
     cache,
     simulator,
-    services: { inventory, plans, applier, audit, join, systemNodes, downtime },
+    services: { inventory, plans, applier, audit, join, systemNodes, downtime, events },
     async close() {
       closing = true
       stopWaiting()
@@ -178,6 +191,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       await afterSync
       await applier.stopLeaseSweeper()
       await downtime.stop()
+      await events.stop()
       await cache.stop()
       await db.close()
       await simulator?.close()

@@ -156,7 +156,7 @@ export class PlanService {
       actor: draft.createdBy,
       action: 'plan.created',
       node: draft.nodes.length === 1 ? draft.nodes[0] : null,
-      detail: { kind: draft.kind, nodes: draft.nodes, reason: draft.reason, changes: draft.changes.filter((c) => c.action !== 'NO_OP').length },
+      detail: { kind: draft.kind, nodes: draft.nodes, reason: draft.reason, changes: draft.changes.filter((c) => c.action !== 'NO_OP').length, needsApproval: this.needsApproval(draft.kind) },
     })
   }
 }

@@ -2,6 +2,7 @@
 // domain never see @kubernetes/client-node or Prisma types.
 import type { ClusterSnapshot, NodeState, PodState } from '../domain/cluster.js'
 import type { Change, ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
+import type { OutboxRecord } from '../domain/cloud-event.js'
 
 export type NodeEventType = 'ADDED' | 'MODIFIED' | 'DELETED'
 export interface NodeEvent {
@@ -152,4 +153,36 @@ export interface IssuedJoinCommand {
 /** What `kubeadm token create --print-join-command` does, through the cluster's API. */
 export interface BootstrapTokens {
   createJoinCommand(opts: { ttlHours: number; description: string; now: Date }): Promise<IssuedJoinCommand>
+}
+
+/** The delivery state of one webhook (WebhookCursor). */
+export interface WebhookCursorState {
+  name: string
+  /** Every event up to this seq was delivered (or dropped after its last attempt). */
+  lastSeq: number
+  owner: string | null
+  leaseUntil: Date | null
+  attempts: number
+  nextAttemptAt: Date | null
+}
+
+/**
+ * The event outbox (rows are written with their audit events) and each webhook's cursor into it.
+ * A webhook is delivered by one replica at a time, the holder of its lease; every write is a
+ * compare-and-set on the cursor row, so a replica that lost its lease changes nothing.
+ */
+export interface OutboxRepository {
+  /** Creates missing cursors at the newest event: a new webhook gets events from now on, not the history. */
+  ensureCursors(names: string[]): Promise<void>
+  cursor(name: string): Promise<WebhookCursorState | null>
+  newestSeq(): Promise<number>
+  /** Takes or renews the lease when it is free, expired or already ours; the cursor, or null. */
+  claim(name: string, owner: string, now: Date, until: Date): Promise<WebhookCursorState | null>
+  /** Events after `seq`, oldest first. */
+  after(seq: number, limit: number): Promise<OutboxRecord[]>
+  /** Moves the cursor from `from` to `to` (and clears the retry state) if we still hold it there. */
+  advance(name: string, owner: string, from: number, to: number, until: Date): Promise<boolean>
+  /** Records a failed attempt at the event after `at`; the next one waits until `nextAttemptAt`. */
+  failed(name: string, owner: string, at: number, attempts: number, nextAttemptAt: Date, error: string): Promise<boolean>
+  release(name: string, owner: string): Promise<void>
 }

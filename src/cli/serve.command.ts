@@ -2,10 +2,11 @@ import { ConfigError, parseServeConfig } from '../config.js'
 import { createLogger } from '../logger.js'
 
 export const SERVE_USAGE = `usage: nodeplan serve [--port P] [--host H] [--database URL] [--kubeconfig FILE]
-                     [--tokens FILE] [--policy FILE] [--log-level debug|info|warn|error]
+                     [--tokens FILE] [--policy FILE] [--webhooks FILE] [--log-level debug|info|warn|error]
                      [--apply-parallelism N]
 
-environment: PORT, HOST, DATABASE_URL, KUBECONFIG, NODEPLAN_TOKENS_FILE, NODEPLAN_POLICY_FILE, LOG_LEVEL,
+environment: PORT, HOST, DATABASE_URL, KUBECONFIG, NODEPLAN_TOKENS_FILE, NODEPLAN_POLICY_FILE, NODEPLAN_WEBHOOKS_FILE,
+             LOG_LEVEL,
              NODEPLAN_APPLY_PARALLELISM
 `
 

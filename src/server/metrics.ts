@@ -44,6 +44,7 @@ export class NodeplanMetrics {
   readonly applyDuration: Histogram<'kind' | 'status'>
   readonly auditEvents: Counter<never>
   readonly listElements: Counter<'answer'>
+  readonly eventDeliveries: Counter<'webhook' | 'type' | 'outcome'>
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry]
@@ -74,6 +75,13 @@ export class NodeplanMetrics {
       name: 'nodeplan_graphql_list_elements_total',
       help: 'Elements of cached list answers (the nodes of a nodes query): answered from text kept since an earlier query (kept) or made afresh (made).',
       labelNames: ['answer'],
+      registers,
+    })
+
+    this.eventDeliveries = new Counter({
+      name: 'nodeplan_event_deliveries_total',
+      help: 'Webhook delivery attempts by webhook, CloudEvent type and outcome: delivered, failed (retried later) or dropped (after the last attempt).',
+      labelNames: ['webhook', 'type', 'outcome'],
       registers,
     })
 

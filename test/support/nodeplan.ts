@@ -33,6 +33,9 @@ export interface TestNodeplanOptions {
   /** Use a tokens file with the TEST_TOKENS (subjects: viewer, operator, operator2, approver, admin). */
   tokens?: boolean
   policy?: Record<string, unknown>
+  /** A webhooks file's content; `env` holds the secrets it names. */
+  webhooks?: Record<string, unknown>
+  env?: NodeJS.ProcessEnv
   overrides?: NodeplanOverrides
   /** Reuse a simulator (e.g. to restart nodeplan against the same cluster). */
   sim?: RunningSimulator
@@ -59,10 +62,15 @@ export async function startTestNodeplan(options: TestNodeplanOptions = {}): Prom
     writeFileSync(file, JSON.stringify(options.policy))
     argv.push('--policy', file)
   }
+  if (options.webhooks) {
+    const file = join(dir, 'webhooks.json')
+    writeFileSync(file, JSON.stringify(options.webhooks))
+    argv.push('--webhooks', file)
+  }
   const logs: string[] = []
   const log: Logger = createLogger({ level: 'debug', write: (line) => logs.push(line) })
   // The downtime watcher runs only when a test calls check(): no wall-clock timer in tests.
-  const app = await startNodeplan(parseServeConfig(argv, {}), { log, downtimeCheckIntervalMs: 0, ...options.overrides })
+  const app = await startNodeplan(parseServeConfig(argv, options.env ?? {}), { log, downtimeCheckIntervalMs: 0, ...options.overrides })
   const url = app.url
   return {
     url,

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
 import type { ApplyLeases } from '../../app/apply-lease.js'
-import type { AuditRepository, Clock, PlanRepository } from '../../app/ports.js'
+import type { AuditRepository, Clock, OutboxRepository, PlanRepository } from '../../app/ports.js'
 import { NodeplanError } from '../../domain/errors.js'
 import { PrismaClient } from '../../generated/prisma/client.js'
 import { PrismaClient as PgPrismaClient } from '../../generated/prisma-pg/client.js'
@@ -12,6 +12,7 @@ import { PrismaApplyLeases } from './apply-lease.repository.js'
 import { GENESIS_HASH } from './audit-chain.js'
 import { PrismaAuditRepository } from './audit.repository.js'
 import { applyMigrations } from './migrate.js'
+import { PrismaOutboxRepository } from './outbox.repository.js'
 import { PrismaPlanRepository } from './plan.repository.js'
 import type { Db } from './write-transaction.js'
 
@@ -20,6 +21,8 @@ export interface Database {
   audit: AuditRepository
   /** Which replica applies which plan (several replicas on PostgreSQL). */
   leases: ApplyLeases
+  /** Events waiting for webhooks, and how far each webhook got. */
+  outbox: OutboxRepository
   provider: 'sqlite' | 'postgresql'
   /** Throws when the database cannot be reached (readiness). */
   ping(): Promise<void>
@@ -78,6 +81,7 @@ async function finish(db: Db, provider: Database['provider'], clock: Pick<Clock,
   return {
     plans: new PrismaPlanRepository(db, clock),
     audit: new PrismaAuditRepository(db, clock),
+    outbox: new PrismaOutboxRepository(db),
     leases: new PrismaApplyLeases(db, clock),
     provider,
     ping: async () => {
