@@ -41,8 +41,9 @@ export interface NodeWriter {
    * `uid`: the node the plan was made for; a node of the same name registered since is not touched.
    * `known`: the node as last seen (the cache's state); when it is still the live version the change
    * is written without reading the node first, otherwise the node is read as if it were not given.
+   * `annotations`: written with a change that puts the drain taint on (who drained the node).
    */
-  apply(change: Change, options: { deadline: number; uid?: string | null; known?: NodeState | null }): Promise<ApplyOutcome>
+  apply(change: Change, options: { deadline: number; uid?: string | null; known?: NodeState | null; annotations?: Record<string, string> | null }): Promise<ApplyOutcome>
 }
 
 export interface ChangeRecord {

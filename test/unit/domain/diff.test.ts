@@ -35,6 +35,7 @@ nodeplan will perform the following actions:
   # node/gpu-1 will be updated in-place
   ~ node "gpu-1" {
       + taint "runai:NoExecute" = "runai=drain:NoExecute"
+          # with annotations nodeplan.io/plan, nodeplan.io/reason, nodeplan.io/actor, nodeplan.io/since (plan, who, why, since when)
     }
 
   # node/gpu-2 has no changes
@@ -81,6 +82,7 @@ nodeplan will perform the following actions:
   # node/gpu-3 will be destroyed
   - node "gpu-3" {
       + taint "runai:NoExecute" = "runai=drain:NoExecute"
+          # with annotations nodeplan.io/plan, nodeplan.io/reason, nodeplan.io/actor, nodeplan.io/since (plan, who, why, since when)
       - node "gpu-3" -> null
           # kept for rejoin: node-role.kubernetes.io/runai-gpu-worker="", team="vision"
     }
