@@ -8,6 +8,7 @@ import { InventoryService } from './app/inventory.service.js'
 import { JoinService } from './app/join.service.js'
 import { PlanProgress } from './app/plan-progress.js'
 import { PlanService } from './app/plan.service.js'
+import { SignalService } from './app/signal.service.js'
 import type { Clock } from './app/ports.js'
 import { SystemNodesService } from './app/system-nodes.service.js'
 import { openDatabase, type Database } from './adapters/db/database.js'
@@ -25,9 +26,11 @@ import { ClusterResolver } from './graphql/cluster/cluster.resolver.js'
 import { JoinResolver } from './graphql/join/join.resolver.js'
 import { NodeResolver } from './graphql/node/node.resolver.js'
 import { PlanResolver } from './graphql/plan/plan.resolver.js'
+import { SignalResolver } from './graphql/signal/signal.resolver.js'
 import { buildNodeplanSchema } from './graphql/schema.js'
 import { createLogger, type Logger } from './logger.js'
 import { startHttpServer, type RunningHttpServer } from './server/http-server.js'
+import { signalIntakeRoute } from './server/signal-intake.js'
 import { startSubscriptionServer } from './server/subscriptions.js'
 import { MeteredApplyLeases, MeteredAuditRepository, MeteredPlanRepository, NodeplanMetrics } from './server/metrics.js'
 import type { RunningSimulator } from './simulator/index.js'
@@ -64,6 +67,7 @@ export interface RunningNodeplan {
     systemNodes: SystemNodesService
     downtime: DowntimeWatcher
     events: EventDeliverer
+    signals: SignalService
   }
   close(): Promise<void>
 }
@@ -124,6 +128,10 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     owner: DEFAULT_APPLY_OPTIONS.owner,
     ...overrides.events,
   }, (webhook, type, outcome) => metrics.eventDeliveries.inc({ webhook, type, outcome }))
+  const signals = new SignalService(cache, plans, applier, planRepository, db.signals, config.policy, clusterClock, log.child({ component: 'signals' }), {
+    received: (source, action) => metrics.signalsReceived.inc({ source, action }),
+    proposal: (outcome) => metrics.signalProposals.inc({ outcome }),
+  })
   const downtime = new DowntimeWatcher(cache, plans, applier, planRepository, auditRepository, config.policy, clusterClock, log)
 
   const schema = await buildNodeplanSchema(
@@ -134,6 +142,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       [AuditVerifyResolver, new AuditVerifyResolver(audit)],
       [JoinResolver, new JoinResolver(join)],
       [ClusterResolver, new ClusterResolver(systemNodes)],
+      [SignalResolver, new SignalResolver(signals)],
     ]),
   )
   const http = await startHttpServer({
@@ -146,6 +155,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     plugins: [metrics.apolloPlugin()],
     executor: { listElementsCounted: (kept, made) => metrics.countListElements(kept, made) },
     subscriptions: startSubscriptionServer({ schema, auth: config.auth, log, planProgress: new PlanProgress(applier, planRepository) }),
+    routes: [signalIntakeRoute(signals)],
     readiness: [
       { name: 'database', check: () => db.ping() },
       { name: 'kubernetes', check: () => cache.ping() },
@@ -183,7 +193,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     db,
     cache,
     simulator,
-    services: { inventory, plans, applier, audit, join, systemNodes, downtime, events },
+    services: { inventory, plans, applier, audit, join, systemNodes, downtime, events, signals },
     async close() {
       closing = true
       stopWaiting()

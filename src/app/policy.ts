@@ -1,5 +1,7 @@
 import type { PlanKind } from '../domain/plan.js'
 import type { Role } from '../auth.js'
+import { DEFAULT_SIGNAL_POLICY, type SignalPolicy } from '../domain/health-signal.js'
+import { parseSignalPolicy } from './signal-policy.js'
 
 /** What an organisation decides: which plans need a second person, and what nodeplan may do alone. */
 export interface Policy {
@@ -10,6 +12,8 @@ export interface Policy {
   unplannedDrainAfterSeconds: number
   /** Apply such proposals without a person. */
   autoApplyUnplannedDrain: boolean
+  /** Health signals: which become proposed drains, and the storm guard. */
+  signals: SignalPolicy
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -17,6 +21,7 @@ export const DEFAULT_POLICY: Policy = {
   approverRole: 'approver',
   unplannedDrainAfterSeconds: 300,
   autoApplyUnplannedDrain: false,
+  signals: DEFAULT_SIGNAL_POLICY,
 }
 
 const PLAN_KINDS: readonly PlanKind[] = ['DRAIN', 'UNDRAIN', 'DECOMMISSION', 'REJOIN', 'RELABEL', 'ROLLBACK']
@@ -55,5 +60,6 @@ export function parsePolicy(raw: unknown, origin = 'policy'): Policy {
     if (typeof doc.autoApplyUnplannedDrain !== 'boolean') throw new Error(`${origin}: "autoApplyUnplannedDrain" must be true or false`)
     policy.autoApplyUnplannedDrain = doc.autoApplyUnplannedDrain
   }
+  if ('signals' in doc) policy.signals = parseSignalPolicy(doc.signals, origin)
   return policy
 }

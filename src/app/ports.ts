@@ -3,6 +3,7 @@
 import type { ClusterSnapshot, NodeState, PodState } from '../domain/cluster.js'
 import type { Change, ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
 import type { OutboxRecord } from '../domain/cloud-event.js'
+import type { HealthSignal, SignalOutcome, SignalReport, SignalState } from '../domain/health-signal.js'
 
 export type NodeEventType = 'ADDED' | 'MODIFIED' | 'DELETED'
 export interface NodeEvent {
@@ -186,4 +187,32 @@ export interface OutboxRepository {
   /** Records a failed attempt at the event after `at`; the next one waits until `nextAttemptAt`. */
   failed(name: string, owner: string, at: number, attempts: number, nextAttemptAt: Date, error: string): Promise<boolean>
   release(name: string, owner: string): Promise<void>
+}
+
+export interface SignalKey {
+  node: string
+  source: string
+  code: string
+}
+
+export interface SignalFilter {
+  state?: SignalState | null
+  outcome?: SignalOutcome | null
+  node?: string | null
+}
+
+/** Health signals, one row per node and fault; every write that reports one appends its audit event in the same transaction. */
+export interface HealthSignalRepository {
+  /** A report: a new fault, a repeat (joins the row: count, lastAt, message) or a clear. */
+  record(report: SignalReport, audit: AuditInput): Promise<HealthSignal>
+  /**
+   * The storm guard, across replicas: in one write transaction (serialised with every other),
+   * counts the other nodes proposed since `since` and either reserves this signal's proposal
+   * (outcome PROPOSED, proposedAt now) or marks it HELD with `heldAudit`. 'taken' when the signal
+   * already has a proposal (another replica reserved it first).
+   */
+  reserve(key: SignalKey, now: Date, since: Date, allows: (proposedNodes: number) => boolean, heldAudit: AuditInput): Promise<'reserved' | 'held' | 'taken'>
+  /** Links the reserved signal to its plan (or, with planId null, gives the reservation back). */
+  settle(key: SignalKey, planId: string | null, outcome: SignalOutcome): Promise<void>
+  list(filter: SignalFilter): Promise<HealthSignal[]>
 }

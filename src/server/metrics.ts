@@ -45,6 +45,8 @@ export class NodeplanMetrics {
   readonly auditEvents: Counter<never>
   readonly listElements: Counter<'answer'>
   readonly eventDeliveries: Counter<'webhook' | 'type' | 'outcome'>
+  readonly signalsReceived: Counter<'source' | 'action'>
+  readonly signalProposals: Counter<'outcome'>
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry]
@@ -82,6 +84,19 @@ export class NodeplanMetrics {
       name: 'nodeplan_event_deliveries_total',
       help: 'Webhook delivery attempts by webhook, CloudEvent type and outcome: delivered, failed (retried later) or dropped (after the last attempt).',
       labelNames: ['webhook', 'type', 'outcome'],
+      registers,
+    })
+
+    this.signalsReceived = new Counter({
+      name: 'nodeplan_signals_received_total',
+      help: 'Health signals received, by source and the action policy chose (RECORD, PROPOSE_DRAIN, AUTO_DRAIN).',
+      labelNames: ['source', 'action'],
+      registers,
+    })
+    this.signalProposals = new Counter({
+      name: 'nodeplan_signal_proposals_total',
+      help: 'What signals asking for a drain led to: proposed, auto_applied, joined (an existing proposal) or held (by the storm guard).',
+      labelNames: ['outcome'],
       registers,
     })
 

@@ -4,13 +4,14 @@ import { dirname, resolve } from 'node:path'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
 import type { ApplyLeases } from '../../app/apply-lease.js'
-import type { AuditRepository, Clock, OutboxRepository, PlanRepository } from '../../app/ports.js'
+import type { AuditRepository, Clock, HealthSignalRepository, OutboxRepository, PlanRepository } from '../../app/ports.js'
 import { NodeplanError } from '../../domain/errors.js'
 import { PrismaClient } from '../../generated/prisma/client.js'
 import { PrismaClient as PgPrismaClient } from '../../generated/prisma-pg/client.js'
 import { PrismaApplyLeases } from './apply-lease.repository.js'
 import { GENESIS_HASH } from './audit-chain.js'
 import { PrismaAuditRepository } from './audit.repository.js'
+import { PrismaHealthSignalRepository } from './health-signal.repository.js'
 import { applyMigrations } from './migrate.js'
 import { PrismaOutboxRepository } from './outbox.repository.js'
 import { PrismaPlanRepository } from './plan.repository.js'
@@ -23,6 +24,8 @@ export interface Database {
   leases: ApplyLeases
   /** Events waiting for webhooks, and how far each webhook got. */
   outbox: OutboxRepository
+  /** Health signals reported for nodes. */
+  signals: HealthSignalRepository
   provider: 'sqlite' | 'postgresql'
   /** Throws when the database cannot be reached (readiness). */
   ping(): Promise<void>
@@ -82,6 +85,7 @@ async function finish(db: Db, provider: Database['provider'], clock: Pick<Clock,
     plans: new PrismaPlanRepository(db, clock),
     audit: new PrismaAuditRepository(db, clock),
     outbox: new PrismaOutboxRepository(db),
+    signals: new PrismaHealthSignalRepository(db, clock),
     leases: new PrismaApplyLeases(db, clock),
     provider,
     ping: async () => {
