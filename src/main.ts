@@ -9,6 +9,7 @@ import { JoinService } from './app/join.service.js'
 import { PlanProgress } from './app/plan-progress.js'
 import { PlanService } from './app/plan.service.js'
 import { SignalService } from './app/signal.service.js'
+import { ConditionSignals } from './app/condition-signals.js'
 import type { Clock } from './app/ports.js'
 import { SystemNodesService } from './app/system-nodes.service.js'
 import { openDatabase, type Database } from './adapters/db/database.js'
@@ -68,6 +69,7 @@ export interface RunningNodeplan {
     downtime: DowntimeWatcher
     events: EventDeliverer
     signals: SignalService
+    conditionSignals: ConditionSignals
   }
   close(): Promise<void>
 }
@@ -132,6 +134,10 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     received: (source, action) => metrics.signalsReceived.inc({ source, action }),
     proposal: (outcome) => metrics.signalProposals.inc({ outcome }),
   })
+  // Every replica's informer sees every condition change; a leader flag (Kubernetes Lease
+  // election) would go here so that only one reports them. Until then each replica reports, and
+  // the database joins the repeats into one signal and one proposal.
+  const conditionSignals = new ConditionSignals(cache, signals, config.policy, log.child({ component: 'signals' }))
   const downtime = new DowntimeWatcher(cache, plans, applier, planRepository, auditRepository, config.policy, clusterClock, log)
 
   const schema = await buildNodeplanSchema(
@@ -182,6 +188,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     if (closing) return
     if (!syncedAtStart) log.info('the first list of nodes and pods has arrived: ready')
     downtime.start(overrides.downtimeCheckIntervalMs ?? DEFAULT_DOWNTIME_CHECK_INTERVAL_MS)
+    conditionSignals.start()
     await applier.resumeInterrupted().catch((err: unknown) => log.error('resuming interrupted plans failed', { error: err }))
     if (!closing) applier.startLeaseSweeper(overrides.leaseSweepIntervalMs ?? DEFAULT_LEASE_SWEEP_INTERVAL_MS)
   })
@@ -193,7 +200,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     db,
     cache,
     simulator,
-    services: { inventory, plans, applier, audit, join, systemNodes, downtime, events, signals },
+    services: { inventory, plans, applier, audit, join, systemNodes, downtime, events, signals, conditionSignals },
     async close() {
       closing = true
       stopWaiting()
@@ -201,6 +208,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       await afterSync
       await applier.stopLeaseSweeper()
       await downtime.stop()
+      await conditionSignals.stop()
       await events.stop()
       await cache.stop()
       await db.close()

@@ -53,6 +53,11 @@ export class SignalService {
     return this.signals.list(filter)
   }
 
+  /** Active signals of one source (a Node condition watcher starting up). */
+  async active(source: string): Promise<HealthSignal[]> {
+    return (await this.signals.list({ state: 'ACTIVE' })).filter((s) => s.source === source)
+  }
+
   /** A checked report, from the API or a Node condition. */
   async handle(report: SignalReport, actor: string): Promise<HealthSignal> {
     if (!this.cache.synced()) throw new NodeplanError('KUBERNETES_UNAVAILABLE', 'the cluster state has not been read yet; retry shortly and check /readyz')

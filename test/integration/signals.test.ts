@@ -1,5 +1,7 @@
+import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js'
+import { eventually } from '../support/eventually.js'
 import { startTestNodeplan, TEST_TOKENS, type TestNodeplan } from '../support/nodeplan.js'
 
 const { operator, approver, viewer } = TEST_TOKENS
@@ -148,5 +150,56 @@ describe('the storm guard', () => {
     expect(metrics).toMatch(/nodeplan_signal_proposals_total\{outcome="held"\} 3/)
     expect(metrics).toMatch(/nodeplan_signal_proposals_total\{outcome="proposed"\} 3/)
     expect(metrics).toMatch(/nodeplan_signals_received_total\{source="nvsentinel",action="PROPOSE_DRAIN"\} 6/)
+  })
+})
+
+describe('Node conditions as signals', () => {
+  let np: TestNodeplan
+  let core: CoreV1Api
+
+  beforeAll(async () => {
+    np = await startTestNodeplan({
+      tokens: true,
+      policy: {
+        signals: {
+          conditions: [{ type: 'KernelDeadlock', status: 'True', severity: 'CRITICAL' }],
+          rules: [{ source: 'condition', code: 'KernelDeadlock', action: 'PROPOSE_DRAIN' }],
+        },
+      },
+    })
+    const kc = new KubeConfig()
+    kc.loadFromString(np.sim.kubeconfig)
+    core = kc.makeApiClient(CoreV1Api)
+  })
+  afterAll(async () => {
+    await np?.close()
+  })
+
+  const setCondition = (status: 'True' | 'False') =>
+    core.patchNodeStatus(
+      {
+        name: 'gpu-5',
+        body: { status: { conditions: [{ type: 'KernelDeadlock', status, reason: status === 'True' ? 'DockerHung' : 'KernelHasNoDeadlock', message: 'task docker:7 blocked for more than 300 seconds', lastHeartbeatTime: new Date(), lastTransitionTime: new Date() }] } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    )
+
+  it('proposes a DRAIN when a condition the policy names turns to its fault status, and discards it when the condition is back', async () => {
+    await setCondition('True')
+    const signal = await eventually(async () => {
+      const res = await np.gql(`{ healthSignals(node: "gpu-5") { source code severity state outcome planId message } }`, {}, viewer)
+      expect(res.data.healthSignals).toEqual([
+        { source: 'condition', code: 'KernelDeadlock', severity: 'CRITICAL', state: 'ACTIVE', outcome: 'PROPOSED', planId: expect.stringMatching(/^plan-/), message: 'KernelDeadlock=True (DockerHung): task docker:7 blocked for more than 300 seconds' },
+      ])
+      return res.data.healthSignals[0]
+    }, 10_000)
+    const plan = await np.gql(`query($id: ID!) { plan(id: $id) { kind status createdBy } }`, { id: signal.planId }, viewer)
+    expect(plan.data.plan).toEqual({ kind: 'DRAIN', status: 'PENDING', createdBy: 'system' })
+
+    await setCondition('False')
+    await eventually(async () => {
+      const res = await np.gql(`query($id: ID!) { plan(id: $id) { status } healthSignals(node: "gpu-5") { state } }`, { id: signal.planId }, viewer)
+      expect(res.data).toEqual({ plan: { status: 'DISCARDED' }, healthSignals: [{ state: 'CLEARED' }] })
+    }, 10_000)
   })
 })
