@@ -125,14 +125,16 @@ export class EventDeliverer {
     if (!cursor || (cursor.nextAttemptAt && cursor.nextAttemptAt > now)) return
     let at = cursor.lastSeq
     let attempts = cursor.attempts
+    // Events this webhook does not want are passed over with the next move of the cursor, not one write each.
+    let skippedTo = at
     for (const event of await this.outbox.after(at, this.options.batch)) {
-      if (this.stopped) return
+      if (this.stopped) break
       if (!wants(webhook, event.type)) {
-        if (!(await this.outbox.advance(webhook.name, this.options.owner, at, event.seq, this.leaseUntil()))) return
-        at = event.seq
+        skippedTo = event.seq
         continue
       }
       const request = webhookRequest(webhook, event, this.config.source, Math.floor(this.clock.now().getTime() / 1000))
+      let outcome: DeliveryOutcome = 'delivered'
       try {
         await this.sender.send(request)
       } catch (err) {
@@ -142,17 +144,19 @@ export class EventDeliverer {
           const next = new Date(this.clock.now().getTime() + backoffMs(attempts, this.options))
           this.onDelivery(webhook.name, event.type, 'failed')
           this.log.warn('webhook delivery failed; retrying later', { webhook: webhook.name, eventId: event.id, attempts, retryAt: next.toISOString(), error: message })
+          if (skippedTo > at && (await this.outbox.advance(webhook.name, this.options.owner, at, skippedTo, this.leaseUntil()))) at = skippedTo
           await this.outbox.failed(webhook.name, this.options.owner, at, attempts, next, message)
           return
         }
-        this.onDelivery(webhook.name, event.type, 'dropped')
+        outcome = 'dropped'
         this.log.error('webhook delivery given up: event dropped for this webhook', { webhook: webhook.name, eventId: event.id, attempts, error: message })
       }
       if (!(await this.outbox.advance(webhook.name, this.options.owner, at, event.seq, this.leaseUntil()))) return
-      if (attempts < this.options.maxAttempts) this.onDelivery(webhook.name, event.type, 'delivered')
-      at = event.seq
+      this.onDelivery(webhook.name, event.type, outcome)
+      at = skippedTo = event.seq
       attempts = 0
     }
+    if (skippedTo > at) await this.outbox.advance(webhook.name, this.options.owner, at, skippedTo, this.leaseUntil())
   }
 
   private leaseUntil(): Date {
