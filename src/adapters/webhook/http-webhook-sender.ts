@@ -10,7 +10,8 @@ export class HttpWebhookSender implements WebhookSender {
       res = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(this.timeoutMs), redirect: 'error' })
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code
-      throw new Error(`POST ${request.url}: ${cause ?? (err as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (err as Error).message}`)
+      const why = (err as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (cause ?? (err as Error).message)
+      throw new Error(`POST ${request.url}: ${why}`)
     }
     // Read the body so the connection can be reused; its content does not matter.
     await res.arrayBuffer().catch(() => undefined)
