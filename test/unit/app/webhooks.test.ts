@@ -94,3 +94,24 @@ describe('retry backoff', () => {
     expect([1, 2, 3, 4, 5, 6].map((n) => backoffMs(n, options))).toEqual([1000, 2000, 4000, 8000, 10_000, 10_000])
   })
 })
+
+describe('serve configuration: --webhooks / NODEPLAN_WEBHOOKS_FILE', () => {
+  it('should read the file the flag or the variable names, and stop start-up with the file and field named when it is wrong', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { parseServeConfig, ConfigError } = await import('../../../src/config.js')
+    const dir = mkdtempSync(join(tmpdir(), 'nodeplan-webhooks-'))
+    try {
+      const file = join(dir, 'webhooks.json')
+      writeFileSync(file, JSON.stringify({ webhooks: [hook()] }))
+      expect(parseServeConfig(['--webhooks', file], env).webhooks.webhooks.map((w) => w.name)).toEqual(['ops'])
+      expect(parseServeConfig([], { ...env, NODEPLAN_WEBHOOKS_FILE: file }).webhooks.webhooks).toHaveLength(1)
+      expect(() => parseServeConfig(['--webhooks', file], {})).toThrow(ConfigError)
+      expect(() => parseServeConfig(['--webhooks', file], {})).toThrow(`webhooks file ${file}: webhooks[0] (ops): the environment variable SECRET must hold the signing secret`)
+      expect(parseServeConfig([], env).webhooks).toEqual({ source: '/nodeplan', webhooks: [] })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
