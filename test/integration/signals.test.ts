@@ -2,6 +2,7 @@ import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kuberne
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js'
 import { eventually } from '../support/eventually.js'
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js'
 import { startTestNodeplan, TEST_TOKENS, type TestNodeplan } from '../support/nodeplan.js'
 
 const { operator, approver, viewer } = TEST_TOKENS
@@ -104,13 +105,17 @@ describe('health signals in: signal -> proposed DRAIN -> approval -> apply, and 
 describe('the storm guard', () => {
   let np: TestNodeplan
   let sim: RunningSimulator
+  let receiver: WebhookReceiver
 
   beforeAll(async () => {
+    receiver = await startWebhookReceiver('storm-webhook-secret-0123456789')
     sim = await startSimulator({ port: 0 })
     // The window is on the cluster's clock, which the test advances.
     np = await startTestNodeplan({
       sim,
-      overrides: { clock: sim.sim.clock },
+      overrides: { clock: sim.sim.clock, events: { pollIntervalMs: 20 } },
+      webhooks: { webhooks: [{ name: 'chat', url: `${receiver.url}/chat`, secretEnv: 'CHAT_SECRET', events: ['io.nodeplan.signal.held'], format: 'slack' }] },
+      env: { CHAT_SECRET: 'storm-webhook-secret-0123456789' },
       tokens: true,
       policy: { signals: { rules: [{ code: 'XID-*', action: 'PROPOSE_DRAIN' }], stormGuard: { maxNodes: 2, maxPercent: 100, windowSeconds: 600 } } },
     })
@@ -118,6 +123,7 @@ describe('the storm guard', () => {
   afterAll(async () => {
     await np?.close()
     await sim?.close()
+    await receiver?.close()
   })
 
   it('proposes at most maxNodes drains within the window; the rest are held, listed and audited, and proposed once the window has passed', async () => {
@@ -136,6 +142,12 @@ describe('the storm guard', () => {
     const audit = await np.gql(`{ auditEvents(filter: {action: "signal.held"}) { totalCount edges { node { node detail } } } }`, {}, viewer)
     expect(audit.data.auditEvents.totalCount).toBe(2)
     expect(audit.data.auditEvents.edges[0].node.detail).toMatchObject({ code: 'XID-48', stormGuard: { maxNodes: 2, maxPercent: 100, windowSeconds: 600 } })
+
+    // The chat channel hears of what was held back.
+    await eventually(() => expect(receiver.accepted('/chat').map((r) => r.json.text)).toEqual([
+      'nodeplan: health signal held back by the storm guard for gpu-3: nvsentinel XID-48 (CRITICAL) double-bit ECC error',
+      'nodeplan: health signal held back by the storm guard for gpu-4: nvsentinel XID-48 (CRITICAL) double-bit ECC error',
+    ]), 10_000)
 
     // A held fault reported again inside the window stays held (and is audited once).
     const still = await postSignal(np, { node: 'gpu-3', source: 'nvsentinel', code: 'XID-48', severity: 'CRITICAL', message: 'again' }, operator)
