@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { DEFAULT_POLICY, parsePolicy, type Policy } from './app/policy.js'
+import { NO_WEBHOOKS, parseWebhooks, type WebhooksConfig } from './app/webhooks-config.js'
 import { TokenAuthenticator } from './auth.js'
 import type { LogLevel } from './logger.js'
 import { DEFAULT_CONNECTION_LIMITS } from './server/connection-limits.js'
@@ -16,6 +17,9 @@ export interface ServeConfig {
   auth: TokenAuthenticator | null
   policyFile: string | null
   policy: Policy
+  webhooksFile: string | null
+  /** Where events go (none without a webhooks file). */
+  webhooks: WebhooksConfig
   logLevel: LogLevel
   /** Nodes one apply writes at once. */
   applyParallelism: number
@@ -71,6 +75,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
         kubeconfig: { type: 'string' },
         tokens: { type: 'string' },
         policy: { type: 'string' },
+        webhooks: { type: 'string' },
         'log-level': { type: 'string' },
         'apply-parallelism': { type: 'string' },
         'audit-key-file': { type: 'string' },
@@ -122,6 +127,16 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   if (policyFile) {
     try {
       policy = parsePolicy(JSON.parse(readFileSync(policyFile, 'utf8')), `policy file ${policyFile}`)
+    } catch (err) {
+      throw new ConfigError((err as Error).message)
+    }
+  }
+
+  const webhooksFile = str('webhooks', 'NODEPLAN_WEBHOOKS_FILE') ?? null
+  let webhooks = NO_WEBHOOKS
+  if (webhooksFile) {
+    try {
+      webhooks = parseWebhooks(JSON.parse(readFileSync(webhooksFile, 'utf8')), env, `webhooks file ${webhooksFile}`)
     } catch (err) {
       throw new ConfigError((err as Error).message)
     }
@@ -210,6 +225,8 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     auth,
     policyFile,
     policy,
+    webhooksFile,
+    webhooks,
     logLevel,
     applyParallelism: Number(parallelismText),
     shutdownGraceMs: 10_000,

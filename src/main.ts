@@ -5,12 +5,15 @@ import type { GraphQLSchema } from 'graphql'
 import { ApplyService, DEFAULT_APPLY_OPTIONS, DEFAULT_LEASE_SWEEP_INTERVAL_MS, type ApplyOptions } from './app/apply.service.js'
 import { AuditService } from './app/audit.service.js'
 import { DowntimeWatcher } from './app/downtime-watcher.js'
+import { DEFAULT_DELIVERY_OPTIONS, EventDeliverer, type DeliveryOptions } from './app/event-deliverer.js'
 import { InventoryService } from './app/inventory.service.js'
 import { JoinService } from './app/join.service.js'
 import { LeaderElection } from './app/leader-election.js'
 import { PlanProgress } from './app/plan-progress.js'
 import { DEFAULT_PLAN_EXPIRY_INTERVAL_MS, PlanExpiry } from './app/plan-expiry.js'
 import { PlanService } from './app/plan.service.js'
+import { SignalService } from './app/signal.service.js'
+import { ConditionSignals } from './app/condition-signals.js'
 import type { Clock } from './app/ports.js'
 import { SystemNodesService } from './app/system-nodes.service.js'
 import { openDatabase, type Database } from './adapters/db/database.js'
@@ -21,6 +24,7 @@ import { kubeConfigFromString, loadKubeConfig } from './adapters/kubernetes/kube
 import { KubernetesLeaderLease } from './adapters/kubernetes/leader-lease.js'
 import { KubernetesNodeWriter } from './adapters/kubernetes/node-writer.js'
 import { systemClock } from './adapters/kubernetes/system-clock.js'
+import { HttpWebhookSender } from './adapters/webhook/http-webhook-sender.js'
 import type { ServeConfig } from './config.js'
 import { AuditResolver } from './graphql/audit/audit.resolver.js'
 import { AuditVerifyResolver } from './graphql/audit/verify.resolver.js'
@@ -29,10 +33,12 @@ import { JoinResolver } from './graphql/join/join.resolver.js'
 import { MeResolver } from './graphql/me/me.resolver.js'
 import { NodeResolver } from './graphql/node/node.resolver.js'
 import { PlanResolver } from './graphql/plan/plan.resolver.js'
+import { SignalResolver } from './graphql/signal/signal.resolver.js'
 import { buildNodeplanSchema } from './graphql/schema.js'
 import { createLogger, type Logger } from './logger.js'
 import { TokensFile } from './tokens-file.js'
 import { startHttpServer, type RunningHttpServer } from './server/http-server.js'
+import { signalIntakeRoute } from './server/signal-intake.js'
 import { startSubscriptionServer } from './server/subscriptions.js'
 import { MeteredApplyLeases, MeteredAuditRepository, MeteredPlanRepository, NodeplanMetrics } from './server/metrics.js'
 import type { RunningSimulator } from './simulator/index.js'
@@ -50,6 +56,8 @@ export interface NodeplanOverrides {
   leaseSweepIntervalMs?: number
   /** How often this replica expires plans older than policy.planMaxAgeHours; 0: only when expiry.expire() is called. */
   planExpiryIntervalMs?: number
+  /** Webhook delivery timing (poll interval, backoff, lease). */
+  events?: Partial<DeliveryOptions>
 }
 
 export interface RunningNodeplan {
@@ -72,6 +80,9 @@ export interface RunningNodeplan {
     downtime: DowntimeWatcher
     expiry: PlanExpiry
     leader: LeaderElection
+    events: EventDeliverer
+    signals: SignalService
+    conditionSignals: ConditionSignals
   }
   close(): Promise<void>
 }
@@ -131,6 +142,18 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   const systemNodes = new SystemNodesService(cache)
   // Plans' createdAt comes from the database's clock, the system's.
   const expiry = new PlanExpiry(planRepository, config.policy, systemClock, log)
+  // Webhooks are signed with wall-clock timestamps, whatever clock the cluster runs on.
+  const events = new EventDeliverer(config.webhooks, db.outbox, new HttpWebhookSender(), systemClock, log.child({ component: 'events' }), {
+    ...DEFAULT_DELIVERY_OPTIONS,
+    owner: DEFAULT_APPLY_OPTIONS.owner,
+    ...overrides.events,
+  }, (webhook, type, outcome) => metrics.eventDeliveries.inc({ webhook, type, outcome }))
+  const signals = new SignalService(cache, plans, applier, planRepository, db.signals, config.policy, clusterClock, log.child({ component: 'signals' }), {
+    received: (source, action) => metrics.signalsReceived.inc({ source, action }),
+    proposal: (outcome) => metrics.signalProposals.inc({ outcome }),
+  })
+  // Every replica's informer sees every condition change: only the leader reports them (below).
+  const conditionSignals = new ConditionSignals(cache, signals, config.policy, log.child({ component: 'signals' }))
   const downtime = new DowntimeWatcher(cache, plans, applier, planRepository, auditRepository, config.policy, clusterClock, log)
   const downtimeCheckMs = overrides.downtimeCheckIntervalMs ?? config.downtimeCheckSeconds * 1000
   // The node lifecycle runs on one replica per cluster: the holder of the leader Lease.
@@ -145,11 +168,13 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
         log.info('leading: this replica runs the node lifecycle', { lease: `${config.leaderLease.namespace}/${config.leaderLease.name}` })
         downtime.start(downtimeCheckMs)
         void downtime.takeOver()
+        conditionSignals.start()
       },
       stoppedLeading() {
         metrics.leader.set(0)
         log.warn('no longer leading: another replica runs the node lifecycle')
         void downtime.stop()
+        void conditionSignals.stop()
       },
       attempt(result, error) {
         metrics.leaderLeaseAttempts.inc({ result })
@@ -169,6 +194,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       [JoinResolver, new JoinResolver(join)],
       [ClusterResolver, new ClusterResolver(systemNodes)],
       [MeResolver, new MeResolver(config.policy)],
+      [SignalResolver, new SignalResolver(signals)],
     ]),
   )
   const tokens = config.auth && config.tokensFile ? new TokensFile(config.tokensFile, config.auth, log) : null
@@ -198,6 +224,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     connections: { idleTimeoutMs: network.idleTimeoutMs, maxConnections: network.maxConnections, maxConnectionsPerAddress: network.maxConnectionsPerAddress },
     connectionEvents: metrics.connectionEvents(),
     bounds: { maxRequestMs: network.maxRequestMs, maxResponseBytes: network.maxResponseBytes },
+    routes: [signalIntakeRoute(signals)],
     readiness: [
       { name: 'database', check: () => db.ping(), failure: 'database unreachable' },
       { name: 'kubernetes', check: () => cache.ping(), failure: 'Kubernetes API unreachable' },
@@ -210,6 +237,8 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       },
     ],
   })
+  // Events wait in the database until delivered: no need to wait for the cluster.
+  await events.start()
   log.info('nodeplan is serving', { url: `${http.url}/graphql`, database: db.provider })
 
   // What needs the cluster's state starts once the cache has it: the downtime watcher (after the
@@ -244,7 +273,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     db,
     cache,
     simulator,
-    services: { inventory, plans, applier, audit, join, systemNodes, downtime, expiry, leader },
+    services: { inventory, plans, applier, audit, join, systemNodes, downtime, expiry, leader, events, signals, conditionSignals },
     async close() {
       closing = true
       stopWaiting()
@@ -255,6 +284,8 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       await expiry.stop()
       await leader.stop()
       await downtime.stop()
+      await conditionSignals.stop()
+      await events.stop()
       await cache.stop()
       await db.close()
       await simulator?.close()

@@ -1,3 +1,4 @@
+import { drainAnnotations } from '../domain/drain-annotations.js'
 import { hostname } from 'node:os'
 import type { Principal } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
@@ -332,7 +333,8 @@ export class ApplyService {
         const uid = plan.inputs.find((i) => i.node === change.node)?.uid ?? null
         const known = written ? null : (this.cache.node(change.node) ?? null)
         written = true
-        outcome = await this.writer.apply(change, { deadline: Date.now() + this.options.changeDeadlineMs, uid, known })
+        const annotations = drainAnnotations({ planId: plan.id, reason: plan.reason, actor: plan.appliedBy ?? actor, since: this.options.clock.now() })
+        outcome = await this.writer.apply(change, { deadline: Date.now() + this.options.changeDeadlineMs, uid, known, annotations })
       } catch (err) {
         const message = (err as Error).message || String(err)
         this.log.warn('change failed', { planId: plan.id, address: change.address, error: message })

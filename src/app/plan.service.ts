@@ -172,7 +172,14 @@ export class PlanService {
       actor: draft.createdBy,
       action: 'plan.created',
       node: draft.nodes.length === 1 ? draft.nodes[0] : null,
-      detail: { kind: draft.kind, nodes: draft.nodes, reason: draft.reason, changes, ...(status === 'NO_CHANGES' && { status }) },
+      detail: {
+        kind: draft.kind,
+        nodes: draft.nodes,
+        reason: draft.reason,
+        changes,
+        needsApproval: status === 'PENDING' && this.needsApproval(draft.kind),
+        ...(status === 'NO_CHANGES' && { status }),
+      },
     }
   }
 }

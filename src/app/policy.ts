@@ -1,5 +1,7 @@
 import type { PlanKind } from '../domain/plan.js'
 import type { Role } from '../auth.js'
+import { DEFAULT_SIGNAL_POLICY, type SignalPolicy } from '../domain/health-signal.js'
+import { parseSignalPolicy } from './signal-policy.js'
 
 /** What an organisation decides: which plans need a second person, and what nodeplan may do alone. */
 export interface Policy {
@@ -12,6 +14,8 @@ export interface Policy {
   autoApplyUnplannedDrain: boolean
   /** A PENDING or APPROVED plan older than this is expired (DISCARDED, audit plan.expired); 0: never. */
   planMaxAgeHours: number
+  /** Health signals: which become proposed drains, and the storm guard. */
+  signals: SignalPolicy
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -20,6 +24,7 @@ export const DEFAULT_POLICY: Policy = {
   unplannedDrainAfterSeconds: 300,
   autoApplyUnplannedDrain: false,
   planMaxAgeHours: 7 * 24,
+  signals: DEFAULT_SIGNAL_POLICY,
 }
 
 const PLAN_KINDS: readonly PlanKind[] = ['DRAIN', 'UNDRAIN', 'DECOMMISSION', 'REJOIN', 'RELABEL', 'ROLLBACK']
@@ -65,5 +70,6 @@ export function parsePolicy(raw: unknown, origin = 'policy'): Policy {
     }
     policy.planMaxAgeHours = h
   }
+  if ('signals' in doc) policy.signals = parseSignalPolicy(doc.signals, origin)
   return policy
 }

@@ -2,6 +2,8 @@
 // domain never see @kubernetes/client-node or Prisma types.
 import type { ClusterSnapshot, NodeState, PodState } from '../domain/cluster.js'
 import type { Change, ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
+import type { OutboxRecord } from '../domain/cloud-event.js'
+import type { HealthSignal, SignalOutcome, SignalReport, SignalState } from '../domain/health-signal.js'
 
 export type NodeEventType = 'ADDED' | 'MODIFIED' | 'DELETED'
 export interface NodeEvent {
@@ -40,8 +42,9 @@ export interface NodeWriter {
    * `uid`: the node the plan was made for; a node of the same name registered since is not touched.
    * `known`: the node as last seen (the cache's state); when it is still the live version the change
    * is written without reading the node first, otherwise the node is read as if it were not given.
+   * `annotations`: written with a change that puts the drain taint on (who drained the node).
    */
-  apply(change: Change, options: { deadline: number; uid?: string | null; known?: NodeState | null }): Promise<ApplyOutcome>
+  apply(change: Change, options: { deadline: number; uid?: string | null; known?: NodeState | null; annotations?: Record<string, string> | null }): Promise<ApplyOutcome>
 }
 
 export interface ChangeRecord {
@@ -187,4 +190,64 @@ export interface IssuedJoinCommand {
 /** What `kubeadm token create --print-join-command` does, through the cluster's API. */
 export interface BootstrapTokens {
   createJoinCommand(opts: { ttlHours: number; description: string; now: Date }): Promise<IssuedJoinCommand>
+}
+
+/** The delivery state of one webhook (WebhookCursor). */
+export interface WebhookCursorState {
+  name: string
+  /** Every event up to this seq was delivered (or dropped after its last attempt). */
+  lastSeq: number
+  owner: string | null
+  leaseUntil: Date | null
+  attempts: number
+  nextAttemptAt: Date | null
+}
+
+/**
+ * The event outbox (rows are written with their audit events) and each webhook's cursor into it.
+ * A webhook is delivered by one replica at a time, the holder of its lease; every write is a
+ * compare-and-set on the cursor row, so a replica that lost its lease changes nothing.
+ */
+export interface OutboxRepository {
+  /** Creates missing cursors at the newest event: a new webhook gets events from now on, not the history. */
+  ensureCursors(names: string[]): Promise<void>
+  cursor(name: string): Promise<WebhookCursorState | null>
+  newestSeq(): Promise<number>
+  /** Takes or renews the lease when it is free, expired or already ours; the cursor, or null. */
+  claim(name: string, owner: string, now: Date, until: Date): Promise<WebhookCursorState | null>
+  /** Events after `seq`, oldest first. */
+  after(seq: number, limit: number): Promise<OutboxRecord[]>
+  /** Moves the cursor from `from` to `to` (and clears the retry state) if we still hold it there. */
+  advance(name: string, owner: string, from: number, to: number, until: Date): Promise<boolean>
+  /** Records a failed attempt at the event after `at`; the next one waits until `nextAttemptAt`. */
+  failed(name: string, owner: string, at: number, attempts: number, nextAttemptAt: Date, error: string): Promise<boolean>
+  release(name: string, owner: string): Promise<void>
+}
+
+export interface SignalKey {
+  node: string
+  source: string
+  code: string
+}
+
+export interface SignalFilter {
+  state?: SignalState | null
+  outcome?: SignalOutcome | null
+  node?: string | null
+}
+
+/** Health signals, one row per node and fault; every write that reports one appends its audit event in the same transaction. */
+export interface HealthSignalRepository {
+  /** A report: a new fault, a repeat (joins the row: count, lastAt, message) or a clear. */
+  record(report: SignalReport, audit: AuditInput): Promise<HealthSignal>
+  /**
+   * The storm guard, across replicas: in one write transaction (serialised with every other),
+   * counts the other nodes proposed since `since` and either reserves this signal's proposal
+   * (outcome PROPOSED, proposedAt now) or marks it HELD with `heldAudit`. 'taken' when the signal
+   * already has a proposal (another replica reserved it first).
+   */
+  reserve(key: SignalKey, now: Date, since: Date, allows: (proposedNodes: number) => boolean, heldAudit: AuditInput): Promise<'reserved' | 'held' | 'taken'>
+  /** Links the reserved signal to its plan (or, with planId null, gives the reservation back). */
+  settle(key: SignalKey, planId: string | null, outcome: SignalOutcome): Promise<void>
+  list(filter: SignalFilter): Promise<HealthSignal[]>
 }

@@ -3,14 +3,14 @@ import { ConfigError, parseServeConfig } from '../config.js'
 import { createLogger } from '../logger.js'
 
 export const SERVE_USAGE = `usage: nodeplan serve [--port P] [--host H] [--database URL] [--kubeconfig FILE]
-                     [--tokens FILE] [--policy FILE] [--log-level debug|info|warn|error]
+                     [--tokens FILE] [--policy FILE] [--webhooks FILE] [--log-level debug|info|warn|error]
                      [--apply-parallelism N] [--audit-key-file FILE] [--audit-reseal]
                      [--allowed-hosts H,...] [--allowed-origins O,...]
                      [--websocket-mutations true|false] [--idle-timeout-seconds S]
                      [--max-connections N] [--max-connections-per-address N]
                      [--max-request-seconds S] [--max-response-mb M]
 
-environment: PORT, HOST, DATABASE_URL, KUBECONFIG, NODEPLAN_TOKENS_FILE, NODEPLAN_POLICY_FILE, LOG_LEVEL,
+environment: PORT, HOST, DATABASE_URL, KUBECONFIG, NODEPLAN_TOKENS_FILE, NODEPLAN_POLICY_FILE, NODEPLAN_WEBHOOKS_FILE, LOG_LEVEL,
              NODEPLAN_APPLY_PARALLELISM, NODEPLAN_AUDIT_KEY_FILE, NODEPLAN_AUDIT_KEY,
              NODEPLAN_ALLOWED_HOSTS, NODEPLAN_ALLOWED_ORIGINS,
              NODEPLAN_WEBSOCKET_MUTATIONS, NODEPLAN_IDLE_TIMEOUT_SECONDS, NODEPLAN_MAX_CONNECTIONS,

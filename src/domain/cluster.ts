@@ -31,6 +31,19 @@ export interface NodeState {
   /** allocatable nvidia.com/gpu */
   gpus: number
   kubeletVersion: string
+  /**
+   * Conditions other than the kubelet's own (Ready, MemoryPressure, DiskPressure, PIDPressure,
+   * NetworkUnavailable): those health tools write (KernelDeadlock, GpuHealthy, …). Absent when none.
+   */
+  conditions?: NodeCondition[]
+}
+
+export interface NodeCondition {
+  type: string
+  status: string
+  reason: string | null
+  message: string | null
+  lastTransitionTime: string | null
 }
 
 /** Pods are told apart by namespace and name, their owners by kind and name: the cache keeps no uids. */

@@ -1,6 +1,7 @@
 // A plan as text, the way `terraform plan` shows one. Reads the model only; symbols live here.
 import { DRAIN_TAINT, type Taint } from './cluster.js'
 import { formatTaint, subjectOf, taintId } from './change.js'
+import { DRAIN_ANNOTATION_KEYS, drainAnnotationEffect } from './drain-annotations.js'
 import type { Change, ChangeAction, ChangeProgress, NodeValue, PlanDraft, Workload } from './plan.js'
 import { escapeUnsafe } from './unsafe-text.js'
 
@@ -92,7 +93,15 @@ function changeLines(change: Change & Partial<ChangeProgress>, paint: (symbol: s
     change.action === 'CREATE' ? value(change.after)
     : change.action === 'NO_OP' ? value(change.after)
     : `${value(change.before)} -> ${value(change.after)}`
-  return [`${lead}${name} = ${shown}${note}`, ...failed]
+  return [`${lead}${name} = ${shown}${note}`, ...annotationNote(change), ...failed]
+}
+
+/** The annotations a drain taint brings or takes away (their values are known at apply). */
+function annotationNote(change: Change): string[] {
+  const effect = drainAnnotationEffect(change)
+  if (effect === 'set') return [`          # with annotations ${DRAIN_ANNOTATION_KEYS.join(', ')} (plan, who, why, since when)`]
+  if (effect === 'remove') return [`          # removing annotations ${DRAIN_ANNOTATION_KEYS.join(', ')}`]
+  return []
 }
 
 const taintValue = (v: Change['before']): string => (v === null ? 'null' : JSON.stringify(formatTaint(v as Taint)))

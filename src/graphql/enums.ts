@@ -75,3 +75,27 @@ export enum ResourceTypeEnum {
   NODE = 'NODE',
 }
 registerEnumType(ResourceTypeEnum, { name: 'ResourceType' })
+
+export enum SignalSeverityEnum {
+  INFO = 'INFO',
+  WARNING = 'WARNING',
+  CRITICAL = 'CRITICAL',
+}
+registerEnumType(SignalSeverityEnum, { name: 'SignalSeverity' })
+
+export enum SignalStateEnum {
+  ACTIVE = 'ACTIVE',
+  CLEARED = 'CLEARED',
+}
+registerEnumType(SignalStateEnum, { name: 'SignalState', description: 'Whether the fault is still reported.' })
+
+export enum SignalOutcomeEnum {
+  RECORDED = 'RECORDED',
+  PROPOSED = 'PROPOSED',
+  AUTO_APPLIED = 'AUTO_APPLIED',
+  HELD = 'HELD',
+}
+registerEnumType(SignalOutcomeEnum, {
+  name: 'SignalOutcome',
+  description: 'RECORDED: kept, nothing proposed; PROPOSED: a DRAIN plan carries it; AUTO_APPLIED: proposed and applied by policy; HELD: the storm guard held its proposal back.',
+})

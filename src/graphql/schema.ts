@@ -13,8 +13,9 @@ import { NodeResolver } from './node/node.resolver.js'
 import { PlanResolver } from './plan/plan.resolver.js'
 import { ProgressResolver } from './progress/progress.resolver.js'
 import { scalarsMap } from './scalars.js'
+import { SignalResolver } from './signal/signal.resolver.js'
 
-export const RESOLVERS = [NodeResolver, PlanResolver, AuditResolver, AuditVerifyResolver, JoinResolver, ClusterResolver, ProgressResolver, MeResolver] as const
+export const RESOLVERS = [NodeResolver, PlanResolver, AuditResolver, AuditVerifyResolver, JoinResolver, ClusterResolver, ProgressResolver, MeResolver, SignalResolver] as const
 
 /** Resolver instances by class; built once by the composition root. */
 export type ResolverInstances = Map<Function, object>

@@ -14,6 +14,7 @@ import type { Logger } from '../logger.js'
 import { CONSOLE_PREFIX, consoleAsset } from '../console/assets.js'
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.js'
 import { ResponseTooLarge, writeJson } from './json-stream.js'
+import type { PostRoute } from './signal-intake.js'
 import { attachSubscriptions, type SubscriptionServer } from './subscriptions.js'
 import { DEFAULT_CONNECTION_LIMITS, limitConnections, type ConnectionEvents, type ConnectionLimits } from './connection-limits.js'
 import { LOOPBACK_HOSTS, originPolicy, type OriginPolicyOptions } from './origin-policy.js'
@@ -42,6 +43,8 @@ export interface HttpServerOptions {
   metrics?: { scrape(): Promise<{ contentType: string; body: string }> }
   plugins?: ApolloServerPlugin<RequestContext>[]
   executor?: CompiledExecutorOptions
+  /** JSON POST endpoints beside /graphql, behind the same authentication (e.g. /signals). */
+  routes?: PostRoute[]
   /** GraphQL over WebSocket on /graphql (subscriptions). */
   subscriptions?: SubscriptionServer
   /** Host and Origin accepted (default: loopback names, and the server's own origin). */
@@ -147,6 +150,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       if (!asset) return sendJson(res, 404, { error: 'not found' })
       res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' })
       return res.end(asset.body)
+    }
+    const route = options.routes?.find((r) => r.path === path)
+    if (route) {
+      if (req.method !== 'POST') {
+        res.setHeader('allow', 'POST')
+        throw new HttpError(405, 'BAD_USER_INPUT', `method ${req.method} is not allowed on ${path}; use POST`)
+      }
+      const principal = authenticate(req)
+      const answer = await route.handle(principal, await readJsonBody(req))
+      return sendJson(res, answer.status, answer.body)
     }
     if (path !== '/graphql') return sendJson(res, 404, { error: `no route ${path}; the API is at /graphql` })
     if (req.method === 'GET' && !url.search && (req.headers.accept ?? '').includes('text/html')) {

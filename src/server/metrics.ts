@@ -53,6 +53,9 @@ export class NodeplanMetrics {
   readonly leaderLeaseAttempts: Counter<'result'>
   readonly applyLeaseRenewals: Counter<'result'>
   readonly applyLeaseTakeOvers: Counter<never>
+  readonly eventDeliveries: Counter<'webhook' | 'type' | 'outcome'>
+  readonly signalsReceived: Counter<'source' | 'action'>
+  readonly signalProposals: Counter<'outcome'>
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry]
@@ -118,6 +121,25 @@ export class NodeplanMetrics {
     this.applyLeaseTakeOvers = new Counter({
       name: 'nodeplan_apply_lease_takeovers_total',
       help: 'Plans this replica took over (their apply lease expired: their replica died) or resumed after its own restart.',
+      registers,
+    })
+    this.eventDeliveries = new Counter({
+      name: 'nodeplan_event_deliveries_total',
+      help: 'Webhook delivery attempts by webhook, CloudEvent type and outcome: delivered, failed (retried later) or dropped (after the last attempt).',
+      labelNames: ['webhook', 'type', 'outcome'],
+      registers,
+    })
+
+    this.signalsReceived = new Counter({
+      name: 'nodeplan_signals_received_total',
+      help: 'Health signals received, by source and the action policy chose (RECORD, PROPOSE_DRAIN, AUTO_DRAIN).',
+      labelNames: ['source', 'action'],
+      registers,
+    })
+    this.signalProposals = new Counter({
+      name: 'nodeplan_signal_proposals_total',
+      help: 'What signals asking for a drain led to: proposed, auto_applied, joined (an existing proposal) or held (by the storm guard).',
+      labelNames: ['outcome'],
       registers,
     })
 

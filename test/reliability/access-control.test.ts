@@ -43,6 +43,7 @@ describe('access control: every operation against every role', () => {
     plan: { least: 'viewer', doc: async () => ({ query: `query($id: ID!) { plan(id: $id) { id } }`, variables: { id: 'no-such-plan' } }) },
     plans: { least: 'viewer', doc: async () => ({ query: `{ plans(first: 2) { totalCount } }` }) },
     systemNodes: { least: 'viewer', doc: async () => ({ query: `{ systemNodes { ready nodes warning } }` }) },
+    healthSignals: { least: 'viewer', doc: async () => ({ query: `{ healthSignals { node outcome } }` }) },
     verifyAuditTrail: { least: 'admin', doc: async () => ({ query: `{ verifyAuditTrail { ok checked } }` }) },
     // Mutations
     planDrain: { least: 'operator', doc: async () => ({ query: `mutation($n: [String!]!) { planDrain(input: {nodes: $n, reason: "acl"}) ${PLAN} }`, variables: { n: [freshNode()] } }) },
@@ -74,6 +75,10 @@ describe('access control: every operation against every role', () => {
     approvePlan: { least: 'approver', doc: async (allowed) => ({ query: `mutation($id: ID!) { approvePlan(id: $id) ${PLAN} }`, variables: { id: allowed ? await pendingPlan('planDecommission') : 'plan-x' } }) },
     applyPlan: { least: 'operator', doc: async (allowed) => ({ query: `mutation($id: ID!) { applyPlan(id: $id) ${PLAN} }`, variables: { id: allowed ? await pendingPlan('planDrain') : 'plan-x' } }) },
     discardPlan: { least: 'operator', doc: async (allowed) => ({ query: `mutation($id: ID!) { discardPlan(id: $id) ${PLAN} }`, variables: { id: allowed ? await pendingPlan('planDrain') : 'plan-x' } }) },
+    reportNodeHealth: {
+      least: 'operator',
+      doc: async () => ({ query: `mutation { reportNodeHealth(input: {node: "gpu-1", source: "acl", code: "XID-13", severity: INFO}) { node outcome } }` }),
+    },
     createJoinCommand: { least: 'admin', doc: async () => ({ query: `mutation { createJoinCommand(ttlHours: 1, description: "acl") { command tokenId expiresAt } }` }) },
   }
   /** Allowed callers whose call reaches the service's own rules and is refused there, not by the role check. */

@@ -35,6 +35,8 @@ export interface TestNodeplanOptions {
   policy?: Record<string, unknown>
   /** The audit key, given as --audit-key-file. */
   auditKey?: string
+  /** A webhooks file's content; `env` holds the secrets it names. */
+  webhooks?: Record<string, unknown>
   overrides?: NodeplanOverrides
   /** Reuse a simulator (e.g. to restart nodeplan against the same cluster). */
   sim?: RunningSimulator
@@ -69,6 +71,11 @@ export async function startTestNodeplan(options: TestNodeplanOptions = {}): Prom
     const file = join(dir, 'policy.json')
     writeFileSync(file, JSON.stringify(options.policy))
     argv.push('--policy', file)
+  }
+  if (options.webhooks) {
+    const file = join(dir, 'webhooks.json')
+    writeFileSync(file, JSON.stringify(options.webhooks))
+    argv.push('--webhooks', file)
   }
   argv.push(...(options.args ?? []))
   const logs: string[] = []

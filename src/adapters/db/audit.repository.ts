@@ -5,6 +5,7 @@ import { readForVerify, verifyChain } from './audit-verify.js'
 import { auditCursor, checkPageSize, decodeAuditCursor } from './cursor.js'
 import { newAuditEventId } from './ids.js'
 import { insertRows } from './insert-rows.js'
+import { enqueueEvents } from './outbox.repository.js'
 import { chainSealOf, headRow, inWriteTransaction } from './write-transaction.js'
 import type { ChainHead, Db, Tx } from './write-transaction.js'
 
@@ -31,7 +32,9 @@ export async function appendAuditEvent(tx: Tx, head: ChainHead, input: AuditInpu
   const data = chainedRow(head, input, at)
   const row = await tx.auditEvent.create({ data })
   await tx.auditHead.update({ where: { id: 1 }, data: headRow(head) })
-  return toAuditEvent(row)
+  const event = toAuditEvent(row)
+  await enqueueEvents(tx, [event])
+  return event
 }
 
 /** Appends several events to the chain, in order, with one INSERT and one move of the head. */
@@ -40,6 +43,7 @@ export async function appendAuditEvents(tx: Tx, head: ChainHead, inputs: AuditIn
   const rows = inputs.map((input) => chainedRow(head, input, at))
   await insertRows(tx, 'AuditEvent', AUDIT_COLUMNS, rows)
   await tx.auditHead.update({ where: { id: 1 }, data: headRow(head) })
+  await enqueueEvents(tx, rows.map((r) => ({ ...r, detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>) })))
 }
 
 const AUDIT_COLUMNS = ['seq', 'id', 'at', 'actor', 'action', 'planId', 'node', 'detail', 'prevHash', 'hash'] as const

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
 import type { ApplyLeases } from '../../app/apply-lease.js'
-import type { AuditRepository, Clock, PlanRepository, PlanWrites } from '../../app/ports.js'
+import type { AuditRepository, Clock, HealthSignalRepository, OutboxRepository, PlanRepository, PlanWrites } from '../../app/ports.js'
 import type { Logger } from '../../logger.js'
 import { NodeplanError } from '../../domain/errors.js'
 import { PrismaClient } from '../../generated/prisma/client.js'
@@ -13,8 +13,10 @@ import { PrismaApplyLeases } from './apply-lease.repository.js'
 import { ChainSeal, GENESIS_HASH } from './audit-chain.js'
 import { sealHead, type SealOutcome } from './audit-seal.js'
 import { PrismaAuditRepository } from './audit.repository.js'
+import { PrismaHealthSignalRepository } from './health-signal.repository.js'
 import { applyMigrations } from './migrate.js'
 import { checkSqliteFile } from './sqlite-file-check.js'
+import { PrismaOutboxRepository } from './outbox.repository.js'
 import { PrismaPlanRepository } from './plan.repository.js'
 import { PlanWriteSignal } from './plan-writes.js'
 import { useChainSeal, type Db } from './write-transaction.js'
@@ -26,6 +28,10 @@ export interface Database {
   planWrites: PlanWrites
   /** Which replica applies which plan (several replicas on PostgreSQL). */
   leases: ApplyLeases
+  /** Events waiting for webhooks, and how far each webhook got. */
+  outbox: OutboxRepository
+  /** Health signals reported for nodes. */
+  signals: HealthSignalRepository
   provider: 'sqlite' | 'postgresql'
   /** What start-up found of the audit chain's seal (see audit-seal.ts). */
   auditSeal: SealOutcome
@@ -98,6 +104,8 @@ async function finish(db: Db, provider: Database['provider'], clock: Pick<Clock,
     plans: new PrismaPlanRepository(db, clock, signal),
     planWrites: signal,
     audit: new PrismaAuditRepository(db, clock),
+    outbox: new PrismaOutboxRepository(db),
+    signals: new PrismaHealthSignalRepository(db, clock),
     leases: new PrismaApplyLeases(db, clock),
     provider,
     ping: async () => {

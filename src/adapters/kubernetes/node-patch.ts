@@ -3,12 +3,13 @@
 // fails (422) instead of erasing what another client wrote meanwhile. Pure.
 import type { NodeState, Taint } from '../../domain/cluster.js'
 import { formatTaint, sameTaint, subjectOf } from '../../domain/change.js'
+import { DRAIN_ANNOTATION_KEYS, drainAnnotationEffect } from '../../domain/drain-annotations.js'
 import type { Change } from '../../domain/plan.js'
 import { toTaint } from './node-state.js'
 
 /** A node as the API server returned it (raw JSON: taints keep fields such as timeAdded verbatim). */
 export interface RawNode {
-  metadata?: { name?: string; uid?: string; resourceVersion?: string; labels?: Record<string, string> }
+  metadata?: { name?: string; uid?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
   spec?: { taints?: RawTaint[] }
 }
 export interface RawTaint {
@@ -31,10 +32,31 @@ export type PatchDecision =
 /** RFC 6901: `~` → `~0`, `/` → `~1`. */
 export const escapePointer = (token: string): string => token.replace(/~/g, '~0').replace(/\//g, '~1')
 
-export function nodePatch(change: Change, node: RawNode): PatchDecision {
-  if (change.resource === 'TAINT') return taintPatch(change, node)
+/**
+ * `annotations`: what a change putting the drain taint on writes beside it (drain-annotations.ts);
+ * a change taking it off removes nodeplan's keys that are there. Other annotations are never touched.
+ */
+export function nodePatch(change: Change, node: RawNode, annotations: Record<string, string> | null = null): PatchDecision {
   if (change.resource === 'LABEL') return labelPatch(change, node)
-  throw new Error(`${change.address}: a ${change.resource} change is not a patch`)
+  if (change.resource !== 'TAINT') throw new Error(`${change.address}: a ${change.resource} change is not a patch`)
+  const decision = taintPatch(change, node)
+  if (decision.kind !== 'patch') return decision
+  return { kind: 'patch', ops: [...decision.ops, ...annotationOps(change, node, annotations)] }
+}
+
+/** The drain annotations' ops: per key, on exactly nodeplan's keys (`/` escaped as `~1`). */
+function annotationOps(change: Change, node: RawNode, annotations: Record<string, string> | null): JsonPatchOp[] {
+  const effect = drainAnnotationEffect(change)
+  const live = node.metadata?.annotations
+  if (effect === 'set' && annotations) {
+    // No annotations at all: the whole map is added, so a concurrent writer's first annotation must not be lost.
+    if (live === undefined) return [{ op: 'test', path: '/metadata/resourceVersion', value: node.metadata?.resourceVersion }, { op: 'add', path: '/metadata/annotations', value: annotations }]
+    return Object.entries(annotations).map(([key, value]) => ({ op: 'add', path: `/metadata/annotations/${escapePointer(key)}`, value }))
+  }
+  if (effect === 'remove' && live) {
+    return DRAIN_ANNOTATION_KEYS.filter((key) => key in live).map((key) => ({ op: 'remove', path: `/metadata/annotations/${escapePointer(key)}` }))
+  }
+  return []
 }
 
 /**
@@ -43,7 +65,7 @@ export function nodePatch(change: Change, node: RawNode): PatchDecision {
  * values. A node that changed since answers 422 and has to be read; so does one the known state
  * says needs no patch ('already', 'conflict'), as that state may be old.
  */
-export function knownNodePatch(change: Change, known: NodeState): PatchDecision {
+export function knownNodePatch(change: Change, known: NodeState, annotations: Record<string, string> | null = null): PatchDecision {
   const node: RawNode = {
     metadata: {
       name: known.name,
@@ -62,8 +84,29 @@ export function knownNodePatch(change: Change, known: NodeState): PatchDecision 
       { op: 'test', path: '/metadata/uid', value: known.uid },
       { op: 'test', path: '/metadata/resourceVersion', value: known.resourceVersion },
       ...decision.ops.filter((op) => op.op !== 'test'),
+      ...knownAnnotationOps(change, annotations),
     ],
   }
+}
+
+/**
+ * The drain annotations' ops without knowing the node's annotations (the cache keeps none). Every
+ * registered node has some (kubelet and controller-manager write them), so keys are set one by one;
+ * a key is removed by setting then removing it, which holds whether it was there or not. A node
+ * without any annotations refuses the patch (422), and the writer reads it and patches exactly.
+ */
+function knownAnnotationOps(change: Change, annotations: Record<string, string> | null): JsonPatchOp[] {
+  const effect = drainAnnotationEffect(change)
+  if (effect === 'set' && annotations) {
+    return Object.entries(annotations).map(([key, value]) => ({ op: 'add', path: `/metadata/annotations/${escapePointer(key)}`, value }))
+  }
+  if (effect === 'remove') {
+    return DRAIN_ANNOTATION_KEYS.flatMap((key): JsonPatchOp[] => {
+      const path = `/metadata/annotations/${escapePointer(key)}`
+      return [{ op: 'add', path, value: '' }, { op: 'remove', path }]
+    })
+  }
+  return []
 }
 
 function taintPatch(change: Change, node: RawNode): PatchDecision {

@@ -3,7 +3,7 @@
 // JSON of a list/watch (timestamps as strings); both are accepted.
 import type { V1Node, V1Pod, V1PodDisruptionBudget, V1Taint, V1Toleration } from '@kubernetes/client-node'
 import { internFlat, internList, internRecord, internString } from './interner.js'
-import type { LabelSelector, NodeState, OwnerRef, PdbState, PodState, Taint, TaintEffect, Toleration } from '../../domain/cluster.js'
+import type { LabelSelector, NodeCondition, NodeState, OwnerRef, PdbState, PodState, Taint, TaintEffect, Toleration } from '../../domain/cluster.js'
 
 export const GPU_RESOURCE = 'nvidia.com/gpu'
 
@@ -22,7 +22,18 @@ export function toNodeState(node: V1Node): NodeState {
     notReadySince: isReady ? null : (toIso(ready?.lastTransitionTime) ?? null),
     gpus: Math.floor(parseQuantity(node.status?.allocatable?.[GPU_RESOURCE])),
     kubeletVersion: node.status?.nodeInfo?.kubeletVersion ?? '',
+    ...toolConditions(node),
   }
+}
+
+const KUBELET_CONDITIONS = new Set(['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure', 'NetworkUnavailable'])
+
+/** The conditions health tools set, kept for the signal policy; the property only when there are some. */
+function toolConditions(node: V1Node): { conditions?: NodeCondition[] } {
+  const conditions = (node.status?.conditions ?? [])
+    .filter((c) => !KUBELET_CONDITIONS.has(c.type))
+    .map((c) => ({ type: c.type, status: c.status, reason: c.reason ?? null, message: c.message ?? null, lastTransitionTime: toIso(c.lastTransitionTime) ?? null }))
+  return conditions.length > 0 ? { conditions } : {}
 }
 
 export function toPodState(pod: V1Pod): PodState {

@@ -69,7 +69,7 @@ export class KubernetesNodeWriter implements NodeWriter {
    * 'already' when the node was found in the change's target state and nothing was written.
    * `deadline` is epoch milliseconds on the writer's clock.
    */
-  async apply(change: Change, options: { deadline: number; uid?: string | null; known?: NodeState | null }): Promise<ApplyOutcome> {
+  async apply(change: Change, options: { deadline: number; uid?: string | null; known?: NodeState | null; annotations?: Record<string, string> | null }): Promise<ApplyOutcome> {
     if (change.action === 'NO_OP') return 'already'
     if (change.resource === 'NODE' && change.action !== 'DELETE') {
       throw new Error(`${describeChange(change)}: only node deletion is written by nodeplan; a node is created by its kubelet joining`)
@@ -92,7 +92,7 @@ export class KubernetesNodeWriter implements NodeWriter {
         const from = known
         known = null
         // 'already' or 'conflict' on a state that may be old: the live node decides.
-        const fromKnown = from ? knownNodePatch(change, from) : null
+        const fromKnown = from ? knownNodePatch(change, from, options.annotations ?? null) : null
         let decision: PatchDecision
         let basedOn: string | undefined
         if (from && fromKnown?.kind === 'patch') {
@@ -113,7 +113,7 @@ export class KubernetesNodeWriter implements NodeWriter {
           }
           if (replaced) throw new Permanent(new Error(`${what}: node ${change.node} was deleted and registered again since the plan was made (uid changed); plan again`))
           if (!node) throw new Permanent(new Error(`${what}: node ${change.node} not found (404); it was deleted since the plan was made`))
-          decision = nodePatch(change, node)
+          decision = nodePatch(change, node, options.annotations ?? null)
           if (decision.kind === 'already') return maybeWritten ? 'applied' : 'already'
           if (decision.kind === 'conflict') throw new Permanent(new Error(`${what}: ${decision.message}; not overwriting another writer's change`))
           basedOn = node.metadata?.resourceVersion
@@ -123,7 +123,9 @@ export class KubernetesNodeWriter implements NodeWriter {
         } catch (err) {
           if (isTransient(err)) maybeWritten = true
           const status = httpStatus(err)
-          if (status === 422) refusedAt = { rv: basedOn, err }
+          // Refused from the state it was given, the patch may rest on what that state does not
+          // know (the annotations): only a patch made from the live node is judged invalid.
+          if (status === 422 && decision !== fromKnown) refusedAt = { rv: basedOn, err }
           // Patched from the state it was given: the node changed since it was seen (or the patch
           // is invalid, which the read then shows).
           if (decision === fromKnown && (status === 409 || status === 422)) knownRefused = true

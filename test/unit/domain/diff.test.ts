@@ -37,6 +37,7 @@ nodeplan will perform the following actions:
   # node/gpu-1 will be updated in-place
   ~ node "gpu-1" {
       + taint "runai:NoExecute" = "runai=drain:NoExecute"
+          # with annotations nodeplan.io/plan, nodeplan.io/reason, nodeplan.io/actor, nodeplan.io/since (plan, who, why, since when)
     }
 
   # node/gpu-2 has no changes
@@ -83,6 +84,7 @@ nodeplan will perform the following actions:
   # node/gpu-3 will be destroyed
   - node "gpu-3" {
       + taint "runai:NoExecute" = "runai=drain:NoExecute"
+          # with annotations nodeplan.io/plan, nodeplan.io/reason, nodeplan.io/actor, nodeplan.io/since (plan, who, why, since when)
       - node "gpu-3" -> null
           # kept for rejoin: node-role.kubernetes.io/runai-gpu-worker="", team="vision"
     }
