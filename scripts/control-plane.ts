@@ -210,13 +210,19 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 
     if (options.controllers === false) return handle()
 
-    start('kube-controller-manager', bin('kube-controller-manager'), [
+    // What the controller manager and the scheduler share: the admin's credentials, loopback, no
+    // leader election (one of each).
+    const componentFlags = [
       `--kubeconfig=${adminKubeconfig}`,
       `--authentication-kubeconfig=${adminKubeconfig}`,
       `--authorization-kubeconfig=${adminKubeconfig}`,
       `--bind-address=127.0.0.1`,
       `--secure-port=0`,
       `--leader-elect=false`,
+    ]
+
+    start('kube-controller-manager', bin('kube-controller-manager'), [
+      ...componentFlags,
       // The defaults, plus the bootstrap-token signer and cleaner that kubeadm turns on.
       `--controllers=*,bootstrapsigner,tokencleaner`,
       `--service-account-private-key-file=${saKey}`,
@@ -227,12 +233,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       `--concurrent-gc-syncs=5`,
     ])
     start('kube-scheduler', bin('kube-scheduler'), [
-      `--kubeconfig=${adminKubeconfig}`,
-      `--authentication-kubeconfig=${adminKubeconfig}`,
-      `--authorization-kubeconfig=${adminKubeconfig}`,
-      `--bind-address=127.0.0.1`,
-      `--secure-port=0`,
-      `--leader-elect=false`,
+      ...componentFlags,
     ])
 
     const kwokConfig = join(CONTROL_PLANE_DIR, 'kwok', 'stages.yaml')

@@ -342,6 +342,7 @@ export class Simulation {
 
   /** Fills what the API server fills on create: uid, timestamps, generated names, defaults. */
   admitCreate(type: ResourceType, obj: KubeObject, namespace: string | undefined): KubeObject {
+    if (type.plural === 'leases') checkLeaseTimes(obj)
     const meta = { ...obj.metadata }
     if (!meta.name && meta.generateName) meta.name = this.generatedName(this.store(type), namespace ?? meta.namespace, meta.generateName)
     if (!meta.name) {
@@ -381,6 +382,7 @@ export class Simulation {
 
   /** Keeps what an update may not change, per resource and subresource. */
   admitUpdate(type: ResourceType, obj: KubeObject, old: KubeObject, subresource: 'main' | 'status'): KubeObject {
+    if (type.plural === 'leases') checkLeaseTimes(obj)
     const meta = {
       ...obj.metadata,
       name: old.metadata.name,
@@ -960,6 +962,19 @@ export class Simulation {
 
 const storeKey = (type: { group: string; plural: string }): string => `${type.group}/${type.plural}`
 const apiVersionOf = (type: ResourceType): string => (type.group ? `${type.group}/${type.version}` : type.version)
+
+/**
+ * A Lease's times are MicroTime: RFC 3339 with exactly six fractional digits. The real API server
+ * refuses anything else while decoding the body (400), e.g. a JavaScript Date's three.
+ */
+function checkLeaseTimes(lease: KubeObject): void {
+  for (const field of ['acquireTime', 'renewTime'] as const) {
+    const value = (lease.spec as Record<string, unknown> | undefined)?.[field]
+    if (value !== undefined && value !== null && (typeof value !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|[+-]\d\d:\d\d)$/.test(value))) {
+      throw badRequest(`Lease in version "v1" cannot be handled as a Lease: parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05.000000Z07:00": cannot parse MicroTime`)
+    }
+  }
+}
 
 /** The DefaultTolerationSeconds admission plugin: 300 s for not-ready/unreachable unless the pod says otherwise. */
 function withDefaultTolerations(tolerations: Toleration[]): Toleration[] {

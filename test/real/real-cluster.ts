@@ -8,7 +8,7 @@ import { createLogger } from '../../src/logger.js'
 import { startNodeplan, type RunningNodeplan } from '../../src/main.js'
 import { kubeconfigYaml } from '../../src/simulator/kubeconfig.js'
 import { apiGet, startControlPlane, type ControlPlane } from '../../scripts/control-plane.js'
-import { loadManifests } from '../deploy/manifests.js'
+import { loadManifests, type ApiRequest } from '../deploy/manifests.js'
 import { kubectlFor, type Kubectl } from '../support/kubectl.js'
 import { graphqlClient, type GraphQLResponse } from '../support/graphql-client.js'
 import { TEST_TOKENS } from '../support/nodeplan.js'
@@ -17,13 +17,7 @@ export const NODEPLAN_SA = { namespace: 'nodeplan', name: 'nodeplan' }
 export const NODEPLAN_USER = `system:serviceaccount:${NODEPLAN_SA.namespace}:${NODEPLAN_SA.name}`
 const RBAC_KINDS = new Set(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'])
 
-export interface AuditedRequest {
-  verb: string
-  group: string
-  resource: string
-  subresource: string | null
-  namespace: string | null
-  name: string | null
+export interface AuditedRequest extends ApiRequest {
   code: number
   uri: string
 }
@@ -81,7 +75,8 @@ export async function startRealCluster(options: { ownKubelet?: string[]; policy?
     }
     const logs: string[] = []
     // The downtime watcher runs when a test calls check(), as in the simulator tests.
-    const np = await startNodeplan(parseServeConfig(argv, {}), { log: createLogger({ level: 'info', write: (l) => logs.push(l) }), downtimeCheckIntervalMs: 0 })
+    // POD_NAMESPACE as deploy/kubernetes's Deployment sets it: the leader Lease lives there.
+    const np = await startNodeplan(parseServeConfig(argv, { POD_NAMESPACE: NODEPLAN_SA.namespace }), { log: createLogger({ level: 'info', write: (l) => logs.push(l) }), downtimeCheckIntervalMs: 0 })
     return {
       dir,
       cp,

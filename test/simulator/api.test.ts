@@ -121,6 +121,15 @@ describe('authentication and errors', () => {
     expect(r.json()).toMatchObject({ reason: 'AlreadyExists', message: 'namespaces "default" already exists' })
   })
 
+  it('refuses a Lease whose times are not MicroTime (six fractional digits), as the real API server does', async () => {
+    const lease = (renewTime: string) => ({ metadata: { name: `l-${renewTime.length}` }, spec: { holderIdentity: 'a', leaseDurationSeconds: 15, renewTime } })
+    const millis = await call('POST', '/apis/coordination.k8s.io/v1/namespaces/default/leases', { body: lease('2026-12-06T04:24:37.952Z') })
+    expect(millis.status).toBe(400)
+    expect(millis.json()).toMatchObject({ reason: 'BadRequest' })
+    const micros = await call('POST', '/apis/coordination.k8s.io/v1/namespaces/default/leases', { body: lease('2026-12-06T04:24:37.952000Z') })
+    expect(micros.status).toBe(201)
+  })
+
   it('keeps the resourceVersion for a patch that changes nothing (kubectl label with the same value)', async () => {
     const before = (await call('GET', '/api/v1/nodes/gpu-3')).json().metadata.resourceVersion
     const r = await call('PATCH', '/api/v1/nodes/gpu-3?fieldManager=kubectl-label', { body: {}, headers: { 'Content-Type': 'application/merge-patch+json' } })

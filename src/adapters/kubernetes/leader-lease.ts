@@ -62,9 +62,17 @@ export class KubernetesLeaderLease implements LeaderLeaseStore {
         holderIdentity: record.holder ?? '',
         leaseDurationSeconds: record.durationSeconds,
         leaseTransitions: record.transitions,
-        ...(record.acquiredAt ? { acquireTime: record.acquiredAt } : {}),
-        ...(record.renewedAt ? { renewTime: record.renewedAt } : {}),
+        ...(record.acquiredAt ? { acquireTime: microTime(record.acquiredAt) } : {}),
+        ...(record.renewedAt ? { renewTime: microTime(record.renewedAt) } : {}),
       },
     }
   }
+}
+
+/**
+ * A MicroTime as the API server parses it: RFC 3339 with exactly six fractional digits (it answers
+ * 400 to a Date's three). client-node passes a V1MicroTime through as it is, so the text goes out.
+ */
+function microTime(at: Date): Date {
+  return at.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z') as unknown as Date
 }

@@ -84,6 +84,7 @@ function note({ ctx, plan }) {
         ? 'Awaiting approval: the policy requires an approver other than you to approve this plan before it can be applied. This page updates when they do.'
         : plan.awaitingMyApproval ? `Awaiting your approval (${plan.createdBy} made this plan).` : 'Awaiting approval by an approver. This page updates when they approve.'
     : plan.status === 'APPLIED' && plan.kind === 'DECOMMISSION' ? 'To bring a node back: an admin creates a join command (Cluster page), you run it on the machine, and once it has joined, Plan rejoin restores its roles and labels.'
+    : plan.status === 'NO_CHANGES' ? 'This plan changes nothing: the cluster already is as it asks. There is nothing to approve or apply.'
     : plan.status === 'FAILED' ? 'Some changes failed; those applied stay applied. Retry the failed ones, or roll back what was applied.'
     : null
   return text ? h('p', { class: 'note', id: 'plan-note' }, text) : null

@@ -165,11 +165,13 @@ nodeplan will perform the following actions:
   # node/gpu-1 returns to service (drain taint removed)
   ~ node "gpu-1" {
       - taint "runai:NoExecute" = "runai=drain:NoExecute" -> null
+          # removing annotations nodeplan.io/plan, nodeplan.io/reason, nodeplan.io/actor, nodeplan.io/since
     }
 
   # node/gpu-2 returns to service (drain taint removed)
   ~ node "gpu-2" {
       - taint "runai:NoExecute" = "runai=drain:NoExecute" -> null
+          # removing annotations nodeplan.io/plan, nodeplan.io/reason, nodeplan.io/actor, nodeplan.io/since
     }
 
 Impact:
@@ -202,11 +204,13 @@ nodeplan will perform the following actions:
   # node/gpu-1 returns to service (drain taint removed)
   ~ node "gpu-1" {
       - taint "runai:NoExecute" = "runai=drain:NoExecute" -> null
+          # removing annotations nodeplan.io/plan, nodeplan.io/reason, nodeplan.io/actor, nodeplan.io/since
     }
 
   # node/gpu-2 will be updated in-place
   ~ node "gpu-2" {
       + taint "runai:NoExecute" = "runai=drain:NoExecute"
+          # with annotations nodeplan.io/plan, nodeplan.io/reason, nodeplan.io/actor, nodeplan.io/since (plan, who, why, since when)
     }
 
 Impact:
