@@ -7,7 +7,7 @@
 import { PatchStrategy, type KubeConfig } from '@kubernetes/client-node'
 import type { ApplyOutcome, Clock, NodeWriteOptions, NodeWriter } from '../../app/ports.js'
 import { formatTaint, subjectOf } from '../../domain/change.js'
-import type { NodeState, Taint } from '../../domain/cluster.js'
+import type { Taint } from '../../domain/cluster.js'
 import { NodeplanError } from '../../domain/errors.js'
 import type { Change } from '../../domain/plan.js'
 import { apiServerError, describeApiError, httpStatus, isTransient, isUnreachable, toAdapterError } from './api-error.js'
