@@ -2,7 +2,7 @@ import { drainAnnotations } from '../domain/drain-annotations.js'
 import { hostname } from 'node:os'
 import type { Principal } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
-import type { Plan, PlannedChange, PlanStatus } from '../domain/plan.js'
+import type { ChangeRetry, Plan, PlannedChange, PlanStatus } from '../domain/plan.js'
 import { staleness } from '../domain/staleness.js'
 import type { Logger } from '../logger.js'
 import { requireRole } from './access.js'
@@ -334,7 +334,11 @@ export class ApplyService {
         const known = written ? null : (this.cache.node(change.node) ?? null)
         written = true
         const annotations = drainAnnotations({ planId: plan.id, reason: plan.reason, actor: plan.appliedBy ?? actor, since: this.options.clock.now() })
-        outcome = await this.writer.apply(change, { deadline: Date.now() + this.options.changeDeadlineMs, uid, known, annotations })
+        // Recorded so that whoever follows the plan sees a long retry as it happens; a failed record
+        // does not fail the change.
+        const onRetry = (retry: ChangeRetry) =>
+          this.plans.recordRetry(plan.id, index, retry).catch((err: unknown) => this.log.warn('recording a retry failed', { planId: plan.id, address: change.address, error: err }))
+        outcome = await this.writer.apply(change, { deadline: Date.now() + this.options.changeDeadlineMs, uid, known, annotations, onRetry })
       } catch (err) {
         const message = (err as Error).message || String(err)
         this.log.warn('change failed', { planId: plan.id, address: change.address, error: message })

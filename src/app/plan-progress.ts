@@ -8,6 +8,12 @@ export interface ChangeProgressEvent {
   planId: string
   index: number
   change: PlannedChange
+  /** The attempt the apply is on or (once the change is reported) made last; null when it was never retried. */
+  attempt: number | null
+  /** While the change is being retried: the error it retries after; null otherwise. */
+  retrying: string | null
+  /** While the change is being retried: when the apply gives up on it. */
+  retryingUntil: Date | null
 }
 
 export interface PlanProgressOptions {
@@ -25,7 +31,8 @@ const FINAL: readonly PlanStatus[] = ['APPLIED', 'FAILED', 'DISCARDED']
  * Each change of a plan as the apply recorded it, read from the stored plan: whichever replica
  * applies it, a follower on any replica sees every change. A prompt that the plan was written
  * (PlanWrites) makes it read the plan at once; it also reads every `pollMs`. Changes recorded
- * before the subscription are delivered first, in order. The feed ends once the plan is APPLIED,
+ * before the subscription are delivered first, in order. A change being retried is delivered at each
+ * new attempt recorded (retrying set), then once more when it is reported. The feed ends once the plan is APPLIED,
  * FAILED or DISCARDED and every change it recorded was delivered.
  */
 export class PlanProgress {
@@ -60,13 +67,23 @@ export class PlanProgress {
 
     const queue: ChangeProgressEvent[] = []
     const seen = new Set<number>()
+    /** Per change not yet reported, the last retry attempt delivered. */
+    const retriesSeen = new Map<number, number>()
     let ended = false
     let closed = false
     const take = (current: Plan) => {
       current.changes.forEach((change, index) => {
-        if (!reported(change) || seen.has(index)) return
+        if (seen.has(index)) return
+        const attempt = change.retry?.attempt ?? null
+        if (!reported(change)) {
+          if (change.retry && change.retry.attempt !== retriesSeen.get(index)) {
+            retriesSeen.set(index, change.retry.attempt)
+            queue.push({ planId: id, index, change, attempt, retrying: change.retry.error, retryingUntil: change.retry.until })
+          }
+          return
+        }
         seen.add(index)
-        queue.push({ planId: id, index, change })
+        queue.push({ planId: id, index, change, attempt, retrying: null, retryingUntil: null })
       })
       ended = FINAL.includes(current.status)
     }

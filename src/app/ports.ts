@@ -1,7 +1,7 @@
 // The ports the use cases need. Adapters (src/adapters/*) implement them; the app and the
 // domain never see @kubernetes/client-node or Prisma types.
 import type { ClusterSnapshot, NodeState, PodState } from '../domain/cluster.js'
-import type { Change, ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
+import type { Change, ChangeProgress, ChangeRetry, Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
 import type { OutboxRecord } from '../domain/cloud-event.js'
 import type { HealthSignal, SignalOutcome, SignalReport, SignalState } from '../domain/health-signal.js'
 
@@ -43,8 +43,17 @@ export interface NodeWriter {
    * `known`: the node as last seen (the cache's state); when it is still the live version the change
    * is written without reading the node first, otherwise the node is read as if it were not given.
    * `annotations`: written with a change that puts the drain taint on (who drained the node).
+   * `onRetry`: told before each backed-off retry (awaited, so a record of it lands before the outcome's).
    */
-  apply(change: Change, options: { deadline: number; uid?: string | null; known?: NodeState | null; annotations?: Record<string, string> | null }): Promise<ApplyOutcome>
+  apply(change: Change, options: NodeWriteOptions): Promise<ApplyOutcome>
+}
+
+export interface NodeWriteOptions {
+  deadline: number
+  uid?: string | null
+  known?: NodeState | null
+  annotations?: Record<string, string> | null
+  onRetry?: (retry: ChangeRetry) => Promise<void> | void
 }
 
 export interface ChangeRecord {
@@ -122,6 +131,8 @@ export interface PlanRepository {
   transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null>
   /** Records the progress of several changes of one plan, each with its audit event, in one transaction. */
   recordChanges(planId: string, entries: ChangeRecord[]): Promise<void>
+  /** Records that a change of the plan is being retried (no audit event: its outcome gets one). */
+  recordRetry(planId: string, index: number, retry: ChangeRetry): Promise<void>
   /**
    * In one transaction: every node lock of the plan (all or none) and the move from one of `from`
    * to APPLYING with `fields` (its lease) and the audit event. `moved`: the plan was not in `from`;

@@ -231,7 +231,8 @@ async function apply(api: GraphQLClient, command: Extract<Command, { name: 'appl
   const printed = new Set<number>()
   const show = (event: ProgressEvent) => {
     if (printed.has(event.index)) return
-    printed.add(event.index)
+    // A retry is told as it happens; the change's outcome still follows.
+    if (event.retrying == null) printed.add(event.index)
     out(progressLine(terminalSafe(event), conn.color))
   }
   const follower = followProgress(conn.url, conn.token, plan.id, show)

@@ -6,6 +6,10 @@ export interface ProgressEvent {
   planId: string
   index: number
   change: { address: string; node: string; action: string; applied: boolean; error: string | null }
+  /** Set while the change is being retried (the Kubernetes API failing), with `attempt` and `retryingUntil`. */
+  retrying?: string | null
+  attempt?: number | null
+  retryingUntil?: string | null
 }
 
 export interface ProgressFollower {
@@ -14,7 +18,7 @@ export interface ProgressFollower {
   stop(): Promise<void>
 }
 
-const QUERY = `subscription($id: ID!) { planProgress(id: $id) { planId index change { address node action applied error } } }`
+const QUERY = `subscription($id: ID!) { planProgress(id: $id) { planId index attempt retrying retryingUntil change { address node action applied error } } }`
 
 export function followProgress(url: string, token: string | null, planId: string, onEvent: (event: ProgressEvent) => void): ProgressFollower {
   // Its sockets, so stop() can cut one whose handshake never completes (a replica hung).

@@ -93,7 +93,15 @@ export function nextStep(plan: PlanView): string {
   return `${saved} To perform exactly these actions, run:\n    nodeplan apply ${plan.id}\n(plans that policy says need approval are approved first: nodeplan approve ${plan.id}, by someone else)\n`
 }
 
-export function progressLine(event: { change: { address: string; applied: boolean; error: string | null } }, colour: boolean): string {
+export function progressLine(
+  event: { change: { address: string; applied: boolean; error: string | null }; retrying?: string | null; attempt?: number | null; retryingUntil?: string | null },
+  colour: boolean,
+): string {
+  if (event.retrying != null && !event.change.applied && event.change.error === null) {
+    // The writer's attempts are bounded by a deadline, not a count: say when it gives up.
+    const until = event.retryingUntil ? `, giving up at ${event.retryingUntil}` : ''
+    return `${event.change.address}: ${paint('retrying', 'yellow', colour)} (attempt ${event.attempt ?? '?'}${until}): ${event.retrying}\n`
+  }
   return event.change.applied
     ? `${event.change.address}: ${paint('applied', 'green', colour)}\n`
     : `${event.change.address}: ${paint('failed', 'red', colour)}: ${event.change.error ?? 'unknown error'}\n`

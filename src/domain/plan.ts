@@ -50,7 +50,15 @@ export interface ChangeProgress {
   error: string | null
 }
 
-export type PlannedChange = Change & ChangeProgress
+/** A change the apply is retrying because the API server failed: the attempt it waits to make, why, and until when it keeps trying. */
+export interface ChangeRetry {
+  attempt: number
+  error: string
+  until: Date
+}
+
+/** `retry`: the last retry recorded for the change, if the apply retried it (kept once it ends). */
+export type PlannedChange = Change & ChangeProgress & { retry?: ChangeRetry | null }
 
 /**
  * What a plan was computed from, per node: only what its changes depend on.

@@ -11,7 +11,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { ApplyLeases } from '../app/apply-lease.js'
 import type { InventoryService } from '../app/inventory.service.js'
 import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, ChangeRecord, Page, PlanListQuery, PlanRepository, StartApplyResult, TransitionFields } from '../app/ports.js'
-import type { ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
+import type { ChangeProgress, ChangeRetry, Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
 import { NODE_ROLES } from '../domain/roles.js'
 import type { ConnectionEvents } from './connection-limits.js'
 
@@ -324,6 +324,10 @@ export class MeteredPlanRepository implements PlanRepository {
   async recordChanges(planId: string, entries: ChangeRecord[]): Promise<void> {
     await this.inner.recordChanges(planId, entries)
     this.metrics.auditEvents.inc(entries.filter((e) => e.audit).length)
+  }
+
+  recordRetry(planId: string, index: number, retry: ChangeRetry): Promise<void> {
+    return this.inner.recordRetry(planId, index, retry)
   }
 
   get(id: string): Promise<Plan | null> {

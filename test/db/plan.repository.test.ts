@@ -154,6 +154,26 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
     expect((await t.db.audit.list({ action: 'change.applied' }, 10, null)).totalCount).toBe(1)
   })
 
+  it('should record a change being retried, keep it once the change is reported, and never record a retry after the outcome', async () => {
+    const plan = await t.db.plans.create(drainDraft(['gpu-1', 'gpu-2']), created)
+    const until = new Date('2026-12-06T05:00:30.000Z')
+    await t.db.plans.recordRetry(plan.id, 0, { attempt: 2, error: '500 InternalError: boom', until })
+    await t.db.plans.recordRetry(plan.id, 0, { attempt: 3, error: '503 ServiceUnavailable: down', until })
+    expect((await t.db.plans.get(plan.id))!.changes.map((c) => c.retry ?? null)).toEqual([{ attempt: 3, error: '503 ServiceUnavailable: down', until }, null])
+
+    await t.db.plans.recordChanges(plan.id, [
+      { index: 0, progress: { applied: true, error: null }, audit: null },
+      { index: 1, progress: { applied: false, error: 'boom' }, audit: null },
+    ])
+    await t.db.plans.recordRetry(plan.id, 0, { attempt: 4, error: 'late', until })
+    await t.db.plans.recordRetry(plan.id, 1, { attempt: 2, error: 'late', until })
+    const stored = (await t.db.plans.get(plan.id))!.changes
+    expect(stored.map((c) => [c.applied, c.error, c.retry?.attempt ?? null])).toEqual([
+      [true, null, 3],
+      [false, 'boom', null],
+    ])
+  })
+
   it('should chain the audit events of a batch of changes in the order given, the chain verifying', async () => {
     const plan = await t.db.plans.create(drainDraft(['gpu-1', 'gpu-2', 'gpu-3']), created)
     await t.db.plans.recordChanges(plan.id, [

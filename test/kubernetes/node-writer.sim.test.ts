@@ -9,6 +9,7 @@ import { toNodeState } from '../../src/adapters/kubernetes/node-state.js'
 import { labelChange, nodeDeletion, taintChange } from '../../src/domain/change.js'
 import { DRAIN_TAINT, type Taint } from '../../src/domain/cluster.js'
 import { NodeplanError } from '../../src/domain/errors.js'
+import type { ChangeRetry } from '../../src/domain/plan.js'
 import { createLogger } from '../../src/logger.js'
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js'
 
@@ -154,11 +155,15 @@ describe('KubernetesNodeWriter against the simulator', () => {
     const log = createLogger({ level: 'warn', write: (line) => lines.push(line) })
     const writer = new KubernetesNodeWriter(api, { clock, random: () => 0.5, backoff: { baseMs: 100, maxMs: 1_000 }, log })
     sim.sim.setFaults({ errorRate: 1, errorStatus: 500 })
-    const err = await writer.apply(taintChange('gpu-1', null, DRAIN_TAINT, 'REQUESTED'), { deadline: clock.now().getTime() + 2_000 }).catch((e: unknown) => e)
-    // Each backed-off retry is told as it happens, numbered.
+    const told: ChangeRetry[] = []
+    const deadline = clock.now().getTime() + 2_000
+    const err = await writer.apply(taintChange('gpu-1', null, DRAIN_TAINT, 'REQUESTED'), { deadline, onRetry: (r) => void told.push(r) }).catch((e: unknown) => e)
+    // Each backed-off retry is told as it happens, numbered: in the log and to the caller.
     const retries = lines.map((l) => JSON.parse(l))
     expect(retries.length).toBeGreaterThan(1)
     expect(retries.map((r) => r.attempt)).toEqual(retries.map((_, i) => i + 2))
+    expect(told.map((r) => r.attempt)).toEqual(retries.map((r) => r.attempt))
+    expect(told.every((r) => r.until.getTime() === deadline && /^500 InternalError: /.test(r.error))).toBe(true)
     expect(retries[0].msg).toMatch(/^retrying add taint runai=drain:NoExecute to node gpu-1: attempt 2 in \d+ ms, giving up in \d+ s: 500 InternalError: /)
     expect(err).toBeInstanceOf(Error)
     // The API server answered: its own code, with the status, not "unavailable" and not an internal error.

@@ -67,6 +67,7 @@ export function toPlan(row: PlanWithChanges): Plan {
       reason: c.reason as ChangeReason,
       applied: c.applied,
       error: c.error,
+      retry: c.retryAttempt === null || c.retryError === null || c.retryUntil === null ? null : { attempt: c.retryAttempt, error: c.retryError, until: c.retryUntil },
     })),
   }
 }

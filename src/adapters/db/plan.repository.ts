@@ -1,6 +1,6 @@
 import type { AuditInput, ChangeRecord, Clock, Page, PlanListQuery, PlanRepository, StartApplyResult, TransitionFields } from '../../app/ports.js'
 import { NodeplanError } from '../../domain/errors.js'
-import type { ChangeProgress, Plan, PlanDraft, PlanKind, PlanStatus } from '../../domain/plan.js'
+import type { ChangeProgress, ChangeRetry, Plan, PlanDraft, PlanKind, PlanStatus } from '../../domain/plan.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import { appendAuditEvent, appendAuditEvents, markOnce } from './audit.repository.js'
 import { checkPageSize, decodePlanCursor, planCursor } from './cursor.js'
@@ -106,6 +106,16 @@ export class PrismaPlanRepository implements PlanRepository {
       await appendAuditEvent(tx, head, { ...audit, planId: id }, now)
       return toPlan(await tx.plan.findUniqueOrThrow({ where: { id }, include: withChanges }))
     })
+  }
+
+  /** Only while the change is not recorded applied or failed: a late retry record never reopens one. */
+  async recordRetry(planId: string, index: number, retry: ChangeRetry): Promise<void> {
+    await this.writePlan(planId, (tx) =>
+      tx.planChange.updateMany({
+        where: { planId, index, applied: false, error: null },
+        data: { retryAttempt: retry.attempt, retryError: retry.error, retryUntil: retry.until },
+      }),
+    )
   }
 
   /** A few statements whatever the number of entries: one UPDATE per distinct outcome, one INSERT of the audit events. */

@@ -5,9 +5,9 @@
 // without it. Conflicts (409/422) re-read and retry at once; 429, 5xx and network failures back
 // off with jitter until the deadline.
 import { PatchStrategy, type KubeConfig } from '@kubernetes/client-node'
-import type { ApplyOutcome, Clock, NodeWriter } from '../../app/ports.js'
+import type { ApplyOutcome, Clock, NodeWriteOptions, NodeWriter } from '../../app/ports.js'
 import { formatTaint, subjectOf } from '../../domain/change.js'
-import type { NodeState, Taint } from '../../domain/cluster.js'
+import type { Taint } from '../../domain/cluster.js'
 import { NodeplanError } from '../../domain/errors.js'
 import type { Change } from '../../domain/plan.js'
 import { apiServerError, describeApiError, httpStatus, isTransient, isUnreachable, toAdapterError } from './api-error.js'
@@ -69,7 +69,7 @@ export class KubernetesNodeWriter implements NodeWriter {
    * 'already' when the node was found in the change's target state and nothing was written.
    * `deadline` is epoch milliseconds on the writer's clock.
    */
-  async apply(change: Change, options: { deadline: number; uid?: string | null; known?: NodeState | null; annotations?: Record<string, string> | null }): Promise<ApplyOutcome> {
+  async apply(change: Change, options: NodeWriteOptions): Promise<ApplyOutcome> {
     if (change.action === 'NO_OP') return 'already'
     if (change.resource === 'NODE' && change.action !== 'DELETE') {
       throw new Error(`${describeChange(change)}: only node deletion is written by nodeplan; a node is created by its kubelet joining`)
@@ -161,6 +161,7 @@ export class KubernetesNodeWriter implements NodeWriter {
             attempt: attempts + 1,
             waitMs: wait,
           })
+          await options.onRetry?.({ attempt: attempts + 1, error: describeApiError(last), until: new Date(options.deadline) })
           await this.clock.sleep(wait)
         }
       }
