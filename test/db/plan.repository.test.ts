@@ -36,7 +36,7 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
       inputs: draft.inputs,
       rollbackOf: null,
     })
-    expect(stored!.changes).toEqual(draft.changes.map((c) => ({ ...c, applied: false, error: null })))
+    expect(stored!.changes).toEqual(draft.changes.map((c) => ({ ...c, applied: false, error: null, retry: null })))
   })
 
   it('should append the creation audit event with the new plan id in the same write', async () => {
