@@ -2,6 +2,7 @@
 // reports for a node, the policy rules that turn them into proposed drains, and the storm guard
 // that keeps a fleet-wide fault from draining half the cluster. Pure.
 import { NodeplanError } from './errors.js'
+import { isValidNodeName } from './validation.js'
 
 export type SignalSeverity = 'INFO' | 'WARNING' | 'CRITICAL'
 export const SIGNAL_SEVERITIES: readonly SignalSeverity[] = ['INFO', 'WARNING', 'CRITICAL']
@@ -78,7 +79,6 @@ export const DEFAULT_SIGNAL_POLICY: SignalPolicy = {
   stormGuard: { maxNodes: 3, maxPercent: 10, windowSeconds: 3600 },
 }
 
-const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/
 const TOKEN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/
 const MAX_MESSAGE = 2000
 /** Reports from a clock this far ahead of ours are refused: "since" would lie. */
@@ -103,7 +103,7 @@ export function stormAllows(guard: StormGuard, proposed: number, total: number):
 /** Checks a report as it arrives over the API; throws BAD_USER_INPUT naming the field. */
 export function checkReport(report: SignalReport, now: Date): SignalReport {
   const bad = (field: string, message: string) => new NodeplanError('BAD_USER_INPUT', message, { field })
-  if (typeof report.node !== 'string' || !NODE_NAME.test(report.node)) throw bad('node', `"${String(report.node)}" is not a node name`)
+  if (typeof report.node !== 'string' || !isValidNodeName(report.node)) throw bad('node', `"${String(report.node)}" is not a node name`)
   if (typeof report.source !== 'string' || !TOKEN.test(report.source)) throw bad('source', 'source must be 1 to 128 letters, digits and . _ : / -, starting with a letter or digit')
   if (typeof report.code !== 'string' || !TOKEN.test(report.code)) throw bad('code', 'code must be 1 to 128 letters, digits and . _ : / -, starting with a letter or digit')
   if (!SIGNAL_SEVERITIES.includes(report.severity)) throw bad('severity', `severity must be one of ${SIGNAL_SEVERITIES.join(', ')}`)
