@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { z } from 'zod'
-import { parseInput } from './input-schema.js'
+import { parseInput, readJsonFile } from './input-schema.js'
 
 export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const
 export type Role = (typeof ROLES)[number]
@@ -61,13 +60,8 @@ export class TokenAuthenticator implements Authenticator {
   private constructor(private readonly entries: TokenEntry[]) {}
 
   static fromFile(path: string): TokenAuthenticator {
-    let raw: unknown
-    try {
-      raw = JSON.parse(readFileSync(path, 'utf8'))
-    } catch (err) {
-      throw new Error(`tokens file ${path}: ${(err as Error).message}`)
-    }
-    return TokenAuthenticator.fromEntries(raw, `tokens file ${path}`)
+    const origin = `tokens file ${path}`
+    return TokenAuthenticator.fromEntries(readJsonFile(path, origin), origin)
   }
 
   static fromEntries(raw: unknown, origin = 'tokens'): TokenAuthenticator {

@@ -1,5 +1,6 @@
 // Input files (tokens, policy, webhooks) are checked whole against a zod schema: the schema gives
 // the type and the message, and every problem is reported as "<file>: <field path>: <what was expected>".
+import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 
 /** An object that refuses keys it does not know, so that a typo cannot silently disable a rule. */
@@ -31,4 +32,13 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, origin:
   const result = schema.safeParse(raw)
   if (!result.success) throw new Error(describeIssues(result.error, origin))
   return result.data
+}
+
+/** A JSON file's content, or an Error naming the file and why it could not be read or parsed. */
+export function readJsonFile(path: string, origin: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'))
+  } catch (err) {
+    throw new Error(`${origin}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+  }
 }
