@@ -7,6 +7,7 @@ import type { ApplyLeases } from '../../app/apply-lease.js'
 import type { AuditRepository, Clock, HealthSignalRepository, OutboxRepository, PlanRepository, PlanWrites } from '../../app/ports.js'
 import type { Logger } from '../../logger.js'
 import { redactUrl } from '../../redact-url.js'
+import { systemClock } from '../../app/system-clock.js'
 import { NodeplanError } from '../../domain/errors.js'
 import { PrismaClient } from '../../generated/prisma/client.js'
 import { PrismaClient as PgPrismaClient } from '../../generated/prisma-pg/client.js'
@@ -55,7 +56,6 @@ export interface DatabaseOptions {
 /** How long a SQLite writer waits for another connection's write lock before failing. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000
 
-const systemClock = { now: () => new Date() }
 
 /** The SQLite file a URL names: `file:./x.db`, `file:/abs/x.db` or a bare path; null for other schemes. */
 export function sqlitePath(url: string): string | null {
