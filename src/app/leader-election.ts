@@ -31,8 +31,6 @@ export interface LeaderElectionOptions {
   retrySeconds: number
 }
 
-export const DEFAULT_LEADER_ELECTION = { leaseSeconds: 15, retrySeconds: 2 }
-
 export interface LeaderEvents {
   startedLeading(): void
   stoppedLeading(): void

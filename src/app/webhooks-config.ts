@@ -6,7 +6,6 @@ import { matchesPattern, patternProblem } from '../domain/event-types.js'
 import { parseInput, strictObject } from '../input-schema.js'
 
 const FORMATS = ['cloudevents', 'slack'] as const
-export type WebhookFormat = (typeof FORMATS)[number]
 
 export const DEFAULT_EVENT_SOURCE = '/nodeplan'
 const MIN_SECRET_LENGTH = 16
