@@ -140,8 +140,8 @@ export class PlanService {
   /** The labels the newest decommission of `node` kept for a rejoin, or null. */
   async storedLabels(node: string): Promise<Record<string, string> | null> {
     const plan = await this.plans.lastApplied('DECOMMISSION', node)
-    const deletion = plan?.changes.find((c) => c.node === node && c.resource === 'NODE' && c.applied)
-    return deletion?.before && typeof deletion.before === 'object' && 'labels' in deletion.before ? deletion.before.labels : null
+    for (const change of plan?.changes ?? []) if (change.resource === 'NODE' && change.node === node && change.applied) return change.before?.labels ?? null
+    return null
   }
 
   private async compute(nodes: string[], planner: (snapshot: ReturnType<ClusterCache['snapshot']>) => PlanDraft): Promise<PlanDraft> {

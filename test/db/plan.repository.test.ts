@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { labelChange } from '../../src/domain/change.js'
 import { NodeplanError } from '../../src/domain/errors.js'
 import { backends, drainDraft, openTempDatabase } from './temp-database.js'
 import type { TempDatabase } from './temp-database.js'
@@ -14,7 +15,7 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
 
   it('should store a draft as PENDING and read back every field', async () => {
     const draft = drainDraft(['gpu-1', 'gpu-2'], { warnings: ['2 pods covered by a PDB'] })
-    draft.changes.push({ address: 'node/gpu-1/label/team', node: 'gpu-1', resource: 'LABEL', action: 'UPDATE', before: 'a', after: 'b', reason: 'REQUESTED' })
+    draft.changes.push(labelChange('gpu-1', 'team', 'a', 'b', 'REQUESTED'))
 
     const plan = await t.db.plans.create(draft, created)
 
@@ -49,6 +50,35 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
     const plan = await t.db.plans.create(drainDraft(['n1', 'n1'], { changes: [] }), created)
     expect((await t.db.plans.get(plan.id))?.changes).toEqual([])
     expect((await t.db.plans.list({ node: 'n1', first: 5 })).totalCount).toBe(1)
+  })
+
+  it('should read change rows as every release wrote them (the target kept in the address) as typed changes', async () => {
+    const plan = await t.db.plans.create(drainDraft(['gpu-1'], { changes: [] }), created)
+    const rows: [string, string, string, string | null, string | null, string][] = [
+      ['node/gpu-1/taint/example.com/maint:NoSchedule', 'TAINT', 'DELETE', '{"key":"example.com/maint","value":"a:b","effect":"NoSchedule"}', null, 'REQUESTED'],
+      ['node/gpu-1/taint/runai:NoExecute', 'TAINT', 'NO_OP', null, null, 'CHANGED_SINCE'],
+      ['node/gpu-1/label/node-role.kubernetes.io/runai-system', 'LABEL', 'CREATE', null, '""', 'REQUESTED'],
+      ['node/gpu-1', 'NODE', 'DELETE', '{"name":"gpu-1","labels":{"team":"a"}}', null, 'DECOMMISSION'],
+    ]
+    for (const [index, [address, resource, action, before, after, reason]] of rows.entries()) {
+      await t.sql(
+        `INSERT INTO "PlanChange" ("planId", "index", "address", "node", "resource", "action", "before", "after", "reason", "applied") VALUES (?, ?, ?, 'gpu-1', ?, ?, ?, ?, ?, false)`,
+        [plan.id, index, address, resource, action, before, after, reason],
+      )
+    }
+    const changes = (await t.db.plans.get(plan.id))!.changes
+    expect(changes.map(({ resource, target, address, before, after }) => ({ resource, target, address, before, after }))).toEqual([
+      {
+        resource: 'TAINT',
+        target: { node: 'gpu-1', key: 'example.com/maint', effect: 'NoSchedule' },
+        address: 'node/gpu-1/taint/example.com/maint:NoSchedule',
+        before: { key: 'example.com/maint', value: 'a:b', effect: 'NoSchedule' },
+        after: null,
+      },
+      { resource: 'TAINT', target: { node: 'gpu-1', key: 'runai', effect: 'NoExecute' }, address: 'node/gpu-1/taint/runai:NoExecute', before: null, after: null },
+      { resource: 'LABEL', target: { node: 'gpu-1', key: 'node-role.kubernetes.io/runai-system' }, address: 'node/gpu-1/label/node-role.kubernetes.io/runai-system', before: null, after: '' },
+      { resource: 'NODE', target: { node: 'gpu-1' }, address: 'node/gpu-1', before: { name: 'gpu-1', labels: { team: 'a' } }, after: null },
+    ])
   })
 
   it('should return null for an unknown plan', async () => {
