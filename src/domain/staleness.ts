@@ -1,7 +1,7 @@
 // Whether a plan may still be applied: what it was computed from (its NodeInputs) against the
 // live nodes. Only what its changes depend on counts; heartbeats, pods and other labels do not.
 import type { NodeState, Taint } from './cluster.js'
-import { findTaint, formatTaint, sameTaint } from './change.js'
+import { formatTaint, sameTaint, taintId } from './change.js'
 import type { NodeInputs } from './plan.js'
 import { ROLE_LABEL_PREFIX } from './roles.js'
 
@@ -37,9 +37,8 @@ export function staleness(inputs: readonly NodeInputs[], live: (name: string) =>
       continue
     }
     for (const id of input.taintIds) {
-      const [key = '', effect = ''] = splitTaintId(id)
-      const then = findTaint(input.taints, { key, effect: effect as Taint['effect'] })
-      const now = findTaint(node.taints, { key, effect: effect as Taint['effect'] })
+      const then = input.taints.find((t) => taintId(t) === id)
+      const now = node.taints.find((t) => taintId(t) === id)
       const same = then && now ? sameTaint(then, now) : then === now
       if (!same) {
         found.push({
@@ -65,10 +64,4 @@ export function staleness(inputs: readonly NodeInputs[], live: (name: string) =>
     }
   }
   return found
-}
-
-/** `key:Effect`: keys may hold ':' only in theory, so split at the last one. */
-function splitTaintId(id: string): [string, string] {
-  const colon = id.lastIndexOf(':')
-  return [id.slice(0, colon), id.slice(colon + 1)]
 }

@@ -7,7 +7,6 @@
 import { PatchStrategy, type KubeConfig } from '@kubernetes/client-node'
 import type { ApplyOutcome, Clock, NodeWriteOptions, NodeWriter } from '../../app/ports.js'
 import { formatTaint } from '../../domain/change.js'
-import type { Taint } from '../../domain/cluster.js'
 import { NodeplanError } from '../../domain/errors.js'
 import type { Change } from '../../domain/plan.js'
 import { apiServerError, describeApiError, httpStatus, isTransient, isUnreachable, toAdapterError } from './api-error.js'
