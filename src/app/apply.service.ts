@@ -3,7 +3,7 @@ import { hostname } from 'node:os'
 import type { Principal } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
 import type { ChangeRetry, Plan, PlannedChange } from '../domain/plan.js'
-import { staleness } from '../domain/staleness.js'
+import { staleError, staleness } from '../domain/staleness.js'
 import type { Logger } from '../logger.js'
 import { requireRole } from './access.js'
 import type { ApplyLeases } from './apply-lease.js'
@@ -99,12 +99,7 @@ export class ApplyService {
       // changed the node. That call moved the plan on before it wrote anything, so say so.
       const current = await this.plans.get(id)
       if (current) refuseUnlessApplicable(current)
-      const first = stale[0]!
-      throw new NodeplanError(
-        'PLAN_STALE',
-        `plan ${id} is stale: ${stale.map((s) => s.message).join('; ')}. Discard it and plan again from the live state.`,
-        { planId: id, node: first.node, field: first.field, changes: stale },
-      )
+      throw staleError(id, stale)
     }
 
     // Locks, lease and the move to APPLYING are one write: a process killed right after it leaves

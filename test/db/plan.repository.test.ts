@@ -144,11 +144,14 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
     const approved = await t.db.plans.transition(plan.id, ['PENDING'], 'APPROVED', { approvedBy: 'bob' }, { actor: 'bob', action: 'plan.approved' })
     expect(approved).toMatchObject({ status: 'APPROVED', approvedBy: 'bob' })
     const appliedAt = t.clock.now()
-    const applied = await t.db.plans.transition(plan.id, ['APPROVED'], 'APPLIED', { appliedBy: 'carol', appliedAt }, { actor: 'carol', action: 'plan.applied' })
-    expect(applied).toMatchObject({ status: 'APPLIED', appliedBy: 'carol', appliedAt })
+    const applying = await t.db.plans.transition(plan.id, ['APPROVED'], 'APPLYING', { appliedBy: 'carol', appliedAt }, { actor: 'carol', action: 'plan.applying' })
+    expect(applying).toMatchObject({ status: 'APPLYING', appliedBy: 'carol', appliedAt })
+    // A move the status table does not allow is a bug in the caller: refused, nothing written.
+    await expect(t.db.plans.transition(plan.id, ['APPLYING'], 'DISCARDED', {}, { actor: 'x', action: 'plan.discarded' })).rejects.toThrow('a plan does not move from APPLYING to DISCARDED')
+    expect(await t.db.plans.transition(plan.id, ['APPLYING'], 'APPLIED', {}, { actor: 'carol', action: 'plan.applied' })).toMatchObject({ status: 'APPLIED' })
 
     const audit = await t.db.audit.list({ planId: plan.id }, 10, null)
-    expect(audit.items.map((e) => e.action)).toEqual(['plan.applied', 'plan.approved', 'plan.created'])
+    expect(audit.items.map((e) => e.action)).toEqual(['plan.applied', 'plan.applying', 'plan.approved', 'plan.created'])
   })
 
   it('should let exactly one of two concurrent transitions of a plan win', async () => {
@@ -258,10 +261,10 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
 
   it('should find APPLYING plans, the last applied plan of a kind on a node, and open plans of a kind', async () => {
     const old = await t.db.plans.create(drainDraft(['n1'], { kind: 'DECOMMISSION' }), created)
-    await t.db.plans.transition(old.id, ['PENDING'], 'APPLIED', { appliedAt: t.clock.now() }, { actor: 'a', action: 'plan.applied' })
+    await apply(t, old.id)
     t.clock.advance(10)
     const recent = await t.db.plans.create(drainDraft(['n1'], { kind: 'DECOMMISSION' }), created)
-    await t.db.plans.transition(recent.id, ['PENDING'], 'APPLIED', { appliedAt: t.clock.now() }, { actor: 'a', action: 'plan.applied' })
+    await apply(t, recent.id)
     const running = await t.db.plans.create(drainDraft(['n1']), created)
     await t.db.plans.transition(running.id, ['PENDING'], 'APPLYING', {}, { actor: 'a', action: 'plan.applying' })
     t.clock.advance(10)
@@ -297,3 +300,9 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
     expect((await t.db.plans.createdBefore(['PENDING'], old.createdAt, 10))).toEqual([])
   })
 })
+
+/** Moves a PENDING plan through APPLYING to APPLIED, as an apply does. */
+async function apply(t: TempDatabase, id: string): Promise<void> {
+  await t.db.plans.transition(id, ['PENDING'], 'APPLYING', { appliedAt: t.clock.now() }, { actor: 'a', action: 'plan.applying' })
+  await t.db.plans.transition(id, ['APPLYING'], 'APPLIED', {}, { actor: 'a', action: 'plan.applied' })
+}

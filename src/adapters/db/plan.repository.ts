@@ -93,7 +93,7 @@ export class PrismaPlanRepository implements PlanRepository {
    * the row lock and then re-evaluates `status IN (from)` on the committed row, so exactly one wins,
    * across processes too.
    */
-  transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null> {
+  async transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null> {
     checkMove(from, to)
     const now = this.clock.now()
     return this.writePlan(id, async (tx, head) => {
@@ -160,7 +160,7 @@ export class PrismaPlanRepository implements PlanRepository {
    * plan over, never another plan take the node. Every write queues on the audit head's row lock
    * first, so the locks read here are the committed ones and no other start interleaves.
    */
-  startApply(id: string, from: PlanStatus[], fields: TransitionFields, audit: AuditInput): Promise<StartApplyResult> {
+  async startApply(id: string, from: PlanStatus[], fields: TransitionFields, audit: AuditInput): Promise<StartApplyResult> {
     checkMove(from, 'APPLYING')
     const now = this.clock.now()
     return this.writePlan(id, async (tx, head) => {
