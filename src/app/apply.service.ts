@@ -2,21 +2,19 @@ import { drainAnnotations } from '../domain/drain-annotations.js'
 import { hostname } from 'node:os'
 import type { Principal } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
-import type { ChangeRetry, Plan, PlannedChange, PlanStatus } from '../domain/plan.js'
-import { staleness } from '../domain/staleness.js'
+import type { ChangeRetry, Plan, PlannedChange } from '../domain/plan.js'
+import { staleError, staleness } from '../domain/staleness.js'
 import type { Logger } from '../logger.js'
 import { requireRole } from './access.js'
 import type { ApplyLeases } from './apply-lease.js'
-import { notApplicable, singleNode } from './plan.service.js'
+import { notApplicable, requireMove } from '../domain/plan-status.js'
+import { singleNode } from './plan.service.js'
 import type { Policy } from './policy.js'
 import type { ApplyOutcome, AuditRepository, ChangeRecord, Clock, ClusterCache, NodeWriter, PlanRepository } from './ports.js'
 import { systemClock } from './system-clock.js'
 
-/** The statuses a plan is applied from. */
-const APPLICABLE: PlanStatus[] = ['PENDING', 'APPROVED']
-
 function refuseUnlessApplicable(plan: Plan): void {
-  if (!APPLICABLE.includes(plan.status)) throw notApplicable(plan, 'applied', APPLICABLE)
+  requireMove(plan, 'APPLYING', 'applied')
 }
 
 export interface ApplyOptions {
@@ -102,12 +100,7 @@ export class ApplyService {
       // changed the node. That call moved the plan on before it wrote anything, so say so.
       const current = await this.plans.get(id)
       if (current) refuseUnlessApplicable(current)
-      const first = stale[0]!
-      throw new NodeplanError(
-        'PLAN_STALE',
-        `plan ${id} is stale: ${stale.map((s) => s.message).join('; ')}. Discard it and plan again from the live state.`,
-        { planId: id, node: first.node, field: first.field, changes: stale },
-      )
+      throw staleError(id, stale)
     }
 
     // Locks, lease and the move to APPLYING are one write: a process killed right after it leaves
@@ -119,7 +112,7 @@ export class ApplyService {
       { appliedBy: by.subject, appliedAt: new Date(), applyOwner: this.options.owner, leaseExpiresAt: this.leaseUntil() },
       { actor: by.subject, action: 'plan.applying', planId: id, node: singleNode(plan), detail: { kind: plan.kind, nodes: plan.nodes, reason: plan.reason, approvedBy: plan.approvedBy } },
     )
-    if ('moved' in result) throw notApplicable((await this.plans.get(id)) ?? plan, 'applied', APPLICABLE)
+    if ('moved' in result) throw notApplicable((await this.plans.get(id)) ?? plan, 'APPLYING', 'applied')
     if ('locked' in result) {
       const { node, heldBy } = result.locked
       throw new NodeplanError(

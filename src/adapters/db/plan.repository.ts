@@ -1,5 +1,6 @@
 import type { AuditInput, ChangeRecord, Clock, Page, PlanListQuery, PlanRepository, StartApplyResult, TransitionFields } from '../../app/ports.js'
 import { NodeplanError } from '../../domain/errors.js'
+import { checkMove, OPEN_STATUSES } from '../../domain/plan-status.js'
 import type { ChangeProgress, ChangeRetry, Plan, PlanDraft, PlanKind, PlanStatus } from '../../domain/plan.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import { appendAuditEvent, appendAuditEvents, markOnce } from './audit.repository.js'
@@ -12,7 +13,6 @@ import type { PlanWriteSignal } from './plan-writes.js'
 import { inWriteTransaction } from './write-transaction.js'
 import type { ChainHead, Db, Tx } from './write-transaction.js'
 
-const NOT_FINAL: PlanStatus[] = ['PENDING', 'APPROVED', 'APPLYING']
 const newestFirst: Prisma.PlanOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }]
 
 export class PrismaPlanRepository implements PlanRepository {
@@ -94,7 +94,8 @@ export class PrismaPlanRepository implements PlanRepository {
    * the row lock and then re-evaluates `status IN (from)` on the committed row, so exactly one wins,
    * across processes too.
    */
-  transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null> {
+  async transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null> {
+    checkMove(from, to)
     const now = this.clock.now()
     return this.writePlan(id, async (tx, head) => {
       const { count } = await tx.plan.updateMany({
@@ -160,7 +161,8 @@ export class PrismaPlanRepository implements PlanRepository {
    * plan over, never another plan take the node. Every write queues on the audit head's row lock
    * first, so the locks read here are the committed ones and no other start interleaves.
    */
-  startApply(id: string, from: PlanStatus[], fields: TransitionFields, audit: AuditInput): Promise<StartApplyResult> {
+  async startApply(id: string, from: PlanStatus[], fields: TransitionFields, audit: AuditInput): Promise<StartApplyResult> {
+    checkMove(from, 'APPLYING')
     const now = this.clock.now()
     return this.writePlan(id, async (tx, head) => {
       const plan = await tx.plan.findUnique({ where: { id }, select: { status: true, nodes: true } })
@@ -208,7 +210,7 @@ export class PrismaPlanRepository implements PlanRepository {
 
   async pendingFor(node: string, kind: PlanKind): Promise<Plan[]> {
     const rows = await this.db.plan.findMany({
-      where: { kind, status: { in: NOT_FINAL }, planNodes: { some: { node } } },
+      where: { kind, status: { in: [...OPEN_STATUSES] }, planNodes: { some: { node } } },
       orderBy: newestFirst,
       include: withChanges,
     })
