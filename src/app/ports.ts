@@ -141,8 +141,6 @@ export interface PlanRepository {
    */
   startApply(id: string, from: PlanStatus[], fields: TransitionFields, audit: AuditInput): Promise<StartApplyResult>
   nodeLocks(): Promise<{ node: string; planId: string }[]>
-  /** Plans left APPLYING by a process that died. */
-  applying(): Promise<Plan[]>
   /** The newest APPLIED plan of this kind touching the node (e.g. the DECOMMISSION whose labels a rejoin restores). */
   lastApplied(kind: PlanKind, node: string): Promise<Plan | null>
   /** Plans of this kind touching the node that are not final yet (PENDING, APPROVED, APPLYING), newest first. */

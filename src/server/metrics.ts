@@ -348,9 +348,6 @@ export class MeteredPlanRepository implements PlanRepository {
   nodeLocks() {
     return this.inner.nodeLocks()
   }
-  applying(): Promise<Plan[]> {
-    return this.inner.applying()
-  }
   createdBefore(statuses: PlanStatus[], before: Date, limit: number): Promise<Plan[]> {
     return this.inner.createdBefore(statuses, before, limit)
   }

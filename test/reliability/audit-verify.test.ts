@@ -132,7 +132,7 @@ describe('applyPlan refuses an approval the audit trail does not hold (a plan ro
     } finally {
       file.close()
     }
-    expect(await np.app.services.applier.resumeInterrupted()).toEqual([])
+    expect(await np.app.services.resumer.resumeInterrupted()).toEqual([])
     expect(np.sim.sim.nodes.get(undefined, 'gpu-5')).toBeDefined()
     expect(np.logs.some((line) => line.includes('not resuming a plan whose approval nodeplan never recorded') && line.includes(id))).toBe(true)
   })

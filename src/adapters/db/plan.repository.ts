@@ -181,11 +181,6 @@ export class PrismaPlanRepository implements PlanRepository {
     return this.db.nodeLock.findMany({ orderBy: { node: 'asc' }, select: { node: true, planId: true } })
   }
 
-  async applying(): Promise<Plan[]> {
-    const rows = await this.db.plan.findMany({ where: { status: 'APPLYING' }, orderBy: newestFirst, include: withChanges })
-    return rows.map(toPlan)
-  }
-
   async lastApplied(kind: PlanKind, node: string): Promise<Plan | null> {
     const row = await this.db.plan.findFirst({
       where: { kind, status: 'APPLIED', planNodes: { some: { node } } },
