@@ -2,7 +2,7 @@
 // and ends the plan APPLIED or FAILED — while this process holds the plan's apply lease.
 import { hostname } from 'node:os'
 import { drainAnnotations } from '../domain/drain-annotations.js'
-import type { ChangeRetry, Plan } from '../domain/plan.js'
+import type { ChangeProgress, ChangeRetry, Plan } from '../domain/plan.js'
 import type { Logger } from '../logger.js'
 import type { ApplyLeaseKeeper, HeldLease, LeaseOptions } from './apply-lease.js'
 import { ChangeRecorder } from './change-recorder.js'
@@ -65,58 +65,55 @@ export class ApplyRunner {
       byNode.set(change.node, list)
     })
     const queue = [...byNode.values()]
-    // A worker goes on to its next node while the last record of the one before is written; the
-    // records are all written before the plan is finished, and a failed one stops the workers.
-    const recording: Promise<unknown>[] = []
-    let recordFailed = false
+    // What this apply recorded, change by change: only the lease holder records a plan's changes,
+    // so with what the plan held when it started this is the plan's state, without reading it again.
+    const progress = plan.changes.map((c): ChangeProgress => ({ applied: c.applied, error: c.error }))
+    const record = (index: number, outcome: ChangeProgress, note?: ApplyOutcome) => {
+      progress[index] = outcome
+      return this.record(recorder, plan, index, outcome, actor, note)
+    }
+    // A worker goes on to its next node while the last record of the one before is written; a
+    // failed record stops the workers.
     const workers = Array.from({ length: Math.min(this.options.parallelism, queue.length) }, async () => {
-      for (let indexes = queue.shift(); indexes && !recordFailed; indexes = queue.shift()) {
-        const { recorded } = await this.applyNode(plan, indexes, actor, lease, recorder)
-        recording.push(
-          recorded.then(
-            () => null,
-            (err: unknown) => {
-              recordFailed = true
-              return { err }
-            },
-          ),
-        )
+      for (let indexes = queue.shift(); indexes && !recorder.failed; indexes = queue.shift()) {
+        const { recorded } = await this.applyNode(plan, indexes, actor, lease, record)
+        // Its failure is the recorder's, which finish() below throws.
+        recorded.catch(() => {})
       }
     })
     await Promise.all(workers)
-    const failedRecord = (await Promise.all(recording)).find((r) => r !== null) as { err: unknown } | undefined
-    if (failedRecord) throw failedRecord.err
-    if (!lease.valid()) {
-      this.log.warn('apply lease lost: the replica that took the plan over finishes it', { planId: plan.id })
-      return (await this.plans.get(plan.id))!
-    }
 
-    const after = (await this.plans.get(plan.id))!
-    const failed = after.changes.filter((c) => c.action !== 'NO_OP' && !c.applied)
+    const failed = plan.changes.flatMap((c, i) => (c.action !== 'NO_OP' && !progress[i]!.applied ? [{ address: c.address, error: progress[i]!.error }] : []))
     const to = failed.length === 0 ? 'APPLIED' : 'FAILED'
-    const finished = await this.plans.transition(plan.id, ['APPLYING'], to, {}, {
+    const audit = {
       actor,
       action: to === 'APPLIED' ? 'plan.applied' : 'plan.failed',
       planId: plan.id,
       node: singleNode(plan),
-      detail: {
-        kind: plan.kind,
-        reason: plan.reason,
-        approvedBy: plan.approvedBy,
-        resumed: resuming,
-        applied: after.changes.filter((c) => c.applied).length,
-        failed: failed.map((c) => ({ address: c.address, error: c.error })),
-      },
+      detail: { kind: plan.kind, reason: plan.reason, approvedBy: plan.approvedBy, resumed: resuming, applied: progress.filter((p) => p.applied).length, failed },
+    }
+    // The records still waiting and the end of the plan go in one transaction.
+    const finished = await recorder.finish(async (entries) => {
+      if (lease.valid()) return this.plans.finishApply(plan.id, entries, to, audit)
+      if (entries.length > 0) await this.plans.recordChanges(plan.id, entries)
+      this.log.warn('apply lease lost: the replica that took the plan over finishes it', { planId: plan.id })
+      return null
     })
-    this.log.info(`plan ${to.toLowerCase()}`, { planId: plan.id, kind: plan.kind, failed: failed.length })
-    return finished ?? after
+    if (finished?.status === to) this.log.info(`plan ${to.toLowerCase()}`, { planId: plan.id, kind: plan.kind, failed: failed.length })
+    return finished ?? (await this.plans.get(plan.id))!
   }
 
   /**
    * One node's changes in order; after a failure the rest of that node's changes are not attempted.
    * Each change is recorded before the node's next one is tried; `recorded` is the last record.
    */
-  private async applyNode(plan: Plan, indexes: number[], actor: string, lease: HeldLease, recorder: ChangeRecorder): Promise<{ recorded: Promise<void> }> {
+  private async applyNode(
+    plan: Plan,
+    indexes: number[],
+    actor: string,
+    lease: HeldLease,
+    record: (index: number, outcome: ChangeProgress, note?: ApplyOutcome) => Promise<void>,
+  ): Promise<{ recorded: Promise<void> }> {
     let blockedBy: string | null = null
     let recorded: Promise<void> = Promise.resolve()
     // The cache's state of the node (refreshed when the apply started) spares the writer a read
@@ -128,7 +125,7 @@ export class ApplyRunner {
       if (!lease.valid()) return { recorded }
       if (change.action === 'NO_OP' || change.applied) continue
       if (blockedBy) {
-        recorded = this.record(recorder, plan, index, { applied: false, error: `not attempted: ${blockedBy} failed first` }, actor)
+        recorded = record(index, { applied: false, error: `not attempted: ${blockedBy} failed first` })
         continue
       }
       let outcome: ApplyOutcome
@@ -145,17 +142,17 @@ export class ApplyRunner {
       } catch (err) {
         const message = (err as Error).message || String(err)
         this.log.warn('change failed', { planId: plan.id, address: change.address, error: message })
-        recorded = this.record(recorder, plan, index, { applied: false, error: message }, actor)
+        recorded = record(index, { applied: false, error: message })
         blockedBy = change.address
         continue
       }
-      recorded = this.record(recorder, plan, index, { applied: true, error: null }, actor, outcome)
+      recorded = record(index, { applied: true, error: null }, outcome)
     }
     return { recorded }
   }
 
   /** Records a change's progress, with its audit event, before the node's next change is tried. */
-  private async record(recorder: ChangeRecorder, plan: Plan, index: number, progress: { applied: boolean; error: string | null }, actor: string, outcome?: string) {
+  private async record(recorder: ChangeRecorder, plan: Plan, index: number, progress: ChangeProgress, actor: string, outcome?: ApplyOutcome): Promise<void> {
     const change = plan.changes[index]!
     await recorder.add({
       index,

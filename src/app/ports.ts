@@ -131,13 +131,18 @@ export interface PlanRepository {
   transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null>
   /** Records the progress of several changes of one plan, each with its audit event, in one transaction. */
   recordChanges(planId: string, entries: ChangeRecord[]): Promise<void>
+  /**
+   * The end of an apply, in one transaction: the last records (as recordChanges), then the move
+   * from APPLYING to `to`, which releases the plan's node locks; null when the plan was no longer APPLYING.
+   */
+  finishApply(planId: string, entries: ChangeRecord[], to: 'APPLIED' | 'FAILED', audit: AuditInput): Promise<Plan | null>
   /** Records that a change of the plan is being retried (no audit event: its outcome gets one). */
   recordRetry(planId: string, index: number, retry: ChangeRetry): Promise<void>
   /**
    * In one transaction: every node lock of the plan (all or none) and the move from one of `from`
    * to APPLYING with `fields` (its lease) and the audit event. `moved`: the plan was not in `from`;
-   * `locked`: a node is held by another APPLYING plan. Moving the plan out of APPLYING (transition)
-   * releases its locks in the same write.
+   * `locked`: a node is held by another APPLYING plan. Moving the plan out of APPLYING (finishApply,
+   * transition) releases its locks in the same write.
    */
   startApply(id: string, from: PlanStatus[], fields: TransitionFields, audit: AuditInput): Promise<StartApplyResult>
   nodeLocks(): Promise<{ node: string; planId: string }[]>

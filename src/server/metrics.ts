@@ -307,7 +307,16 @@ export class MeteredPlanRepository implements PlanRepository {
   }
 
   async transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null> {
-    const plan = await this.inner.transition(id, from, to, fields, audit)
+    return this.moved(id, to, await this.inner.transition(id, from, to, fields, audit))
+  }
+
+  async finishApply(planId: string, entries: ChangeRecord[], to: 'APPLIED' | 'FAILED', audit: AuditInput): Promise<Plan | null> {
+    const plan = await this.inner.finishApply(planId, entries, to, audit)
+    this.metrics.auditEvents.inc(entries.filter((e) => e.audit).length)
+    return this.moved(planId, to, plan)
+  }
+
+  private moved(id: string, to: PlanStatus, plan: Plan | null): Plan | null {
     if (!plan) return plan
     this.metrics.plans.inc({ kind: plan.kind, status: plan.status })
     this.metrics.auditEvents.inc()
