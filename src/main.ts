@@ -122,6 +122,9 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   }
   logAuditSeal(db, log)
 
+  // While the cache makes its first lists: the first apply after start should not wait for Prisma to plan its queries.
+  const warmedUp = db.warmUp().catch((err: unknown) => log.warn('warming up the apply queries failed; the first apply plans them', { error: err }))
+
   // One transport (keep-alive, timeouts, request counts) for the cache and the writer.
   const api = new KubernetesApi(kc)
   const cache = new KubernetesClusterCache(api, { log, ...(overrides.cacheStartTimeoutMs !== undefined ? { startTimeoutMs: overrides.cacheStartTimeoutMs } : {}) })
@@ -134,6 +137,8 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       return false
     },
   )
+
+  await warmedUp
 
   const inventory = new InventoryService(cache)
   const metrics = new NodeplanMetrics({ inventory, kubernetesRequests: api.counter })
