@@ -1,5 +1,4 @@
 // Composition root: config → adapters → services → server. Nothing else constructs adapters.
-import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { GraphQLSchema } from 'graphql'
 import { ApplyLeaseKeeper } from './app/apply-lease.js'
@@ -15,6 +14,7 @@ import { LeaderElection } from './app/leader-election.js'
 import { PlanProgress } from './app/plan-progress.js'
 import { DEFAULT_PLAN_EXPIRY_INTERVAL_MS, PlanExpiry } from './app/plan-expiry.js'
 import { PlanService } from './app/plan.service.js'
+import { PROCESS_IDENTITY } from './app/process-identity.js'
 import { RecordedApproval } from './app/recorded-approval.js'
 import { SignalService } from './app/signal.service.js'
 import { ConditionSignals } from './app/condition-signals.js'
@@ -161,7 +161,8 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   // Webhooks are signed with wall-clock timestamps, whatever clock the cluster runs on.
   const events = new EventDeliverer(config.webhooks, db.outbox, new HttpWebhookSender(), systemClock, log.child({ component: 'events' }), {
     ...DEFAULT_DELIVERY_OPTIONS,
-    owner: DEFAULT_APPLY_OPTIONS.owner,
+    // The host, as before: a restarted process takes its webhooks' delivery back at once.
+    owner: hostname(),
     ...overrides.events,
   }, (webhook, type, outcome) => metrics.eventDeliveries.inc({ webhook, type, outcome }))
   const signals = new SignalService(cache, plans, applier, planRepository, db.signals, config.policy, clusterClock, log.child({ component: 'signals' }), {
@@ -177,7 +178,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   let leaseFailing = false
   const leader = new LeaderElection(
     new KubernetesLeaderLease(api, config.leaderLease.namespace, config.leaderLease.name),
-    { identity: `${hostname()}_${randomUUID().slice(0, 8)}`, leaseSeconds, retrySeconds: Math.max(0.2, leaseSeconds / 5) },
+    { identity: PROCESS_IDENTITY, leaseSeconds, retrySeconds: Math.max(0.2, leaseSeconds / 5) },
     {
       startedLeading() {
         metrics.leader.set(1)

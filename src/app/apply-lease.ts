@@ -14,19 +14,17 @@ export interface ApplyLeases {
   take(planId: string, owner: string, now: Date, until: Date, audit: AuditInput | null): Promise<boolean>
   /** Extends `owner`'s lease; false when the plan is no longer APPLYING or another replica took it over. */
   renew(planId: string, owner: string, until: Date): Promise<boolean>
-  /**
-   * Ids of APPLYING plans nobody is applying: the lease expired at `now`, or `owner` (when given)
-   * holds it — the same process, asked again — or there is none and the plan has not moved since `idleSince`.
-   */
-  orphaned(now: Date, owner: string | null, idleSince: Date): Promise<string[]>
+  /** Ids of APPLYING plans nobody is applying: the lease expired at `now`, or there is none and the plan has not moved since `idleSince`. */
+  orphaned(now: Date, idleSince: Date): Promise<string[]>
 }
 
 export interface LeaseOptions {
   /** How long an apply's lease lasts unrenewed; it is renewed every third of that while the apply runs. */
   leaseMs: number
   /**
-   * This replica in the plan's lease: stable across restarts of the same pod or host (its hostname),
-   * so a restarted replica resumes its own plans at once; another replica waits for the lease to expire.
+   * This process in the plan's lease (PROCESS_IDENTITY by default): unique per process, so replicas
+   * sharing a hostname are never taken for each other. A restarted process is a new owner: it
+   * finishes its predecessor's plans once their lease has expired, like any other replica.
    */
   owner: string
   /** The leases' time (the system clock by default). */
@@ -62,10 +60,10 @@ export class ApplyLeaseKeeper {
     return this.leases.take(planId, this.options.owner, this.options.clock.now(), this.until(), audit)
   }
 
-  /** Plans left APPLYING: with `mine`, this process's own as well as those whose lease expired. */
-  orphaned(mine: boolean): Promise<string[]> {
+  /** Plans left APPLYING by a process that stopped renewing their lease. */
+  orphaned(): Promise<string[]> {
     const now = this.options.clock.now()
-    return this.leases.orphaned(now, mine ? this.options.owner : null, new Date(now.getTime() - this.options.leaseMs))
+    return this.leases.orphaned(now, new Date(now.getTime() - this.options.leaseMs))
   }
 
   /** Renews the plan's lease every third of its length until released. */

@@ -1,8 +1,8 @@
 // An apply resumes after a crash: a plan left APPLYING is finished by whichever replica takes its
-// expired lease (or, at start-up, by the same process's earlier self). Changes already in their
-// target state are recorded, not written again (the node writer's 'already'). Every replica
-// resumes at start-up and then sweeps periodically, so a dead replica's plan is taken over
-// within about a lease and a third of it.
+// expired lease — another replica, or the crashed one restarted (a new process, so a new owner).
+// Changes already in their target state are recorded, not written again (the node writer's
+// 'already'). Every replica sweeps at start-up and then periodically, so a dead replica's plan
+// is taken over within about a lease and a third of it.
 import type { Plan } from '../domain/plan.js'
 import type { Logger } from '../logger.js'
 import type { ApplyLeaseKeeper } from './apply-lease.js'
@@ -26,13 +26,10 @@ export class ApplyResumer {
     private readonly log: Logger,
   ) {}
 
-  /**
-   * Finishes plans nobody is applying any more: those whose lease expired and, at start-up
-   * (`atStart`, the default), this process's own. A plan whose approval nodeplan never recorded is not resumed.
-   */
-  async resumeInterrupted(options: { atStart?: boolean } = { atStart: true }): Promise<Plan[]> {
+  /** Finishes plans nobody is applying any more (their lease expired). A plan whose approval nodeplan never recorded is not resumed. */
+  async resumeInterrupted(): Promise<Plan[]> {
     const resumed: Plan[] = []
-    for (const plan of await this.orphans(options.atStart ?? true)) {
+    for (const plan of await this.orphans()) {
       const refused = await this.approval.require(plan).then(
         () => null,
         (err: unknown) => err as Error,
@@ -69,15 +66,15 @@ export class ApplyResumer {
     await this.sweeping
   }
 
-  /** One periodic pass: plans whose lease expired, not this process's own. */
+  /** One pass of resumeInterrupted, after the one under way. */
   sweep(): Promise<Plan[]> {
-    const pass = this.sweeping.then(() => this.resumeInterrupted({ atStart: false }))
+    const pass = this.sweeping.then(() => this.resumeInterrupted())
     this.sweeping = pass.catch((err: unknown) => this.log.error('taking over plans with an expired apply lease failed', { error: err }))
     return pass
   }
 
-  private async orphans(atStart: boolean): Promise<Plan[]> {
-    const ids = await this.leases.orphaned(atStart)
+  private async orphans(): Promise<Plan[]> {
+    const ids = await this.leases.orphaned()
     const plans = await Promise.all(ids.filter((id) => !this.runner.running(id)).map((id) => this.plans.get(id)))
     return plans.filter((plan): plan is Plan => plan !== null && plan.status === 'APPLYING')
   }

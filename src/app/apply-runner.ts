@@ -1,6 +1,5 @@
 // The worker pool of an apply: writes a started plan's changes node by node, records each one,
 // and ends the plan APPLIED or FAILED — while this process holds the plan's apply lease.
-import { hostname } from 'node:os'
 import { drainAnnotations } from '../domain/drain-annotations.js'
 import type { ChangeProgress, ChangeRetry, Plan } from '../domain/plan.js'
 import type { Logger } from '../logger.js'
@@ -8,6 +7,7 @@ import type { ApplyLeaseKeeper, HeldLease, LeaseOptions } from './apply-lease.js
 import { ChangeRecorder } from './change-recorder.js'
 import { singleNode } from './plan.service.js'
 import type { ApplyOutcome, ClusterCache, NodeWriter, PlanRepository } from './ports.js'
+import { PROCESS_IDENTITY } from './process-identity.js'
 
 export interface RunnerOptions {
   /** Nodes written at once. */
@@ -22,7 +22,7 @@ export const DEFAULT_APPLY_OPTIONS: ApplyOptions = {
   parallelism: 16,
   changeDeadlineMs: 30_000,
   leaseMs: 30_000,
-  owner: hostname(),
+  owner: PROCESS_IDENTITY,
   clock: { now: () => new Date() },
 }
 

@@ -413,7 +413,7 @@ export class MeteredApplyLeases implements ApplyLeases {
     this.metrics.applyLeaseRenewals.inc({ result: held ? 'renewed' : 'lost' })
     return held
   }
-  orphaned(now: Date, owner: string | null, idleSince: Date): Promise<string[]> {
-    return this.inner.orphaned(now, owner, idleSince)
+  orphaned(now: Date, idleSince: Date): Promise<string[]> {
+    return this.inner.orphaned(now, idleSince)
   }
 }
