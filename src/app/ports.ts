@@ -166,6 +166,8 @@ export interface AuditRepository {
   append(event: AuditInput): Promise<AuditEvent>
   /** `append`, once per `key` across every replica and restart: null when the key was done before. */
   appendOnce(key: string, event: AuditInput): Promise<AuditEvent | null>
+  /** For each appendOnce key done that starts with `done`: the rest of it, unless `undone` followed by that rest was done too. */
+  doneWithout(done: string, undone: string): Promise<string[]>
   list(filter: AuditFilter, first: number, after: string | null): Promise<Page<AuditEvent>>
   /** Walks the hash chain from #1 to the head; the first event that does not hold, and why. */
   verify(): Promise<AuditVerification>

@@ -393,6 +393,9 @@ export class MeteredAuditRepository implements AuditRepository {
   approvalOf(planId: string) {
     return this.inner.approvalOf(planId)
   }
+  doneWithout(done: string, undone: string) {
+    return this.inner.doneWithout(done, undone)
+  }
 }
 
 /** Counts the audit event a lease take-over appends (plan.resumed by another replica). */
