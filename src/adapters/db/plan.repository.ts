@@ -113,8 +113,12 @@ export class PrismaPlanRepository implements PlanRepository {
   finishApply(planId: string, entries: ChangeRecord[], to: 'APPLIED' | 'FAILED', audit: AuditInput): Promise<Plan | null> {
     const now = this.clock.now()
     return this.writePlan(planId, async (tx, head) => {
-      await recordIn(tx, head, planId, entries, now)
-      return transitionIn(tx, head, planId, ['APPLYING'], to, {}, audit, now)
+      await recordProgress(tx, planId, entries, now)
+      const audits = entryAudits(planId, entries)
+      const finished = await transitionIn(tx, head, planId, ['APPLYING'], to, {}, audit, now, audits)
+      // No longer APPLYING (another replica took it over): the records alone.
+      if (!finished) await recordedBy(tx, head, planId, audits, now)
+      return finished
     })
   }
 
@@ -150,7 +154,8 @@ export class PrismaPlanRepository implements PlanRepository {
       await startApplyIn(tx, head, id, ['PENDING'], { appliedBy: 'system', appliedAt: now, applyOwner: 'warm-up', leaseExpiresAt: now }, audit('plan.applying'), now)
       await recordRetryIn(tx, id, 0, { attempt: 1, error: '', until: now })
       await recordIn(tx, head, id, [entry], now)
-      await transitionIn(tx, head, id, ['APPLYING'], 'APPLIED', {}, audit('plan.applied'), now)
+      await recordProgress(tx, id, [entry], now)
+      await transitionIn(tx, head, id, ['APPLYING'], 'APPLIED', {}, audit('plan.applied'), now, [entry.audit!])
       throw rollback
     }).catch((err: unknown) => {
       if (err !== rollback) throw err
@@ -191,18 +196,33 @@ export class PrismaPlanRepository implements PlanRepository {
   }
 }
 
-async function transitionIn(tx: Tx, head: ChainHead, id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput, now: Date): Promise<Plan | null> {
+/** `before`: audit events of the same write that come before the transition's own (its last records). */
+async function transitionIn(tx: Tx, head: ChainHead, id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput, now: Date, before: AuditInput[] = []): Promise<Plan | null> {
   const { count } = await tx.plan.updateMany({
     where: { id, status: { in: from } },
     data: { ...fields, status: to, updatedAt: now, version: { increment: 1 } },
   })
   if (count === 0) return null
   if (to !== 'APPLYING') await releaseNodeLocks(tx, id)
-  await appendAuditEvent(tx, head, { ...audit, planId: id }, now)
+  await appendAuditEvents(tx, head, [...before, { ...audit, planId: id }], now)
   return toPlan(await tx.plan.findUniqueOrThrow({ where: { id }, include: withChanges }))
 }
 
 async function recordIn(tx: Tx, head: ChainHead, planId: string, entries: ChangeRecord[], now: Date): Promise<void> {
+  await recordProgress(tx, planId, entries, now)
+  await recordedBy(tx, head, planId, entryAudits(planId, entries), now)
+}
+
+const entryAudits = (planId: string, entries: ChangeRecord[]): AuditInput[] => entries.flatMap(({ audit }) => (audit ? [{ ...audit, planId }] : []))
+
+/** The records' audit events, and the plan marked as written. */
+async function recordedBy(tx: Tx, head: ChainHead, planId: string, audits: AuditInput[], now: Date): Promise<void> {
+  await appendAuditEvents(tx, head, audits, now)
+  await tx.plan.update({ where: { id: planId }, data: { updatedAt: now, version: { increment: 1 } } })
+}
+
+/** A few statements whatever the number of entries: one UPDATE per distinct outcome. */
+async function recordProgress(tx: Tx, planId: string, entries: ChangeRecord[], now: Date): Promise<void> {
   if (entries.length === 0) return
   // The last record of a change wins, as it would written one by one.
   const latest = new Map(entries.map((entry) => [entry.index, entry.progress]))
@@ -224,13 +244,6 @@ async function recordIn(tx: Tx, head: ChainHead, planId: string, entries: Change
       throw new NodeplanError('NOT_FOUND', `plan ${planId} has no change #${index}`, { planId, index })
     }
   }
-  await appendAuditEvents(
-    tx,
-    head,
-    entries.flatMap(({ audit }) => (audit ? [{ ...audit, planId }] : [])),
-    now,
-  )
-  await tx.plan.update({ where: { id: planId }, data: { updatedAt: now, version: { increment: 1 } } })
 }
 
 /** Only while the change is not recorded applied or failed: a late retry record never reopens one. */
@@ -248,6 +261,6 @@ async function startApplyIn(tx: Tx, head: ChainHead, id: string, from: PlanStatu
   const locked = await takeNodeLocks(tx, id, JSON.parse(plan.nodes) as string[], now)
   if (locked) return { locked }
   await tx.plan.update({ where: { id }, data: { ...fields, status: 'APPLYING', updatedAt: now, version: { increment: 1 } } })
-  await appendAuditEvent(tx, head, { ...audit, planId: id }, now)
+  await appendAuditEvents(tx, head, [{ ...audit, planId: id }], now)
   return { started: toPlan(await tx.plan.findUniqueOrThrow({ where: { id }, include: withChanges })) }
 }
