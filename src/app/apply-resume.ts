@@ -12,7 +12,7 @@ import { singleNode } from './plan.service.js'
 import type { PlanRepository } from './ports.js'
 
 /** How often each replica looks for plans whose apply lease expired, at most. */
-export const DEFAULT_LEASE_SWEEP_INTERVAL_MS = 10_000
+const DEFAULT_LEASE_SWEEP_INTERVAL_MS = 10_000
 
 export class ApplyResumer {
   private sweeper: NodeJS.Timeout | null = null
