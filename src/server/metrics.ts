@@ -9,7 +9,7 @@ import type { ApolloServerPlugin } from '@apollo/server'
 import { getOperationAST, Kind, type ExecutionArgs, type ExecutionResult } from 'graphql'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { InventoryService } from '../app/inventory.service.js'
-import type { ChangeProgress, PlanKind, PlanStatus } from '../domain/plan.js'
+import type { PlanKind } from '../domain/plan.js'
 import { NODE_ROLES } from '../domain/roles.js'
 import type { ConnectionEvents } from './connection-limits.js'
 
