@@ -259,7 +259,7 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
     expect((await t.db.audit.list({ planId: second.id, action: 'plan.applying' }, 10, null)).totalCount).toBe(1)
   })
 
-  it('should find APPLYING plans, the last applied plan of a kind on a node, and open plans of a kind', async () => {
+  it('should find the last applied plan of a kind on a node, and open plans of a kind', async () => {
     const old = await t.db.plans.create(drainDraft(['n1'], { kind: 'DECOMMISSION' }), created)
     await apply(t, old.id)
     t.clock.advance(10)
@@ -271,7 +271,6 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
     const waiting = await t.db.plans.create(drainDraft(['n1', 'n2']), created)
     await t.db.plans.create(drainDraft(['n2']), created)
 
-    expect((await t.db.plans.applying()).map((p) => p.id)).toEqual([running.id])
     expect((await t.db.plans.lastApplied('DECOMMISSION', 'n1'))?.id).toBe(recent.id)
     expect(await t.db.plans.lastApplied('DECOMMISSION', 'n2')).toBeNull()
     expect((await t.db.plans.pendingFor('n1', 'DRAIN')).map((p) => p.id)).toEqual([waiting.id, running.id])
