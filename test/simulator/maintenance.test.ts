@@ -29,7 +29,7 @@ const nodeTaints = (n: k8s.V1Node) => (n.spec!.taints ?? []).map((t) => `${t.key
 describe('node pools', () => {
   it('labels the GPU nodes in order: a 40-node pool, a 2-node pool, the rest in none', async () => {
     const a100 = await core.listNode({ labelSelector: `${POOL}=a100` })
-    expect(a100.items.map((n) => n.metadata!.name).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))).toEqual(
+    expect(a100.items.map((n) => n.metadata!.name!).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))).toEqual(
       Array.from({ length: 40 }, (_, i) => `gpu-${i + 1}`),
     )
     expect((await core.listNode({ labelSelector: `${POOL}=h100` })).items.map((n) => n.metadata!.name).sort()).toEqual(['gpu-41', 'gpu-42'])
