@@ -81,5 +81,3 @@ function identityOf(node: KubeObject): KubeletIdentity {
     bootID: info.bootID ?? '',
   }
 }
-
-const isSucceeded = (pod: KubeObject): boolean => pod.status?.phase === 'Succeeded'
