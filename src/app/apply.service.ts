@@ -10,6 +10,7 @@ import type { ApplyLeases } from './apply-lease.js'
 import { notApplicable, singleNode } from './plan.service.js'
 import type { Policy } from './policy.js'
 import type { ApplyOutcome, AuditRepository, ChangeRecord, Clock, ClusterCache, NodeWriter, PlanRepository } from './ports.js'
+import { systemClock } from './system-clock.js'
 
 /** The statuses a plan is applied from. */
 const APPLICABLE: PlanStatus[] = ['PENDING', 'APPROVED']
@@ -39,7 +40,7 @@ export const DEFAULT_APPLY_OPTIONS: ApplyOptions = {
   changeDeadlineMs: 30_000,
   leaseMs: 30_000,
   owner: hostname(),
-  clock: { now: () => new Date() },
+  clock: systemClock,
 }
 
 /** How often each replica looks for plans whose apply lease expired. */

@@ -4,6 +4,7 @@ import type { Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
 import { planDecommission, planDrain, planRejoin, planRelabel, planRollback, planUndrain } from '../domain/planner.js'
 import type { NodeRole } from '../domain/roles.js'
 import { staleness } from '../domain/staleness.js'
+import { isValidNodeName } from '../domain/validation.js'
 import { requireRole } from './access.js'
 import type { Policy } from './policy.js'
 import type { AuditInput, ClusterCache, Page, PlanListQuery, PlanRepository } from './ports.js'
@@ -19,7 +20,6 @@ export interface PlanRelabelRequest {
   reason: string
 }
 
-const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/
 const MAX_UNKNOWN_REFRESHED = 10
 
 /** Computes plans from fresh cluster state and stores them; approves and discards them. Apply is ApplyService's. */
@@ -148,7 +148,7 @@ export class PlanService {
     if (!this.cache.synced()) {
       throw new NodeplanError('KUBERNETES_UNAVAILABLE', 'the cluster state has not been read yet; retry shortly and check /readyz')
     }
-    const named = [...new Set(nodes)].filter((n) => typeof n === 'string' && NODE_NAME.test(n))
+    const named = [...new Set(nodes)].filter((n) => typeof n === 'string' && isValidNodeName(n))
     // Names the cache does not know are re-read too (the watch may lag a node that just joined),
     // but only a few: otherwise one request naming thousands of made-up nodes costs thousands of
     // API calls. The planner refuses any name still unknown afterwards.

@@ -115,7 +115,4 @@ export interface Plan extends Omit<PlanDraft, 'changes'> {
   changes: PlannedChange[]
 }
 
-/** Statuses a plan never leaves. */
-export const FINAL_STATUSES: readonly PlanStatus[] = ['APPLIED', 'FAILED', 'DISCARDED', 'NO_CHANGES']
-
 export type { NodeRole }

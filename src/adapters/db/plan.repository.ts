@@ -3,7 +3,8 @@ import { NodeplanError } from '../../domain/errors.js'
 import type { ChangeProgress, ChangeRetry, Plan, PlanDraft, PlanKind, PlanStatus } from '../../domain/plan.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import { appendAuditEvent, appendAuditEvents, markOnce } from './audit.repository.js'
-import { checkPageSize, decodePlanCursor, planCursor } from './cursor.js'
+import { checkPageSize } from '../../domain/page-size.js'
+import { decodePlanCursor, planCursor } from './cursor.js'
 import { newPlanId } from './ids.js'
 import { changeRowData, planRowData, toPlan, withChanges } from './plan-rows.js'
 import { insertRows } from './insert-rows.js'
@@ -69,7 +70,7 @@ export class PrismaPlanRepository implements PlanRepository {
 
   /** Newest first (createdAt, then id). */
   async list(query: PlanListQuery): Promise<Page<Plan>> {
-    checkPageSize(query.first)
+    checkPageSize(query.first, 0)
     const filtered: Prisma.PlanWhereInput = {
       ...(query.status?.length && { status: { in: query.status } }),
       ...(query.node != null && { planNodes: { some: { node: query.node } } }),

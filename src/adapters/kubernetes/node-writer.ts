@@ -15,7 +15,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js'
 import { KubernetesApi, nodePath } from './kubernetes-api.js'
 import { knownNodePatch, nodePatch, type JsonPatchOp, type PatchDecision, type RawNode } from './node-patch.js'
 import type { Logger } from '../../logger.js'
-import { systemClock } from './system-clock.js'
+import { systemClock } from '../../app/system-clock.js'
 
 export interface NodeWriterOptions {
   clock?: Clock
