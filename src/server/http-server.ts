@@ -1,5 +1,3 @@
-import { compiledExecutorGateway, type CompiledExecutorOptions } from './compiled-executor.js'
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -9,11 +7,12 @@ import type { GraphQLSchema } from 'graphql'
 import { bearerToken, LOCAL_ADMIN, type Authenticator, type Principal } from '../auth.js'
 import type { RequestContext } from '../graphql/context.js'
 import { makeFormatError } from '../graphql/error-format.js'
-import { MAX_TOKENS, queryLimitsRule } from '../graphql/limits.js'
+import { MAX_TOKENS } from '../graphql/limits.js'
 import type { Logger } from '../logger.js'
 import { CONSOLE_PREFIX, consoleAsset } from '../console/assets.js'
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.js'
-import { ResponseTooLarge, writeJson } from './json-stream.js'
+import { queryRunner, queryRunnerPlugin, type RunOperation } from './query-runner.js'
+import { resultText, tooLargeError } from './result-text.js'
 import type { PostRoute } from './signal-intake.js'
 import { attachSubscriptions, type SubscriptionServer } from './subscriptions.js'
 import { DEFAULT_CONNECTION_LIMITS, limitConnections, type ConnectionEvents, type ConnectionLimits } from './connection-limits.js'
@@ -42,7 +41,8 @@ export interface HttpServerOptions {
   /** Serves GET /metrics (Prometheus text format, no token needed: counts only, no names). */
   metrics?: { scrape(): Promise<{ contentType: string; body: string }> }
   plugins?: ApolloServerPlugin<RequestContext>[]
-  executor?: CompiledExecutorOptions
+  /** Runs queries (default: a queryRunner of its own, bounded by `bounds`); share one with the websocket. */
+  runQuery?: RunOperation
   /** JSON POST endpoints beside /graphql, behind the same authentication (e.g. /signals). */
   routes?: PostRoute[]
   /** GraphQL over WebSocket on /graphql (subscriptions). */
@@ -64,12 +64,6 @@ export interface RunningHttpServer {
   close(graceMs?: number): Promise<void>
 }
 
-/** The result Apollo handed to stringifyResult during one request. */
-interface ResultSlot {
-  value: unknown
-}
-const resultSlot = new AsyncLocalStorage<ResultSlot>()
-
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -84,24 +78,24 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const { log, auth } = options
   const bounds = options.bounds ?? DEFAULT_REQUEST_BOUNDS
   const origins = originPolicy(options.origins ?? { allowedHosts: [...LOOPBACK_HOSTS], allowedOrigins: [] })
+  const formatError = makeFormatError(log)
+  const runQuery = options.runQuery ?? queryRunner({ maxQueryMs: bounds.maxRequestMs })
   const apollo = new ApolloServer<RequestContext>({
-    gateway: compiledExecutorGateway(options.schema, { ...options.executor, maxQueryMs: bounds.maxRequestMs }),
+    schema: options.schema,
     introspection: true,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
-    validationRules: [queryLimitsRule()],
     parseOptions: { maxTokens: MAX_TOKENS },
-    formatError: makeFormatError(log),
-    // Apollo wants the body as one string; the request's handler writes it out in chunks instead.
+    formatError,
     stringifyResult: (value) => {
-      const slot = resultSlot.getStore()
-      if (!slot) return JSON.stringify(value)
-      slot.value = value
-      return ''
+      const text = resultText(value, bounds.maxResponseBytes)
+      if (text !== null) return text
+      log.warn('response replaced: larger than --max-response-mb', { maxResponseBytes: bounds.maxResponseBytes })
+      return JSON.stringify({ errors: [tooLargeError(bounds.maxResponseBytes)] })
     },
     // No cache hints are served, and its per-field listener would cost every large query.
-    plugins: [ApolloServerPluginCacheControlDisabled(), ...(options.plugins ?? [])],
+    plugins: [ApolloServerPluginCacheControlDisabled(), queryRunnerPlugin(runQuery, formatError), ...(options.plugins ?? [])],
   })
   await apollo.start()
 
@@ -176,27 +170,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value)
     }
-    const slot: ResultSlot = { value: undefined }
-    const method = req.method
-    const result = await resultSlot.run(slot, () =>
-      apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method, headers, search: url.search, body },
-        context: async () => ({ principal, requestId, log: log.child({ requestId, subject: principal.subject }) }),
-      }),
-    )
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
+      context: async () => ({ principal, requestId, log: log.child({ requestId, subject: principal.subject }) }),
+    })
     for (const [key, value] of result.headers) res.setHeader(key, value)
     res.statusCode = result.status ?? 200
-    if (result.body.kind === 'complete') {
-      if (slot.value === undefined) return res.end(result.body.string)
-      try {
-        return await writeJson(res, slot.value, bounds.maxResponseBytes)
-      } catch (err) {
-        if (!(err instanceof ResponseTooLarge)) throw err
-        // Its start went out with status 200: cut the connection, so the client sees a failure, not a short answer.
-        log.warn('response cut: larger than --max-response-mb', { requestId, maxResponseBytes: bounds.maxResponseBytes })
-        return res.destroy()
-      }
-    }
+    if (result.body.kind === 'complete') return res.end(result.body.string)
     for await (const chunk of result.body.asyncIterator) res.write(chunk)
     res.end()
   }

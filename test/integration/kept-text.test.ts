@@ -1,6 +1,7 @@
-// The HTTP API executes operations with graphql-jit (src/server/compiled-executor.ts). Here every
-// kind of operation a portal sends is run both ways, over HTTP and with graphql-js's own execute
-// on the same schema, resolvers and caller: the answers must be the same.
+// The HTTP API answers queries of the nodes list from kept JSON text, made by graphql-jit
+// (src/server/query-runner.ts, list-answer-cache.ts), and everything else with graphql-js. Here
+// every kind of operation a portal sends is run both ways, over HTTP (twice: made, then kept) and
+// with graphql-js's own execute on the same schema, resolvers and caller: the answers must be the same.
 import { execute, parse } from 'graphql'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Principal } from '../../src/auth.js'
@@ -34,7 +35,7 @@ const CASES: Case[] = [
   { name: 'introspection', query: `{ __schema { queryType { name } types { name kind } } __type(name: "Workload") { fields { name type { kind name ofType { name } } } } }` },
 ]
 
-describe('compiled execution', () => {
+describe('answers from kept text', () => {
   let np: TestNodeplan
   beforeAll(async () => {
     np = await startTestNodeplan({ tokens: true })
@@ -47,6 +48,7 @@ describe('compiled execution', () => {
 
   it.each(CASES)('answers $name as graphql-js does', async ({ query, variables = {}, as = 'admin' }) => {
     const overHttp = await np.gql(query, variables, TEST_TOKENS[as])
+    expect(await np.gql(query, variables, TEST_TOKENS[as])).toEqual(overHttp)
     const principal: Principal = { subject: as, role: as === 'operator2' ? 'operator' : as }
     const direct = await execute({
       schema: np.app.schema,
