@@ -4,11 +4,12 @@
 // portal polls it, and between two polls few nodes change.
 //
 // A query qualifies when a list field declared @KeptAsTextList selects only fields declared
-// @KeptAsTextElement below it (src/graphql/kept-as-text.ts), with no arguments and no directives. It then runs in two parts: the operation with each such list's
-// selection cut to `__typename` (authorisation, arguments and the list's resolver run as always,
-// and the resolver hands its answer over), then the cut selection once per element, against a schema
-// whose root field returns the element itself. Anything unusual (an error, a changed list)
-// answers null, and the caller runs the query the ordinary way.
+// @KeptAsTextElement below it (src/graphql/kept-as-text.ts), with no arguments and no directives.
+// It then runs in two parts: the operation with each such list's selection cut to `__typename`
+// (authorisation, arguments and the list's resolver run as always, and the resolver hands its
+// answer over), then the cut selection once per element, against a schema whose root field
+// returns the element itself. Anything unusual (an error, a changed list) answers null, and the
+// caller runs the query the ordinary way.
 import { GraphQLObjectType, GraphQLSchema, getNamedType, getOperationAST, isObjectType, Kind, print, type DocumentNode, type ExecutionResult, type FieldNode, type FragmentDefinitionNode, type GraphQLNamedType, type OperationDefinitionNode, type SelectionSetNode } from 'graphql'
 // graphql-jit compiles the element selection once into a function: at 5,000 nodes with workloads
 // a fresh answer resolves ~700,000 fields, which graphql-js spends most of a second walking.
