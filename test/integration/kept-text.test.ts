@@ -3,6 +3,8 @@
 // every kind of operation a portal sends is run both ways, over HTTP (twice: made, then kept) and
 // with graphql-js's own execute on the same schema, resolvers and caller: the answers must be the same.
 import { execute, parse } from 'graphql'
+import { createClient } from 'graphql-ws'
+import { WebSocket } from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Principal } from '../../src/auth.js'
 import { createLogger } from '../../src/logger.js'
@@ -58,6 +60,20 @@ describe('answers from kept text', () => {
     })
     expect(overHttp.data ?? null).toEqual(JSON.parse(JSON.stringify(direct.data ?? null)))
     expect((overHttp.errors ?? []).map((e) => [e.message, (e as { path?: unknown }).path])).toEqual((direct.errors ?? []).map((e) => [e.message, e.path]))
+  })
+
+  it('answers the nodes list over the websocket as over HTTP, from the same runner', async () => {
+    const query = `{ nodes { ${NODE_FIELDS} } }`
+    const client = createClient({ url: np.url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: { Authorization: `Bearer ${TEST_TOKENS.viewer}` } })
+    try {
+      const overWs = await new Promise<any>((resolve, reject) => client.subscribe({ query }, { next: resolve, error: reject, complete: () => {} }))
+      const overHttp = await np.gql(query, {}, TEST_TOKENS.viewer)
+      expect(overWs.errors).toBeUndefined()
+      expect(overWs.data.nodes.length).toBeGreaterThan(0)
+      expect(overWs.data).toEqual(overHttp.data)
+    } finally {
+      await client.dispose()
+    }
   })
 
   it('has something to compare: nodes with workloads, a plan, audit events and refusals', async () => {
