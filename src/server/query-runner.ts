@@ -32,8 +32,12 @@ export function queryRunner(options: QueryRunnerOptions = {}): RunOperation {
     const { schema, document, contextValue } = args
     const variables = args.variableValues ?? {}
     const operation = getOperationAST(document, args.operationName)
-    // Bad variables are left to graphql-js, so that they get exactly its message.
-    if (isQuery && operation && typeof contextValue === 'object' && contextValue !== null && !getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) {
+    // No operation to run: graphql-js says why, in its words.
+    if (!operation) return execute(args)
+    // Variables that do not coerce: graphql-js's messages, with the code Apollo gives them.
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables)
+    if (coerced.errors) return { errors: coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } })) }
+    if (isQuery && typeof contextValue === 'object' && contextValue !== null) {
       const kept = await keptText(schema).execute(document, args.operationName ?? undefined, contextValue, variables)
       if (kept) return kept
     }
