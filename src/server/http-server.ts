@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -12,7 +13,7 @@ import type { Logger } from '../logger.js'
 import { CONSOLE_PREFIX, consoleAsset } from '../console/assets.js'
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.js'
 import { queryRunner, queryRunnerPlugin, type RunOperation } from './query-runner.js'
-import { resultText, tooLargeError } from './result-text.js'
+import { ResponseTooLarge, writeJson } from './json-stream.js'
 import type { PostRoute } from './signal-intake.js'
 import { attachSubscriptions, type SubscriptionServer } from './subscriptions.js'
 import { DEFAULT_CONNECTION_LIMITS, limitConnections, type ConnectionEvents, type ConnectionLimits } from './connection-limits.js'
@@ -64,6 +65,17 @@ export interface RunningHttpServer {
   close(graceMs?: number): Promise<void>
 }
 
+/**
+ * The result Apollo hands to stringifyResult during one request, which the request's handler
+ * writes out in chunks. Apollo Server 5 gives an integration a single result only as one string:
+ * at 5,000 nodes that is 13 MB joined and encoded again per `nodes` answer, which measured the
+ * `nodes` query 2-3 times slower and its peak RSS over 400 MB (docs/speed.md).
+ */
+interface ResultSlot {
+  value: unknown
+}
+const resultSlot = new AsyncLocalStorage<ResultSlot>()
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -89,10 +101,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     parseOptions: { maxTokens: MAX_TOKENS },
     formatError,
     stringifyResult: (value) => {
-      const text = resultText(value, bounds.maxResponseBytes)
-      if (text !== null) return text
-      log.warn('response replaced: larger than --max-response-mb', { maxResponseBytes: bounds.maxResponseBytes })
-      return JSON.stringify({ errors: [tooLargeError(bounds.maxResponseBytes)] })
+      const slot = resultSlot.getStore()
+      if (!slot) return JSON.stringify(value)
+      slot.value = value
+      return ''
     },
     // No cache hints are served, and its per-field listener would cost every large query.
     plugins: [ApolloServerPluginCacheControlDisabled(), queryRunnerPlugin(runQuery, formatError), ...(options.plugins ?? [])],
@@ -170,13 +182,27 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value)
     }
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
-      context: async () => ({ principal, requestId, log: log.child({ requestId, subject: principal.subject }) }),
-    })
+    const slot: ResultSlot = { value: undefined }
+    const method = req.method
+    const result = await resultSlot.run(slot, () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search: url.search, body },
+        context: async () => ({ principal, requestId, log: log.child({ requestId, subject: principal.subject }) }),
+      }),
+    )
     for (const [key, value] of result.headers) res.setHeader(key, value)
     res.statusCode = result.status ?? 200
-    if (result.body.kind === 'complete') return res.end(result.body.string)
+    if (result.body.kind === 'complete') {
+      if (slot.value === undefined) return res.end(result.body.string)
+      try {
+        return await writeJson(res, slot.value, bounds.maxResponseBytes)
+      } catch (err) {
+        if (!(err instanceof ResponseTooLarge)) throw err
+        // Its start went out with status 200: cut the connection, so the client sees a failure, not a short answer.
+        log.warn('response cut: larger than --max-response-mb', { requestId, maxResponseBytes: bounds.maxResponseBytes })
+        return res.destroy()
+      }
+    }
     for await (const chunk of result.body.asyncIterator) res.write(chunk)
     res.end()
   }

@@ -15,7 +15,6 @@ import type { Logger } from '../logger.js'
 import type { OriginPolicy } from './origin-policy.js'
 import { queryRunner, type RunOperation } from './query-runner.js'
 import type { RequestBounds } from './request-bounds.js'
-import { resultText, tooLargeError } from './result-text.js'
 
 export interface SubscriptionServerOptions {
   schema: GraphQLSchema
@@ -110,7 +109,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       },
       onNext(_ctx, _id, _payload, _args, result) {
         const maxBytes = options.bounds?.maxResponseBytes
-        if (maxBytes !== undefined && !result.errors && resultText(result, maxBytes) === null) return { errors: [tooLargeError(maxBytes)] }
+        // A string is never longer than its UTF-8 bytes: this never refuses an answer that fits.
+        if (maxBytes !== undefined && !result.errors && JSON.stringify(result).length > maxBytes) {
+          return { errors: [{ message: `the answer is larger than ${maxBytes} bytes (--max-response-mb); ask for less`, extensions: { code: 'BAD_USER_INPUT' } }] }
+        }
         if (!result.errors) return
         return { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) }
       },
