@@ -43,6 +43,7 @@ import { createLogger, type Logger } from './logger.js'
 import { TokensFile } from './tokens-file.js'
 import { startHttpServer, type RunningHttpServer } from './server/http-server.js'
 import { signalIntakeRoute } from './server/signal-intake.js'
+import { queryRunner } from './server/query-runner.js'
 import { startSubscriptionServer } from './server/subscriptions.js'
 import { MeteredApplyLeases, MeteredAuditRepository, MeteredPlanRepository } from './server/metered-repositories.js'
 import { NodeplanMetrics } from './server/metrics.js'
@@ -217,6 +218,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   )
   const tokens = config.auth && config.tokensFile ? new TokensFile(config.tokensFile, config.auth, log) : null
   const { network } = config
+  const runQuery = queryRunner({ maxQueryMs: network.maxRequestMs, listElementsCounted: (kept, made) => metrics.countListElements(kept, made) })
   const subscriptions = startSubscriptionServer({
     schema,
     auth: tokens,
@@ -224,6 +226,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     planProgress: new PlanProgress(planRepository, db.planWrites),
     mutations: network.websocketMutations,
     mutationTimed: (args, run) => metrics.timeMutation(args, run),
+    runQuery,
     bounds: { maxRequestMs: network.maxRequestMs, maxResponseBytes: network.maxResponseBytes },
   })
   tokens?.onReload(() => subscriptions.revalidate())
@@ -236,7 +239,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     log,
     metrics,
     plugins: [metrics.apolloPlugin()],
-    executor: { listElementsCounted: (kept, made) => metrics.countListElements(kept, made) },
+    runQuery,
     subscriptions,
     origins: { allowedHosts: network.allowedHosts, allowedOrigins: network.allowedOrigins },
     connections: { idleTimeoutMs: network.idleTimeoutMs, maxConnections: network.maxConnections, maxConnectionsPerAddress: network.maxConnectionsPerAddress },

@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql'
+import { pageCost } from '../limits.js'
 import type { ApplyService } from '../../app/apply.service.js'
 import type { PlanService } from '../../app/plan.service.js'
 import type { Plan, PlanStatus } from '../../domain/plan.js'
@@ -26,7 +27,7 @@ export class PlanResolver {
   }
 
   @Authorized('viewer')
-  @Query(() => PlanConnectionType, { description: 'Plans, newest first, optionally by status or node.' })
+  @Query(() => PlanConnectionType, { complexity: pageCost, description: 'Plans, newest first, optionally by status or node.' })
   async plans(
     @Arg('status', () => [PlanStatusEnum], { nullable: true }) status: PlanStatusEnum[] | null,
     @Arg('node', () => String, { nullable: true }) node: string | null,
