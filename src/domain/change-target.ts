@@ -1,24 +1,23 @@
 // Where a change leads: the node as it will be after the change.
-import type { NodeState, Taint } from './cluster.js'
-import { subjectOf } from './change.js'
-import type { Change, NodeValue } from './plan.js'
+import type { NodeState } from './cluster.js'
+import type { Change } from './plan.js'
 
 /** The node after the change; undefined once deleted. Pure: the input is not modified. */
 export function afterChange(node: NodeState | undefined, change: Change): NodeState | undefined {
   if (change.action === 'NO_OP' || !node) return node
   switch (change.resource) {
     case 'NODE':
-      return change.after === null ? undefined : { ...node, labels: { ...(change.after as NodeValue).labels } }
+      return change.after === null ? undefined : { ...node, labels: { ...change.after.labels } }
     case 'TAINT': {
-      const id = (change.after ?? change.before) as Taint
-      const others = node.taints.filter((t) => !(t.key === id.key && t.effect === id.effect))
-      return { ...node, taints: change.after === null ? others : [...others, change.after as Taint] }
+      const { key, effect } = change.target
+      const others = node.taints.filter((t) => !(t.key === key && t.effect === effect))
+      return { ...node, taints: change.after === null ? others : [...others, change.after] }
     }
     case 'LABEL': {
       const labels = { ...node.labels }
-      const key = subjectOf(change)
+      const { key } = change.target
       if (change.after === null) delete labels[key]
-      else labels[key] = change.after as string
+      else labels[key] = change.after
       return { ...node, labels }
     }
   }

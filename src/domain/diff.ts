@@ -1,8 +1,8 @@
 // A plan as text, the way `terraform plan` shows one. Reads the model only; symbols live here.
 import { DRAIN_TAINT, type Taint } from './cluster.js'
-import { formatTaint, subjectOf, taintId } from './change.js'
+import { formatTaint, taintId } from './change.js'
 import { DRAIN_ANNOTATION_KEYS, drainAnnotationEffect } from './drain-annotations.js'
-import type { Change, ChangeAction, ChangeProgress, NodeValue, PlanDraft, Workload } from './plan.js'
+import type { Change, ChangeAction, ChangeProgress, PlanDraft, Workload } from './plan.js'
 import { escapeUnsafe } from './unsafe-text.js'
 
 export type DiffInput = Pick<PlanDraft, 'kind' | 'nodes' | 'impact' | 'warnings' | 'reason'> & {
@@ -29,7 +29,7 @@ const LEGEND: [Tally, string, string][] = [
 ]
 
 const removesDrain = (change: Change): boolean =>
-  change.resource === 'TAINT' && change.action === 'DELETE' && change.before !== null && taintId(change.before as Taint) === taintId(DRAIN_TAINT)
+  change.resource === 'TAINT' && change.action === 'DELETE' && taintId(change.target) === taintId(DRAIN_TAINT)
 
 /** Plain text: the CLI colours its symbols for a terminal (cli/render.ts colourDiff). */
 export function renderDiff(plan: DiffInput): string {
@@ -72,20 +72,18 @@ function changeLines(change: Change & Partial<ChangeProgress>): string[] {
   const note = change.action === 'NO_OP' ? (change.reason === 'CHANGED_SINCE' ? ' # changed since; left alone' : ' # already done') : ''
   const failed = change.error ? [`          # failed: ${change.error}`] : []
   if (change.resource === 'NODE') {
-    const before = change.before as NodeValue | null
-    const labels = Object.entries(before?.labels ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    const labels = Object.entries(change.before?.labels ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     return [
       `${lead}node "${change.node}"${change.action === 'DELETE' ? ' -> null' : ''}`,
       ...(labels.length > 0 ? [`          # kept for rejoin: ${labels.join(', ')}`] : []),
       ...failed,
     ]
   }
-  const value = change.resource === 'TAINT' ? taintValue : labelValue
-  const name = `${change.resource === 'TAINT' ? 'taint' : 'label'} "${subjectOf(change)}"`
-  const shown =
-    change.action === 'CREATE' ? value(change.after)
-    : change.action === 'NO_OP' ? value(change.after)
-    : `${value(change.before)} -> ${value(change.after)}`
+  const [name, before, after] =
+    change.resource === 'TAINT'
+      ? [`taint "${taintId(change.target)}"`, taintValue(change.before), taintValue(change.after)]
+      : [`label "${change.target.key}"`, labelValue(change.before), labelValue(change.after)]
+  const shown = change.action === 'CREATE' || change.action === 'NO_OP' ? after : `${before} -> ${after}`
   return [`${lead}${name} = ${shown}${note}`, ...annotationNote(change), ...failed]
 }
 
@@ -97,8 +95,8 @@ function annotationNote(change: Change): string[] {
   return []
 }
 
-const taintValue = (v: Change['before']): string => (v === null ? 'null' : JSON.stringify(formatTaint(v as Taint)))
-const labelValue = (v: Change['before']): string => (v === null ? 'null' : JSON.stringify(v))
+const taintValue = (v: Taint | null): string => (v === null ? 'null' : JSON.stringify(formatTaint(v)))
+const labelValue = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v))
 
 /** "Plan: 0 to add, 0 to change, 4 to remove, 0 to destroy. 4 nodes (32 GPUs) return to service." */
 function summaryLine(counts: Record<Tally, number>, impact: DiffInput['impact']): string {

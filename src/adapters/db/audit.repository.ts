@@ -109,6 +109,14 @@ export class PrismaAuditRepository implements AuditRepository {
     })
   }
 
+  async doneWithout(done: string, undone: string): Promise<string[]> {
+    const keys = async (prefix: string) =>
+      (await this.db.lifecycleMark.findMany({ where: { key: { startsWith: prefix } }, select: { key: true } })).map((m) => m.key.slice(prefix.length))
+    const [started, ended] = await Promise.all([keys(done), keys(undone)])
+    const over = new Set(ended)
+    return started.filter((rest) => !over.has(rest))
+  }
+
   /** Newest first. `after` is a cursor from an earlier page; `first` is at most 500. */
   async list(filter: AuditFilter, first: number, after: string | null): Promise<Page<AuditEvent>> {
     checkPageSize(first, 0)

@@ -30,6 +30,8 @@ export interface Database {
   planWrites: PlanWrites
   /** Which replica applies which plan (several replicas on PostgreSQL). */
   leases: ApplyLeases
+  /** Runs an apply's statements once in a rolled-back transaction, so the first apply after start finds its queries planned. */
+  warmUp(): Promise<void>
   /** Events waiting for webhooks, and how far each webhook got. */
   outbox: OutboxRepository
   /** Health signals reported for nodes. */
@@ -100,9 +102,11 @@ async function finish(db: Db, provider: Database['provider'], clock: Pick<Clock,
   useChainSeal(db, new ChainSeal(options.auditKey ?? null))
   const auditSeal = await sealHead(db, clock, { reseal: options.auditReseal ?? false })
   await signal.start()
+  const plans = new PrismaPlanRepository(db, clock, signal)
   return {
     auditSeal,
-    plans: new PrismaPlanRepository(db, clock, signal),
+    plans,
+    warmUp: () => plans.warmUp(),
     planWrites: signal,
     audit: new PrismaAuditRepository(db, clock),
     outbox: new PrismaOutboxRepository(db),

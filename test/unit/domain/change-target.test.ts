@@ -1,44 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { DRAIN_TAINT, type NodeState, type Taint } from '../../../src/domain/cluster.js'
+import { DRAIN_TAINT, type NodeState } from '../../../src/domain/cluster.js'
 import { afterChange } from '../../../src/domain/change-target.js'
-import { labelAddress, labelChange, nodeAddress, nodeDeletion, subjectOf, taintAddress, taintChange, unchanged } from '../../../src/domain/change.js'
+import { labelChange, nodeDeletion, taintChange } from '../../../src/domain/change.js'
 import type { Change } from '../../../src/domain/plan.js'
 import { buildNode } from '../../factories.js'
 
 const SYSTEM = 'node-role.kubernetes.io/runai-system'
 const maint = { key: 'runai', value: 'maint', effect: 'NoExecute' as const }
-
-describe('addresses', () => {
-  it('name the node, the taint by key:Effect and the label by key', () => {
-    expect(nodeAddress('gpu-1')).toBe('node/gpu-1')
-    expect(taintAddress('gpu-1', DRAIN_TAINT)).toBe('node/gpu-1/taint/runai:NoExecute')
-    expect(labelAddress('gpu-1', SYSTEM)).toBe('node/gpu-1/label/node-role.kubernetes.io/runai-system')
-  })
-})
-
-describe('change factories', () => {
-  it.each([
-    ['CREATE', taintChange('n', null, DRAIN_TAINT, 'REQUESTED')],
-    ['DELETE', taintChange('n', DRAIN_TAINT, null, 'REQUESTED')],
-    ['UPDATE', taintChange('n', maint, DRAIN_TAINT, 'REQUESTED')],
-    ['NO_OP', taintChange('n', { ...DRAIN_TAINT }, DRAIN_TAINT, 'REQUESTED')],
-    ['CREATE', labelChange('n', SYSTEM, null, '', 'REQUESTED')],
-    ['DELETE', labelChange('n', SYSTEM, '', null, 'REQUESTED')],
-    ['UPDATE', labelChange('n', 'zone', 'a', 'b', 'REQUESTED')],
-    ['NO_OP', labelChange('n', 'zone', 'a', 'a', 'REQUESTED')],
-  ])('derive %s from before and after', (action, change) => {
-    expect(change.action).toBe(action)
-  })
-
-  it('a NO_OP that is already done says so; one left alone keeps CHANGED_SINCE', () => {
-    expect(labelChange('n', 'zone', 'a', 'a', 'UNPLANNED_DOWNTIME').reason).toBe('ALREADY_DONE')
-    expect(unchanged(labelChange('n', 'zone', 'a', 'b', 'ROLLBACK'), 'c', 'CHANGED_SINCE')).toMatchObject({ action: 'NO_OP', before: 'c', after: 'c', reason: 'CHANGED_SINCE' })
-  })
-
-  it('refuses a taint change that names no taint', () => {
-    expect(() => taintChange('n', null, null, 'REQUESTED')).toThrow(/names no taint/)
-  })
-})
 
 describe('afterChange', () => {
   const plain = buildNode('gpu-1', { extraLabels: { zone: 'a' } })
@@ -47,9 +15,8 @@ describe('afterChange', () => {
   /** What the node holds where the change writes: the taint of its key:effect, the label's value, the node. */
   const live = (change: Change, node: NodeState | undefined): unknown => {
     if (change.resource === 'NODE') return node
-    const id = (change.after ?? change.before) as Taint
-    if (change.resource === 'TAINT') return node?.taints.find((t) => t.key === id.key && t.effect === id.effect)
-    return node?.labels[subjectOf(change)]
+    if (change.resource === 'TAINT') return node?.taints.find((t) => t.key === change.target.key && t.effect === change.target.effect)
+    return node?.labels[change.target.key]
   }
   const cases: { name: string; change: Change; node: NodeState }[] = [
     { name: 'taint CREATE', change: taintChange('gpu-1', null, DRAIN_TAINT, 'REQUESTED'), node: plain },

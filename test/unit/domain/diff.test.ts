@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DRAIN_TAINT } from '../../../src/domain/cluster.js'
-import { labelChange, nodeDeletion, taintChange, unchanged } from '../../../src/domain/change.js'
+import { labelChange, nodeDeletion, taintChange } from '../../../src/domain/change.js'
 import { colourDiff } from '../../../src/cli/render.js'
 import { renderDiff, type DiffInput } from '../../../src/domain/diff.js'
 import type { Impact } from '../../../src/domain/plan.js'
@@ -111,7 +111,7 @@ Plan: 1 to add, 0 to change, 1 to destroy.
       changes: [
         { ...labelChange('gpu-1', 'team', 'vision', 'old', 'ROLLBACK'), applied: false, error: 'conflict after 5 retries' },
         labelChange('gpu-1', SYSTEM, '', null, 'ROLLBACK'),
-        unchanged(taintChange('gpu-1', DRAIN_TAINT, null, 'ROLLBACK'), { key: 'runai', value: 'x', effect: 'NoExecute' }, 'CHANGED_SINCE'),
+        taintChange('gpu-1', { key: 'runai', value: 'x', effect: 'NoExecute' }, { key: 'runai', value: 'x', effect: 'NoExecute' }, 'CHANGED_SINCE'),
       ],
       impact: { ...noImpact, readySystemNodesAfter: 1 },
       warnings: ['node gpu-1: taint runai:NoExecute is now runai=x:NoExecute; left alone'],
