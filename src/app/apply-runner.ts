@@ -8,6 +8,7 @@ import { ChangeRecorder } from './change-recorder.js'
 import { singleNode } from './plan.service.js'
 import type { ApplyOutcome, ClusterCache, NodeWriter, PlanRepository } from './ports.js'
 import { PROCESS_IDENTITY } from './process-identity.js'
+import { systemClock } from './system-clock.js'
 
 export interface RunnerOptions {
   /** Nodes written at once. */
@@ -23,7 +24,7 @@ export const DEFAULT_APPLY_OPTIONS: ApplyOptions = {
   changeDeadlineMs: 30_000,
   leaseMs: 30_000,
   owner: PROCESS_IDENTITY,
-  clock: { now: () => new Date() },
+  clock: systemClock,
 }
 
 export class ApplyRunner {
