@@ -41,7 +41,7 @@ const envPairs = (args: string): Record<string, string> => Object.fromEntries([.
 /** The environment names src/config.ts reads, from its own source. */
 function configEnvNames(): string[] {
   const config = read('src/config.ts')
-  return [...config.matchAll(/str\('[a-z-]+', '([A-Z_]+)'\)|\benv\.([A-Z_]+)|seconds\('([A-Z_]+)'/g)].map((m) => (m[1] ?? m[2] ?? m[3])!)
+  return [...config.matchAll(/\b(?:str|setting|whole|list)\((?:'[a-z-]+'|null), '([A-Z_]+)'|\benv\.([A-Z_]+)|seconds\('([A-Z_]+)'/g)].map((m) => (m[1] ?? m[2] ?? m[3])!)
 }
 
 const instructions = dockerfile(read('Dockerfile'))
