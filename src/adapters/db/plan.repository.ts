@@ -94,8 +94,7 @@ export class PrismaPlanRepository implements PlanRepository {
    * the row lock and then re-evaluates `status IN (from)` on the committed row, so exactly one wins,
    * across processes too.
    */
-  async transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null> {
-    checkMove(from, to)
+  transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null> {
     const now = this.clock.now()
     return this.writePlan(id, (tx, head) => transitionIn(tx, head, id, from, to, fields, audit, now))
   }
@@ -131,8 +130,7 @@ export class PrismaPlanRepository implements PlanRepository {
    * plan over, never another plan take the node. Every write queues on the audit head's row lock
    * first, so the locks read here are the committed ones and no other start interleaves.
    */
-  async startApply(id: string, from: PlanStatus[], fields: TransitionFields, audit: AuditInput): Promise<StartApplyResult> {
-    checkMove(from, 'APPLYING')
+  startApply(id: string, from: PlanStatus[], fields: TransitionFields, audit: AuditInput): Promise<StartApplyResult> {
     const now = this.clock.now()
     return this.writePlan(id, (tx, head) => startApplyIn(tx, head, id, from, fields, audit, now))
   }
@@ -199,8 +197,13 @@ export class PrismaPlanRepository implements PlanRepository {
   }
 }
 
-/** `before`: audit events of the same write that come before the transition's own (its last records). */
+/**
+ * Every status move but the start of an apply: only from the statuses in `from`, which the status
+ * table (plan-status.ts) must allow. `before`: audit events of the same write that come before the
+ * transition's own (its last records).
+ */
 async function transitionIn(tx: Tx, head: ChainHead, id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput, now: Date, before: AuditInput[] = []): Promise<Plan | null> {
+  checkMove(from, to)
   const { count } = await tx.plan.updateMany({
     where: { id, status: { in: from } },
     data: { ...fields, status: to, updatedAt: now, version: { increment: 1 } },
@@ -259,6 +262,7 @@ async function recordRetryIn(tx: Tx, planId: string, index: number, retry: Chang
 
 /** One writer per node: the plan's node locks (node-locks.ts), the move to APPLYING with its lease, and the audit event. */
 async function startApplyIn(tx: Tx, head: ChainHead, id: string, from: PlanStatus[], fields: TransitionFields, audit: AuditInput, now: Date): Promise<StartApplyResult> {
+  checkMove(from, 'APPLYING')
   const plan = await tx.plan.findUnique({ where: { id }, select: { status: true, nodes: true } })
   if (!plan || !from.includes(plan.status as PlanStatus)) return { moved: true as const }
   const locked = await takeNodeLocks(tx, id, JSON.parse(plan.nodes) as string[], now)
