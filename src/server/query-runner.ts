@@ -74,7 +74,8 @@ export function queryRunnerPlugin(run: RunOperation, formatError: FormatError): 
           if (refused) throw refused
         },
         async responseForOperation({ schema, document, operation, request, contextValue }) {
-          if (operation.operation !== 'query') return null
+          // `operation` is missing when the document names no operation to run (graphql-js then says why).
+          if ((operation as typeof operation | undefined)?.operation !== 'query') return null
           const result = await run({ schema, document, operationName: request.operationName, variableValues: request.variables, contextValue })
           // As Apollo answers: errors formatted, and 400 when there is no data at all.
           const errors = result.errors?.map((error) => formatError(error.toJSON(), error))
