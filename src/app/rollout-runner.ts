@@ -217,8 +217,10 @@ export class RolloutRunner {
 
   /** Makes the wave's plan once (per rollout, wave and kind, across replicas and restarts) and records it on the wave. */
   private async makePlan(r: Rollout, wave: RolloutWave, kind: WavePlanKind): Step {
-    await this.cache.refresh(wave.nodes.map((n) => n.name), { pods: false })
-    const draft = wavePlanDraft(this.cache.snapshot(), r, wave, kind)
+    // The nodes were read fresh when the wave started or was checked; the apply's writes are
+    // guarded by each node's version anyway. The plan's impact needs only the pods on its nodes.
+    const pods = wave.nodes.flatMap((n) => this.cache.podsOn(n.name))
+    const draft = wavePlanDraft({ nodes: this.cache.nodeList(), pods, pdbs: this.cache.snapshot().pdbs }, r, wave, kind)
     const audit: AuditInput = {
       actor: r.createdBy,
       action: 'plan.created',
