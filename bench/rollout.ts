@@ -46,6 +46,8 @@ const fmt = (ms: number) => `${ms.toFixed(1)} ms`
 const sim = await startSimulatorProcess(join(dir, 'kubeconfig'), ['--system-nodes', '10', '--gpu-nodes', '4900', '--cpu-nodes', '90', '--pods-per-gpu-node', '18', '--node-pool', 'a100=500', '--seed', '1'])
 const service = await startServiceProcess(['--database', `file:${join(dir, 'nodeplan.db')}`, '--kubeconfig', sim.kubeconfig])
 try {
+  // Under load the first list of 100,000 pods may take longer than start-up waits for it.
+  while ((await fetch(`${service.url}/readyz`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 500))
   // 1. planRollout of the 500-node pool, over HTTP.
   const plan = async (maxUnavailable: string) => {
     const start = process.hrtime.bigint()
