@@ -302,7 +302,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     if (!closing) expiry.start(overrides.planExpiryIntervalMs ?? DEFAULT_PLAN_EXPIRY_INTERVAL_MS)
     // Rollouts left running by a previous process (or a dead replica, once its lease expired) go on.
     if (!closing) {
-      rolloutRunner.start(overrides.rolloutIntervalMs ?? DEFAULT_ROLLOUT_INTERVAL_MS)
+      rolloutRunner.start(overrides.rolloutIntervalMs ?? Math.min(DEFAULT_ROLLOUT_INTERVAL_MS, Math.ceil((config.applyLeaseSeconds * 1000) / 3)))
       void rolloutRunner.tick()
     }
   })
