@@ -32,7 +32,8 @@ describe.each(backends)('rollouts on %s', (backend) => {
     const started = { ...read, waves: read.waves.map((w, i) => (i === 0 ? { ...w, status: 'RUNNING' as const, startedAt: at('12:01:00') } : w)) }
     const saved = (await t.db.rollouts.save(started, [{ actor: 'system', action: 'rollout.wave.started' }]))!
     expect(saved.waves[0]!.startedAt).toEqual(at('12:01:00'))
-    expect((await t.db.audit.list({ action: 'rollout.wave.started' }, 10, null)).items[0]!.detail).toEqual({ rolloutId: created.id })
+    expect((await t.db.audit.list({ action: 'rollout.wave.started' }, 10, null)).items[0]).toMatchObject({ planId: created.id, detail: { rolloutId: created.id } })
+    expect((await t.db.audit.list({ planId: created.id }, 10, null)).items.map((e) => e.action)).toEqual(['rollout.wave.started', 'rollout.planned'])
   })
 
   it('refuses a write from a stale read, and its audit events with it', async () => {

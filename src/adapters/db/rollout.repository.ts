@@ -12,6 +12,8 @@ import type { Db } from './write-transaction.js'
 
 const newestFirst: Prisma.RolloutOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }]
 
+// A rollout's own audit events carry its id as planId, so auditEvents(filter: { planId }) is its timeline.
+
 /** Dates inside the JSON columns come back as ISO strings: these keys are turned back into Dates. */
 const DATE_KEYS = new Set(['notBefore', 'drainedAt', 'maintenanceDoneAt', 'returnedAt', 'noScheduleAt', 'startedAt', 'finishedAt'])
 const revive = (key: string, value: unknown) => (DATE_KEYS.has(key) && typeof value === 'string' ? new Date(value) : value)
@@ -86,7 +88,7 @@ export class PrismaRolloutRepository implements RolloutRepository {
     const now = this.clock.now()
     const row = await inWriteTransaction(this.db, async (tx, head) => {
       const created = await tx.rollout.create({ data: { id, createdAt: now, updatedAt: now, ...stateData(draft) } })
-      await appendAuditEvents(tx, head, [{ ...audit, detail: { ...audit.detail, rolloutId: id } }], now)
+      await appendAuditEvents(tx, head, [{ ...audit, planId: id, detail: { ...audit.detail, rolloutId: id } }], now)
       return created
     })
     return toRollout(row)
@@ -122,7 +124,7 @@ export class PrismaRolloutRepository implements RolloutRepository {
         data: { ...stateData(rollout), updatedAt: now, version: { increment: 1 } },
       })
       if (count === 0) return null
-      await appendAuditEvents(tx, head, audit.map((a) => ({ ...a, detail: { ...a.detail, rolloutId: rollout.id } })), now)
+      await appendAuditEvents(tx, head, audit.map((a) => ({ ...a, planId: rollout.id, detail: { ...a.detail, rolloutId: rollout.id } })), now)
       await this.signal?.inTransaction(tx, rollout.id)
       return tx.rollout.findUniqueOrThrow({ where: { id: rollout.id } })
     })
