@@ -16,6 +16,9 @@ import { DEFAULT_PLAN_EXPIRY_INTERVAL_MS, PlanExpiry } from './app/plan-expiry.j
 import { PlanService } from './app/plan.service.js'
 import { PROCESS_IDENTITY } from './app/process-identity.js'
 import { RecordedApproval } from './app/recorded-approval.js'
+import { RolloutProgress } from './app/rollout-progress.js'
+import { RolloutService } from './app/rollout.service.js'
+import { RolloutRunner } from './app/rollout-runner.js'
 import { SignalService } from './app/signal.service.js'
 import { ConditionSignals } from './app/condition-signals.js'
 import type { Clock } from './app/ports.js'
@@ -37,6 +40,7 @@ import { JoinResolver } from './graphql/join/join.resolver.js'
 import { MeResolver } from './graphql/me/me.resolver.js'
 import { NodeResolver } from './graphql/node/node.resolver.js'
 import { PlanResolver } from './graphql/plan/plan.resolver.js'
+import { RolloutResolver, RolloutWaveResolver } from './graphql/rollout/rollout.resolver.js'
 import { SignalResolver } from './graphql/signal/signal.resolver.js'
 import { buildNodeplanSchema } from './graphql/schema.js'
 import { createLogger, type Logger } from './logger.js'
@@ -48,6 +52,9 @@ import { startSubscriptionServer } from './server/subscriptions.js'
 import { MeteredApplyLeases, MeteredAuditRepository, MeteredPlanRepository } from './server/metered-repositories.js'
 import { NodeplanMetrics } from './server/metrics.js'
 import type { RunningSimulator } from './simulator/index.js'
+
+/** How often each replica advances its rollouts. */
+const DEFAULT_ROLLOUT_INTERVAL_MS = 5_000
 
 export interface NodeplanOverrides {
   log?: Logger
@@ -62,6 +69,8 @@ export interface NodeplanOverrides {
   leaseSweepIntervalMs?: number
   /** How often this replica expires plans older than policy.planMaxAgeHours; 0: only when expiry.expire() is called. */
   planExpiryIntervalMs?: number
+  /** How often this replica advances the rollouts it drives; 0: only when rolloutRunner.tick() is called. */
+  rolloutIntervalMs?: number
   /** Webhook delivery timing (poll interval, backoff, lease). */
   events?: Partial<DeliveryOptions>
 }
@@ -91,6 +100,8 @@ export interface RunningNodeplan {
     events: EventDeliverer
     signals: SignalService
     conditionSignals: ConditionSignals
+    rollouts: RolloutService
+    rolloutRunner: RolloutRunner
   }
   close(): Promise<void>
 }
@@ -174,6 +185,13 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   // Every replica's informer sees every condition change: only the leader reports them (below).
   const conditionSignals = new ConditionSignals(cache, signals, config.policy, log.child({ component: 'signals' }))
   const downtime = new DowntimeWatcher(cache, plans, applier, planRepository, auditRepository, config.policy, clusterClock, log)
+  const rollouts = new RolloutService(cache, db.rollouts, auditRepository, config.policy, clusterClock)
+  const rolloutRunner = new RolloutRunner(cache, db.rollouts, planRepository, applier, config.policy, clusterClock, log.child({ component: 'rollouts' }), {
+    owner: DEFAULT_APPLY_OPTIONS.owner,
+    leaseMs: config.applyLeaseSeconds * 1000,
+    leaseClock: systemClock,
+  })
+  rollouts.onChange(() => void rolloutRunner.tick())
   const downtimeCheckMs = overrides.downtimeCheckIntervalMs ?? config.downtimeCheckSeconds * 1000
   // The node lifecycle runs on one replica per cluster: the holder of the leader Lease.
   const leaseSeconds = config.leaderLease.seconds
@@ -214,6 +232,8 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       [ClusterResolver, new ClusterResolver(systemNodes)],
       [MeResolver, new MeResolver(config.policy)],
       [SignalResolver, new SignalResolver(signals)],
+      [RolloutResolver, new RolloutResolver(rollouts)],
+      [RolloutWaveResolver, new RolloutWaveResolver(plans)],
     ]),
   )
   const tokens = config.auth && config.tokensFile ? new TokensFile(config.tokensFile, config.auth, log) : null
@@ -224,6 +244,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     auth: tokens,
     log,
     planProgress: new PlanProgress(planRepository, db.planWrites),
+    rolloutProgress: new RolloutProgress(db.rollouts, db.planWrites),
     mutations: network.websocketMutations,
     mutationTimed: (args, run) => metrics.timeMutation(args, run),
     runQuery,
@@ -279,6 +300,11 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     await resumer.resumeInterrupted().catch((err: unknown) => log.error('resuming interrupted plans failed', { error: err }))
     if (!closing) resumer.start(overrides.leaseSweepIntervalMs)
     if (!closing) expiry.start(overrides.planExpiryIntervalMs ?? DEFAULT_PLAN_EXPIRY_INTERVAL_MS)
+    // Rollouts left running by a previous process (or a dead replica, once its lease expired) go on.
+    if (!closing) {
+      rolloutRunner.start(overrides.rolloutIntervalMs ?? Math.min(DEFAULT_ROLLOUT_INTERVAL_MS, Math.ceil((config.applyLeaseSeconds * 1000) / 3)))
+      void rolloutRunner.tick()
+    }
   })
 
   // A replica that starts synced answers with its first leader attempt made, so a leader's watcher
@@ -293,7 +319,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     db,
     cache,
     simulator,
-    services: { inventory, plans, applier, resumer, audit, join, systemNodes, downtime, expiry, leader, events, signals, conditionSignals },
+    services: { inventory, plans, applier, resumer, audit, join, systemNodes, downtime, expiry, leader, events, signals, conditionSignals, rollouts, rolloutRunner },
     async close() {
       closing = true
       stopWaiting()
@@ -302,6 +328,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       await afterSync
       await resumer.stop()
       await expiry.stop()
+      await rolloutRunner.stop()
       await leader.stop()
       await downtime.stop()
       await conditionSignals.stop()

@@ -10,6 +10,9 @@ import { singleNode } from './plan.service.js'
 import type { Policy } from './policy.js'
 import type { ClusterCache, PlanRepository } from './ports.js'
 import type { RecordedApproval } from './recorded-approval.js'
+import { freezeAt } from '../domain/maintenance-window.js'
+import type { Clock } from './ports.js'
+import { systemClock } from './system-clock.js'
 
 function refuseUnlessApplicable(plan: Plan): void {
   requireMove(plan, 'APPLYING', 'applied')
@@ -24,10 +27,12 @@ export class ApplyService {
   constructor(
     private readonly cache: ClusterCache,
     private readonly plans: PlanRepository,
-    private readonly policy: Pick<Policy, 'requireApproval' | 'approverRole'>,
+    private readonly policy: Pick<Policy, 'requireApproval' | 'approverRole' | 'freezes'>,
     private readonly approval: RecordedApproval,
     private readonly leases: ApplyLeaseKeeper,
     private readonly runner: ApplyRunner,
+    /** The time freezes are read at. */
+    private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {}
 
   async apply(by: Principal, id: string): Promise<Plan> {
@@ -35,6 +40,10 @@ export class ApplyService {
     const plan = await this.plans.get(id)
     if (!plan) throw new NodeplanError('NOT_FOUND', `no plan with id "${id}"`, { planId: id })
     refuseUnlessApplicable(plan)
+    const freeze = freezeAt(this.policy.freezes, this.clock.now())
+    if (freeze) {
+      throw new NodeplanError('PLAN_NOT_APPLICABLE', `no plan is applied during the freeze from ${freeze.from.toISOString()} until ${freeze.until.toISOString()} (${freeze.reason}); apply plan ${id} after it ends`, { planId: id, freezeUntil: freeze.until.toISOString() })
+    }
     if (this.policy.requireApproval.includes(plan.kind) && plan.status !== 'APPROVED') {
       throw new NodeplanError(
         'APPROVAL_REQUIRED',

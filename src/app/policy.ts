@@ -24,6 +24,20 @@ const policySchema = strictObject(
     planMaxAgeHours: wholeNumber(0, 365 * 24, 'hours', '0: never expire').default(7 * 24),
     /** Health signals: which become proposed drains, and the storm guard. */
     signals: signalPolicySchema,
+    /** Periods in which no plan is applied (applyPlan refuses; rollouts wait). */
+    freezes: z
+      .array(
+        strictObject(
+          {
+            from: z.iso.datetime({ offset: true, error: 'must be a time in ISO 8601, e.g. "2026-12-20T00:00:00Z"' }).transform((t) => new Date(t)),
+            until: z.iso.datetime({ offset: true, error: 'must be a time in ISO 8601, e.g. "2027-01-04T00:00:00Z"' }).transform((t) => new Date(t)),
+            reason: z.string('must be text saying why').trim().min(1, 'must say why'),
+          },
+          'expected { "from", "until", "reason" }',
+        ).refine((f) => f.from < f.until, 'from must be before until'),
+        'must be a list of { "from", "until", "reason" }',
+      )
+      .default([]),
   },
   'expected a JSON object',
 )

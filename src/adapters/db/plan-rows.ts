@@ -26,6 +26,7 @@ export function planRowData(id: string, draft: PlanDraft, status: PlanStatus, no
     warnings: json(draft.warnings),
     inputs: json(draft.inputs),
     rollbackOf: draft.rollbackOf,
+    rolloutId: draft.rolloutId ?? null,
   }
 }
 
@@ -59,6 +60,7 @@ export function toPlan(row: PlanWithChanges): Plan {
     warnings: JSON.parse(row.warnings) as string[],
     inputs: JSON.parse(row.inputs) as NodeInputs[],
     rollbackOf: row.rollbackOf,
+    rolloutId: row.rolloutId,
     changes: row.changes.map((c) => ({
       ...toChange(c),
       applied: c.applied,
