@@ -1,4 +1,5 @@
-// nodeplan nodes | plans | plan | show | approve | apply | discard | rollback | history | verify | join-command:
+// nodeplan nodes | plans | plan | show | approve | apply | discard | rollback | history | verify | join-command
+// (rollouts: rollout.command.ts):
 // parse → validate (args.ts) → run against a nodeplan server over GraphQL.
 import { createInterface } from 'node:readline/promises'
 import { parseOperatorArgs, type Command, type Connection as ServerConnection } from './args.js'
@@ -77,6 +78,12 @@ async function run(command: Command, conn: ServerConnection, term: Terminal): Pr
     }
     case 'plans':
       return plans(api, command, conn, term)
+    case 'plan-rollout':
+    case 'rollouts':
+    case 'rollout': {
+      const { rolloutCommand } = await import('./rollout.command.js')
+      return rolloutCommand(command, conn, term)
+    }
     case 'plan': {
       const plan =
         command.kind === 'relabel'
