@@ -33,6 +33,7 @@ const MUTATIONS: Record<string, string> = {
 
 /** How often --watch reads the rollout beside its subscription, to notice one that stalls and to take over. */
 const POLL_MS = 2_000
+const READ_TIMEOUT_MS = 10_000
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref())
 
 export async function rolloutCommand(command: RolloutCommand, conn: ServerConnection, term: Terminal): Promise<number> {
@@ -40,8 +41,8 @@ export async function rolloutCommand(command: RolloutCommand, conn: ServerConnec
   const api = new GraphQLClient(conn.url, conn.token, { forTerminal: !json })
   const out = (text: string) => term.stdout.write(text)
   const emit = (value: unknown) => out(`${safeJson(value)}\n`)
-  const read = async (id: string) => {
-    const { rollout } = await api.request<{ rollout: Rollout | null }>(`query($id: ID!) { rollout(id: $id) { ${ROLLOUT_FIELDS} } }`, { id })
+  const read = async (id: string, timeoutMs?: number) => {
+    const { rollout } = await api.request<{ rollout: Rollout | null }>(`query($id: ID!) { rollout(id: $id) { ${ROLLOUT_FIELDS} } }`, { id }, timeoutMs)
     if (!rollout) throw new GraphQLRequestError(`no rollout with id "${id}"`, 'NOT_FOUND')
     return rollout
   }
@@ -116,7 +117,7 @@ export async function rolloutCommand(command: RolloutCommand, conn: ServerConnec
  * the next reading, or the subscription ends before the rollout does, the readings take over and
  * the CLI says so.
  */
-async function watch(conn: ServerConnection, term: Terminal, first: Rollout, read: (id: string) => Promise<Rollout>): Promise<Rollout> {
+async function watch(conn: ServerConnection, term: Terminal, first: Rollout, read: (id: string, timeoutMs?: number) => Promise<Rollout>): Promise<Rollout> {
   const json = conn.output === 'json'
   let printed: Rollout = first
   const show = (r: Rollout) => {
@@ -156,7 +157,8 @@ async function watch(conn: ServerConnection, term: Terminal, first: Rollout, rea
       if (live && FINAL_ROLLOUT.includes(delivered.status)) return delivered
       let reading: Rollout
       try {
-        reading = await read(first.id)
+        // A reading that hangs (a replica gone quiet) is given up and tried again at the next tick.
+        reading = await read(first.id, READ_TIMEOUT_MS)
       } catch (err) {
         if (err instanceof GraphQLRequestError && err.code === 'UNREACHABLE') continue
         throw err
