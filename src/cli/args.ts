@@ -112,6 +112,7 @@ Stored plans, newest first: ID KIND STATUS NODES CREATED-BY APPROVAL.
 
 Stores a plan and prints it as terraform plan does, with its id and the command to apply it.
 --detailed-exitcode: exit 0 when the plan changes nothing, 2 when it has changes, 1 on error.
+Many nodes in waves under a capacity guard: nodeplan plan rollout (see nodeplan plan rollout --help).
 `,
   show: 'usage: nodeplan show ID\n\nA plan: its diff, impact, warnings and status.\n',
   approve: 'usage: nodeplan approve ID\n\nApproves a pending plan (approver role or higher; not the plan\'s author).\n',
@@ -303,8 +304,8 @@ export function parseOperatorArgs(name: string, argv: string[], env: Environment
     case 'plan': {
       const [kind, ...nodes] = positionals
       if (!kind || !PLAN_KINDS.includes(kind as PlanKindArg)) {
-        const hint = kind ? didYouMean(kind, PLAN_KINDS, (k) => `"nodeplan plan ${k}"`) : ''
-        return { error: `nodeplan plan: ${kind ? `unknown kind "${kind}"; ` : ''}the kind must be one of ${PLAN_KINDS.join(', ')}.${hint}` }
+        const hint = kind ? didYouMean(kind, [...PLAN_KINDS, 'rollout'], (k) => `"nodeplan plan ${k}"`) : ''
+        return { error: `nodeplan plan: ${kind ? `unknown kind "${kind}"; ` : ''}the kind must be one of ${PLAN_KINDS.join(', ')}, or rollout.${hint}` }
       }
       if (nodes.length === 0) return { error: `nodeplan plan ${kind}: name at least one node` }
       const r = reason()

@@ -63,6 +63,7 @@ describe('nodeplan plan rollout', () => {
     // The plan kinds still parse as before.
     expect(parse('plan', ['drain', 'gpu-1', '--reason', 'r'])).toMatchObject({ command: { name: 'plan', kind: 'drain' } })
     expect(parse('plan', ['rollout', '--help'])).toEqual({ help: expect.stringContaining('usage: nodeplan plan rollout') })
+    expect(parse('plan', ['rolout', 'gpu-1', '--reason', 'r'])).toEqual({ error: expect.stringContaining('Did you mean "nodeplan plan rollout"?') })
   })
 })
 
