@@ -12,6 +12,8 @@ import { LeaderElection } from './app/leader-election.js'
 import { PlanProgress } from './app/plan-progress.js'
 import { DEFAULT_PLAN_EXPIRY_INTERVAL_MS, PlanExpiry } from './app/plan-expiry.js'
 import { PlanService } from './app/plan.service.js'
+import { RolloutProgress } from './app/rollout-progress.js'
+import { RolloutService } from './app/rollout.service.js'
 import { SignalService } from './app/signal.service.js'
 import { ConditionSignals } from './app/condition-signals.js'
 import type { Clock } from './app/ports.js'
@@ -33,6 +35,7 @@ import { JoinResolver } from './graphql/join/join.resolver.js'
 import { MeResolver } from './graphql/me/me.resolver.js'
 import { NodeResolver } from './graphql/node/node.resolver.js'
 import { PlanResolver } from './graphql/plan/plan.resolver.js'
+import { RolloutResolver, RolloutWaveResolver } from './graphql/rollout/rollout.resolver.js'
 import { SignalResolver } from './graphql/signal/signal.resolver.js'
 import { buildNodeplanSchema } from './graphql/schema.js'
 import { createLogger, type Logger } from './logger.js'
@@ -83,6 +86,7 @@ export interface RunningNodeplan {
     events: EventDeliverer
     signals: SignalService
     conditionSignals: ConditionSignals
+    rollouts: RolloutService
   }
   close(): Promise<void>
 }
@@ -155,6 +159,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   // Every replica's informer sees every condition change: only the leader reports them (below).
   const conditionSignals = new ConditionSignals(cache, signals, config.policy, log.child({ component: 'signals' }))
   const downtime = new DowntimeWatcher(cache, plans, applier, planRepository, auditRepository, config.policy, clusterClock, log)
+  const rollouts = new RolloutService(cache, db.rollouts, auditRepository, config.policy, clusterClock)
   const downtimeCheckMs = overrides.downtimeCheckIntervalMs ?? config.downtimeCheckSeconds * 1000
   // The node lifecycle runs on one replica per cluster: the holder of the leader Lease.
   const leaseSeconds = config.leaderLease.seconds
@@ -195,6 +200,8 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       [ClusterResolver, new ClusterResolver(systemNodes)],
       [MeResolver, new MeResolver(config.policy)],
       [SignalResolver, new SignalResolver(signals)],
+      [RolloutResolver, new RolloutResolver(rollouts)],
+      [RolloutWaveResolver, new RolloutWaveResolver(plans)],
     ]),
   )
   const tokens = config.auth && config.tokensFile ? new TokensFile(config.tokensFile, config.auth, log) : null
@@ -204,6 +211,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     auth: tokens,
     log,
     planProgress: new PlanProgress(planRepository, db.planWrites),
+    rolloutProgress: new RolloutProgress(db.rollouts, db.planWrites),
     mutations: network.websocketMutations,
     mutationTimed: (args, run) => metrics.timeMutation(args, run),
     bounds: { maxRequestMs: network.maxRequestMs, maxResponseBytes: network.maxResponseBytes },
@@ -273,7 +281,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     db,
     cache,
     simulator,
-    services: { inventory, plans, applier, audit, join, systemNodes, downtime, expiry, leader, events, signals, conditionSignals },
+    services: { inventory, plans, applier, audit, join, systemNodes, downtime, expiry, leader, events, signals, conditionSignals, rollouts },
     async close() {
       closing = true
       stopWaiting()

@@ -31,6 +31,8 @@ export interface NodeState {
   /** allocatable nvidia.com/gpu */
   gpus: number
   kubeletVersion: string
+  /** status.nodeInfo.bootID: changes when the machine reboots. Absent when the kubelet did not report one. */
+  bootId?: string
   /**
    * Conditions other than the kubelet's own (Ready, MemoryPressure, DiskPressure, PIDPressure,
    * NetworkUnavailable): those health tools write (KernelDeadlock, GpuHealthy, …). Absent when none.

@@ -103,6 +103,8 @@ export interface PlanDraft {
   warnings: string[]
   inputs: NodeInputs[]
   rollbackOf: string | null
+  /** The rollout this plan is a wave of (its DRAIN or UNDRAIN); absent or null otherwise. */
+  rolloutId?: string | null
 }
 
 export interface Plan extends Omit<PlanDraft, 'changes'> {

@@ -14,8 +14,10 @@ import { PlanResolver } from './plan/plan.resolver.js'
 import { ProgressResolver } from './progress/progress.resolver.js'
 import { scalarsMap } from './scalars.js'
 import { SignalResolver } from './signal/signal.resolver.js'
+import { RolloutProgressResolver } from './rollout/rollout-progress.resolver.js'
+import { RolloutResolver, RolloutWaveResolver } from './rollout/rollout.resolver.js'
 
-export const RESOLVERS = [NodeResolver, PlanResolver, AuditResolver, AuditVerifyResolver, JoinResolver, ClusterResolver, ProgressResolver, MeResolver, SignalResolver] as const
+export const RESOLVERS = [NodeResolver, PlanResolver, AuditResolver, AuditVerifyResolver, JoinResolver, ClusterResolver, ProgressResolver, MeResolver, SignalResolver, RolloutResolver, RolloutWaveResolver, RolloutProgressResolver] as const
 
 /** Resolver instances by class; built once by the composition root. */
 export type ResolverInstances = Map<Function, object>
@@ -43,6 +45,7 @@ const noPubSub: PubSub = {
 const STATELESS = new Map<Function, object>([
   [ProgressResolver, new ProgressResolver()],
   [MeResolver, new MeResolver()],
+  [RolloutProgressResolver, new RolloutProgressResolver()],
 ])
 
 export function buildNodeplanSchema(instances: ResolverInstances = new Map()): Promise<GraphQLSchema> {

@@ -7,6 +7,7 @@ import { execute, getOperationAST, GraphQLError, parse, specifiedRules, validate
 import { useServer } from 'graphql-ws/use/ws'
 import { WebSocketServer } from 'ws'
 import type { PlanProgress } from '../app/plan-progress.js'
+import type { RolloutProgress } from '../app/rollout-progress.js'
 import { bearerToken, LOCAL_ADMIN, type Authenticator, type Principal } from '../auth.js'
 import { makeFormatError } from '../graphql/error-format.js'
 import { MAX_TOKENS, queryLimitsRule } from '../graphql/limits.js'
@@ -20,6 +21,8 @@ export interface SubscriptionServerOptions {
   auth: Authenticator | null
   log: Logger
   planProgress: PlanProgress
+  /** rolloutProgress's feed; without it that subscription is refused. */
+  rolloutProgress?: RolloutProgress
   /** Run mutations sent over the websocket (default: refuse them; HTTP POST is the way to change things). */
   mutations?: boolean
   /** Told of each mutation run over the websocket, as the HTTP server's plugin is. */
@@ -93,6 +96,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
           requestId,
           log: log.child({ requestId, subject: principal.subject }),
           planProgress: options.planProgress,
+          ...(options.rolloutProgress ? { rolloutProgress: options.rolloutProgress } : {}),
         }
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue }
       },

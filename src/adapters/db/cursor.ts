@@ -36,3 +36,13 @@ export function decodePlanCursor(cursor: string): PlanPosition {
   if (!match) throw badCursor(cursor)
   return { createdAt: new Date(Number(match[1])), id: match[2]! }
 }
+
+export function rolloutCursor(position: PlanPosition): string {
+  return Buffer.from(`rollout:${position.createdAt.getTime()}:${position.id}`).toString('base64url')
+}
+
+export function decodeRolloutCursor(cursor: string): PlanPosition {
+  const match = /^rollout:(\d{1,15}):(rollout-[a-z2-7]{1,64})$/.exec(Buffer.from(cursor, 'base64url').toString())
+  if (!match) throw badCursor(cursor)
+  return { createdAt: new Date(Number(match[1])), id: match[2]! }
+}

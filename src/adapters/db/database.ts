@@ -19,6 +19,8 @@ import { checkSqliteFile } from './sqlite-file-check.js'
 import { PrismaOutboxRepository } from './outbox.repository.js'
 import { PrismaPlanRepository } from './plan.repository.js'
 import { PlanWriteSignal } from './plan-writes.js'
+import { PrismaRolloutRepository } from './rollout.repository.js'
+import type { RolloutRepository } from '../../app/rollout-ports.js'
 import { useChainSeal, type Db } from './write-transaction.js'
 
 export interface Database {
@@ -32,6 +34,8 @@ export interface Database {
   outbox: OutboxRepository
   /** Health signals reported for nodes. */
   signals: HealthSignalRepository
+  /** Rollouts (issue 21); their writes prompt planWrites under the rollout's id. */
+  rollouts: RolloutRepository
   provider: 'sqlite' | 'postgresql'
   /** What start-up found of the audit chain's seal (see audit-seal.ts). */
   auditSeal: SealOutcome
@@ -106,6 +110,7 @@ async function finish(db: Db, provider: Database['provider'], clock: Pick<Clock,
     audit: new PrismaAuditRepository(db, clock),
     outbox: new PrismaOutboxRepository(db),
     signals: new PrismaHealthSignalRepository(db, clock),
+    rollouts: new PrismaRolloutRepository(db, clock, signal),
     leases: new PrismaApplyLeases(db, clock),
     provider,
     ping: async () => {

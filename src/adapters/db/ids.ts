@@ -14,3 +14,6 @@ function base32(length: number): string {
 export const newPlanId = (): string => `plan-${base32(12)}`
 
 export const newAuditEventId = (): string => `evt-${base32(16)}`
+
+/** e.g. rollout-k3q7x2m4abcd */
+export const newRolloutId = (): string => `rollout-${base32(12)}`

@@ -24,6 +24,7 @@ export function planRowData(id: string, draft: PlanDraft, status: PlanStatus, no
     warnings: json(draft.warnings),
     inputs: json(draft.inputs),
     rollbackOf: draft.rollbackOf,
+    rolloutId: draft.rolloutId ?? null,
   }
 }
 
@@ -57,6 +58,7 @@ export function toPlan(row: PlanWithChanges): Plan {
     warnings: JSON.parse(row.warnings) as string[],
     inputs: JSON.parse(row.inputs) as NodeInputs[],
     rollbackOf: row.rollbackOf,
+    rolloutId: row.rolloutId,
     changes: row.changes.map((c) => ({
       address: c.address,
       node: c.node,

@@ -22,6 +22,7 @@ export function toNodeState(node: V1Node): NodeState {
     notReadySince: isReady ? null : (toIso(ready?.lastTransitionTime) ?? null),
     gpus: Math.floor(parseQuantity(node.status?.allocatable?.[GPU_RESOURCE])),
     kubeletVersion: node.status?.nodeInfo?.kubeletVersion ?? '',
+    ...(node.status?.nodeInfo?.bootID ? { bootId: node.status.nodeInfo.bootID } : {}),
     ...toolConditions(node),
   }
 }

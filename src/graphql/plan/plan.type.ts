@@ -44,5 +44,8 @@ export class PlanType {
   @Field(() => [String])
   warnings!: string[]
 
+  @Field(() => ID, { nullable: true, description: 'The rollout this plan is a wave of (its DRAIN or UNDRAIN), or null.' })
+  rolloutId!: string | null
+
   rollbackOf!: string | null
 }

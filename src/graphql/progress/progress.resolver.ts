@@ -1,11 +1,13 @@
 import { Arg, Authorized, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql'
 import type { ChangeProgressEvent, PlanProgress } from '../../app/plan-progress.js'
+import type { RolloutProgress } from '../../app/rollout-progress.js'
 import type { RequestContext } from '../context.js'
 import { ChangeProgressType } from './change-progress.type.js'
 
 /** Subscriptions run with this context (src/server/subscriptions.ts builds it per connection). */
 export interface SubscriptionContext extends RequestContext {
   planProgress: PlanProgress
+  rolloutProgress?: RolloutProgress
 }
 
 @Resolver()

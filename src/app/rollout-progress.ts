@@ -1,0 +1,88 @@
+import type { Principal } from '../auth.js'
+import { NodeplanError } from '../domain/errors.js'
+import { FINAL_ROLLOUT_STATUSES, type Rollout } from '../domain/rollout.js'
+import { requireRole } from './access.js'
+import type { PlanWrites } from './ports.js'
+import type { RolloutRepository } from './rollout-ports.js'
+
+export interface RolloutProgressOptions {
+  /** How often a follower reads the rollout again without a prompt (another replica's write on SQLite, a lost notification). */
+  pollMs: number
+}
+
+/**
+ * The rollout each time its stored record changes (its version moved), read from the database as
+ * planProgress is: a prompt (the rollout's id on PlanWrites) makes it read at once, and it polls.
+ * The current state comes first; the feed ends after delivering a final state.
+ */
+export class RolloutProgress {
+  constructor(
+    private readonly rollouts: Pick<RolloutRepository, 'get'>,
+    private readonly writes: PlanWrites,
+    private readonly options: RolloutProgressOptions = { pollMs: 1_000 },
+  ) {}
+
+  async watch(by: Principal, id: string): Promise<AsyncIterableIterator<Rollout>> {
+    requireRole(by, 'viewer', 'follow rollouts')
+    let wake: (() => void) | null = null
+    let prompted = false
+    const unsubscribe = this.writes.onWritten(id, () => {
+      prompted = true
+      wake?.()
+    })
+    const first = await this.rollouts.get(id).catch((err: unknown) => {
+      unsubscribe()
+      throw err
+    })
+    if (!first) {
+      unsubscribe()
+      throw new NodeplanError('NOT_FOUND', `no rollout with id "${id}"`, { rolloutId: id })
+    }
+    let pending: Rollout | null = first
+    let lastVersion = -1
+    let ended = false
+    let closed = false
+    const { rollouts } = this
+    const pollMs = this.options.pollMs
+    const close = () => {
+      closed = true
+      unsubscribe()
+      wake?.()
+    }
+    const iterator: AsyncIterableIterator<Rollout> = {
+      [Symbol.asyncIterator]: () => iterator,
+      async next() {
+        while (!closed && !ended) {
+          if (pending && pending.version !== lastVersion) {
+            const value: Rollout = pending
+            lastVersion = value.version
+            pending = null
+            ended = FINAL_ROLLOUT_STATUSES.includes(value.status)
+            return { value, done: false }
+          }
+          if (!prompted) {
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, pollMs)
+              wake = () => {
+                clearTimeout(timer)
+                resolve()
+              }
+            })
+          }
+          wake = null
+          prompted = false
+          if (closed) break
+          pending = await rollouts.get(id)
+          if (!pending) break
+        }
+        close()
+        return { value: undefined, done: true }
+      },
+      async return() {
+        close()
+        return { value: undefined, done: true }
+      },
+    }
+    return iterator
+  }
+}
