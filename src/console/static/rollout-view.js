@@ -7,8 +7,7 @@ import { confirmAction } from './dialog.js'
 import { h } from './dom.js'
 import { count, RANK, when } from './format.js'
 import { timeline } from './node-view.js'
-import { changes } from './plan-summary.js'
-import { FINAL_ROLLOUT, rolloutCards, settings, waves } from './rollout-waves.js'
+import { FINAL_ROLLOUT, rolloutCards, rolloutDiff, settings, waves } from './rollout-waves.js'
 
 const WORKLOAD = 'namespace name kind gpus project'
 export const ROLLOUT = `id cluster status reason createdBy createdAt approvedBy needsApproval awaitingMyApproval startedAt finishedAt
@@ -28,7 +27,8 @@ export async function rolloutPage(ctx, id) {
   const { rollout } = await gql(`query($id: ID!) { rollout(id: $id) { ${ROLLOUT} } }`, { id })
   if (!rollout) return ctx.show(h('div', { class: 'error' }, `No rollout with id ${id}.`))
   const page = { ctx, r: rollout, message: h('div', { id: 'action-message' }), live: h('p', { class: 'note', id: 'live-note' }), events: h('div', { id: 'rollout-timeline' }) }
-  page.render = () => ctx.show(
+  // A live update redraws the page: the diff stays open if it was.
+  page.render = (diffOpen = document.querySelector('details.changes')?.open ?? false) => ctx.show(
     h('h1', {}, `Rollout ${page.r.id}`),
     h('p', { id: 'rollout-meta' }, meta(page.r)),
     bar(page),
@@ -40,7 +40,7 @@ export async function rolloutPage(ctx, id) {
     h('h2', {}, 'Timeline'),
     page.events,
     h('h2', {}, 'The rollout as planned'),
-    changes(page.r.diff),
+    rolloutDiff(page.r.diff, diffOpen),
   )
   page.update = (r) => {
     page.r = r

@@ -96,3 +96,17 @@ export function waves(r, completeButton) {
     )
   }))
 }
+
+const DIFF_CLASS = { '+': 'add', '-': 'del', '~': 'upd' }
+
+/** The rollout's diff as the server wrote it, symbols coloured, folded: the waves above say it already. */
+export function rolloutDiff(diff, open = false) {
+  const lines = diff.replace(/\n$/, '').split('\n')
+  const pre = h('pre', { class: 'diff', id: 'diff' })
+  for (const line of lines) {
+    const m = /^(\s+)([+~-])( .*)$/.exec(line)
+    if (m) pre.append(m[1], h('span', { class: DIFF_CLASS[m[2]] }, m[2]), m[3], '\n')
+    else pre.append(line, '\n')
+  }
+  return h('details', { class: 'changes', open }, h('summary', { id: 'diff-total' }, lines[lines.length - 1]), pre)
+}
