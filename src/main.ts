@@ -14,6 +14,7 @@ import { DEFAULT_PLAN_EXPIRY_INTERVAL_MS, PlanExpiry } from './app/plan-expiry.j
 import { PlanService } from './app/plan.service.js'
 import { RolloutProgress } from './app/rollout-progress.js'
 import { RolloutService } from './app/rollout.service.js'
+import { RolloutRunner } from './app/rollout-runner.js'
 import { SignalService } from './app/signal.service.js'
 import { ConditionSignals } from './app/condition-signals.js'
 import type { Clock } from './app/ports.js'
@@ -46,6 +47,9 @@ import { startSubscriptionServer } from './server/subscriptions.js'
 import { MeteredApplyLeases, MeteredAuditRepository, MeteredPlanRepository, NodeplanMetrics } from './server/metrics.js'
 import type { RunningSimulator } from './simulator/index.js'
 
+/** How often each replica advances its rollouts. */
+const DEFAULT_ROLLOUT_INTERVAL_MS = 5_000
+
 export interface NodeplanOverrides {
   log?: Logger
   apply?: Partial<ApplyOptions>
@@ -59,6 +63,8 @@ export interface NodeplanOverrides {
   leaseSweepIntervalMs?: number
   /** How often this replica expires plans older than policy.planMaxAgeHours; 0: only when expiry.expire() is called. */
   planExpiryIntervalMs?: number
+  /** How often this replica advances the rollouts it drives; 0: only when rolloutRunner.tick() is called. */
+  rolloutIntervalMs?: number
   /** Webhook delivery timing (poll interval, backoff, lease). */
   events?: Partial<DeliveryOptions>
 }
@@ -87,6 +93,7 @@ export interface RunningNodeplan {
     signals: SignalService
     conditionSignals: ConditionSignals
     rollouts: RolloutService
+    rolloutRunner: RolloutRunner
   }
   close(): Promise<void>
 }
@@ -160,6 +167,12 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   const conditionSignals = new ConditionSignals(cache, signals, config.policy, log.child({ component: 'signals' }))
   const downtime = new DowntimeWatcher(cache, plans, applier, planRepository, auditRepository, config.policy, clusterClock, log)
   const rollouts = new RolloutService(cache, db.rollouts, auditRepository, config.policy, clusterClock)
+  const rolloutRunner = new RolloutRunner(cache, db.rollouts, planRepository, applier, config.policy, clusterClock, log.child({ component: 'rollouts' }), {
+    owner: DEFAULT_APPLY_OPTIONS.owner,
+    leaseMs: config.applyLeaseSeconds * 1000,
+    leaseClock: systemClock,
+  })
+  rollouts.onChange(() => void rolloutRunner.tick())
   const downtimeCheckMs = overrides.downtimeCheckIntervalMs ?? config.downtimeCheckSeconds * 1000
   // The node lifecycle runs on one replica per cluster: the holder of the leader Lease.
   const leaseSeconds = config.leaderLease.seconds
@@ -267,6 +280,11 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     // A dead replica's plan is taken over within about a lease and a third of it.
     if (!closing) applier.startLeaseSweeper(overrides.leaseSweepIntervalMs ?? Math.min(DEFAULT_LEASE_SWEEP_INTERVAL_MS, Math.ceil((config.applyLeaseSeconds * 1000) / 3)))
     if (!closing) expiry.start(overrides.planExpiryIntervalMs ?? DEFAULT_PLAN_EXPIRY_INTERVAL_MS)
+    // Rollouts left running by a previous process (or a dead replica, once its lease expired) go on.
+    if (!closing) {
+      rolloutRunner.start(overrides.rolloutIntervalMs ?? DEFAULT_ROLLOUT_INTERVAL_MS)
+      void rolloutRunner.tick()
+    }
   })
 
   // A replica that starts synced answers with its first leader attempt made, so a leader's watcher
@@ -281,7 +299,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     db,
     cache,
     simulator,
-    services: { inventory, plans, applier, audit, join, systemNodes, downtime, expiry, leader, events, signals, conditionSignals, rollouts },
+    services: { inventory, plans, applier, audit, join, systemNodes, downtime, expiry, leader, events, signals, conditionSignals, rollouts, rolloutRunner },
     async close() {
       closing = true
       stopWaiting()
@@ -290,6 +308,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       await afterSync
       await applier.stopLeaseSweeper()
       await expiry.stop()
+      await rolloutRunner.stop()
       await leader.stop()
       await downtime.stop()
       await conditionSignals.stop()

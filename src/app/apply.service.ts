@@ -4,6 +4,7 @@ import type { Principal } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
 import type { ChangeRetry, Plan, PlannedChange, PlanStatus } from '../domain/plan.js'
 import { staleness } from '../domain/staleness.js'
+import { freezeAt } from '../domain/maintenance-window.js'
 import type { Logger } from '../logger.js'
 import { requireRole } from './access.js'
 import type { ApplyLeases } from './apply-lease.js'
@@ -80,6 +81,10 @@ export class ApplyService {
     const plan = await this.plans.get(id)
     if (!plan) throw new NodeplanError('NOT_FOUND', `no plan with id "${id}"`, { planId: id })
     refuseUnlessApplicable(plan)
+    const freeze = freezeAt(this.policy.freezes, this.options.clock.now())
+    if (freeze) {
+      throw new NodeplanError('PLAN_NOT_APPLICABLE', `no plan is applied during the freeze from ${freeze.from.toISOString()} until ${freeze.until.toISOString()} (${freeze.reason}); apply plan ${id} after it ends`, { planId: id, freezeUntil: freeze.until.toISOString() })
+    }
     if (this.policy.requireApproval.includes(plan.kind) && plan.status !== 'APPROVED') {
       throw new NodeplanError(
         'APPROVAL_REQUIRED',

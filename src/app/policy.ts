@@ -2,6 +2,7 @@ import type { PlanKind } from '../domain/plan.js'
 import type { Role } from '../auth.js'
 import { DEFAULT_SIGNAL_POLICY, type SignalPolicy } from '../domain/health-signal.js'
 import { parseSignalPolicy } from './signal-policy.js'
+import type { Freeze } from '../domain/maintenance-window.js'
 
 /** What an organisation decides: which plans need a second person, and what nodeplan may do alone. */
 export interface Policy {
@@ -16,6 +17,8 @@ export interface Policy {
   planMaxAgeHours: number
   /** Health signals: which become proposed drains, and the storm guard. */
   signals: SignalPolicy
+  /** Periods in which no plan is applied (applyPlan refuses; rollouts wait). */
+  freezes: Freeze[]
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -25,6 +28,7 @@ export const DEFAULT_POLICY: Policy = {
   autoApplyUnplannedDrain: false,
   planMaxAgeHours: 7 * 24,
   signals: DEFAULT_SIGNAL_POLICY,
+  freezes: [],
 }
 
 const PLAN_KINDS: readonly PlanKind[] = ['DRAIN', 'UNDRAIN', 'DECOMMISSION', 'REJOIN', 'RELABEL', 'ROLLBACK']
@@ -71,5 +75,20 @@ export function parsePolicy(raw: unknown, origin = 'policy'): Policy {
     policy.planMaxAgeHours = h
   }
   if ('signals' in doc) policy.signals = parseSignalPolicy(doc.signals, origin)
+  if ('freezes' in doc) policy.freezes = parseFreezes(doc.freezes, origin)
   return policy
+}
+
+/** `freezes`: [{ "from": ISO time, "until": ISO time, "reason": text }]. */
+function parseFreezes(raw: unknown, origin: string): Freeze[] {
+  const bad = () => new Error(`${origin}: "freezes" must be a list of { "from": time, "until": time, "reason": text } with times in ISO 8601 (e.g. "2026-12-20T00:00:00Z") and from before until`)
+  if (!Array.isArray(raw)) throw bad()
+  return raw.map((entry: unknown) => {
+    const e = entry as Record<string, unknown>
+    if (typeof e !== 'object' || e === null || typeof e.from !== 'string' || typeof e.until !== 'string' || typeof e.reason !== 'string' || e.reason.trim() === '') throw bad()
+    const from = new Date(e.from)
+    const until = new Date(e.until)
+    if (Number.isNaN(from.getTime()) || Number.isNaN(until.getTime()) || from >= until) throw bad()
+    return { from, until, reason: e.reason }
+  })
 }

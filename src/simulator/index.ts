@@ -10,11 +10,16 @@ import type { AddressInfo } from 'node:net'
 import { createRequestHandler } from './api-server.js'
 import { clusterCertificates } from './certificates.js'
 import { kubeconfigYaml } from './kubeconfig.js'
+import type { NodePool } from './seed.js'
 import { Simulation } from './simulation.js'
 
 export { Simulation } from './simulation.js'
 export type { JoinResult, NodeSummary, RequestRecord, SimulationState } from './simulation.js'
 export type { Faults } from './faults.js'
+export type { RebootOptions, RebootResult } from './node-lifecycle.js'
+export type { NodePool } from './seed.js'
+export { POOL_LABEL } from './seed.js'
+export { RUN_SECONDS_ANNOTATION, type FinishingPod, type PodFilter } from './workload-completion.js'
 
 export interface SimulatorOptions {
   /** 0 (the default) picks a free port. */
@@ -36,6 +41,10 @@ export interface SimulatorOptions {
   kubeconfigOut?: string
   /** Workload pods per GPU node (benchmarks: 100k pods at 5k nodes); unset = the default mix. */
   podsPerGpuNode?: number
+  /** Node pools over the GPU nodes in order (gpu-1… get the first pool's `run.ai/node-pool` label). */
+  nodePools?: NodePool[]
+  /** Seeded training pods go Succeeded this many simulated seconds after the start; unset = they run on. */
+  trainingSeconds?: number
   /** Where the simulated clock starts (default: now). */
   startTime?: Date
   /** A fixed bearer token (default: random). */
@@ -67,6 +76,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     ...(options.cpuNodes !== undefined ? { cpuNodes: options.cpuNodes } : {}),
     ...(options.gpusPerNode !== undefined ? { gpusPerNode: options.gpusPerNode } : {}),
     ...(options.podsPerGpuNode !== undefined ? { podsPerGpuNode: options.podsPerGpuNode } : {}),
+    ...(options.nodePools ? { nodePools: options.nodePools } : {}),
+    ...(options.trainingSeconds !== undefined ? { trainingSeconds: options.trainingSeconds } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.startTime ? { startTime: options.startTime } : {}),
     ...(options.watchHistoryLimit !== undefined ? { watchHistoryLimit: options.watchHistoryLimit } : {}),

@@ -1,8 +1,9 @@
 // `nodeplan simulator`: serve the simulated Run:ai cluster until SIGINT/SIGTERM.
 import { startSimulator, type SimulatorOptions } from './index.js'
+import { DEFAULT_SHAPE, nodePoolsProblem, type NodePool } from './seed.js'
 import { SIM_ENDPOINTS } from './sim-routes.js'
 
-const USAGE = `usage: nodeplan simulator [--port P] [--host ADDR] [--advertise-url https://NAME[:PORT]] [--kubeconfig-out FILE] [--system-nodes N] [--gpu-nodes N] [--cpu-nodes N] [--gpus-per-node N] [--pods-per-gpu-node N] [--seed S]
+const USAGE = `usage: nodeplan simulator [--port P] [--host ADDR] [--advertise-url https://NAME[:PORT]] [--kubeconfig-out FILE] [--system-nodes N] [--gpu-nodes N] [--cpu-nodes N] [--gpus-per-node N] [--pods-per-gpu-node N] [--node-pool NAME=COUNT]... [--training-seconds N] [--seed S]
 
 Serves a simulated Run:ai cluster: a Kubernetes API server over HTTPS (its URL on stdout), and
 beside it control endpoints, JSON in and out (e.g. curl -sk -X POST URL/_sim/nodes/gpu-3/fail):
@@ -16,6 +17,7 @@ const NUMERIC: Record<string, keyof SimulatorOptions> = {
   '--cpu-nodes': 'cpuNodes',
   '--gpus-per-node': 'gpusPerNode',
   '--pods-per-gpu-node': 'podsPerGpuNode',
+  '--training-seconds': 'trainingSeconds',
   '--seed': 'seed',
 }
 
@@ -43,12 +45,23 @@ export function parseSimulatorFlags(argv: string[]): ParsedFlags {
       options.advertiseUrl = value
       continue
     }
+    if (flag === '--node-pool') {
+      const m = /^([^=]+)=(\d+)$/.exec(value ?? '')
+      if (!m) return { ok: false, error: `${flag} needs NAME=COUNT (e.g. a100=40), got "${value ?? ''}"` }
+      const pools = (options.nodePools ??= []) as NodePool[]
+      pools.push({ name: m[1]!, nodes: Number(m[2]) })
+      continue
+    }
     const key = NUMERIC[flag]
     if (!key) return { ok: false, error: `unknown flag "${arg}"` }
     if (value === undefined || !/^\d+$/.test(value)) return { ok: false, error: `${flag} needs a non-negative integer, got "${value ?? ''}"` }
     const n = Number(value)
     if (key === 'port' && n > 65535) return { ok: false, error: `--port must be at most 65535, got ${n}` }
     options[key] = n
+  }
+  if (options.nodePools) {
+    const problem = nodePoolsProblem(options.nodePools as NodePool[], (options.gpuNodes as number | undefined) ?? DEFAULT_SHAPE.gpuNodes)
+    if (problem) return { ok: false, error: problem }
   }
   return { ok: true, options: options as SimulatorOptions }
 }

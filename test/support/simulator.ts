@@ -1,6 +1,7 @@
 // Test set-up for anything that needs a cluster: a simulator on port 0 with its kubeconfig
 // in a fresh temp dir, closed (and the dir removed) afterwards.
 import { mkdtempSync, rmSync } from 'node:fs'
+import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js'
@@ -26,4 +27,27 @@ export async function startTestCluster(options: SimulatorOptions = {}): Promise<
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+/** Calls a /_sim control endpoint over HTTPS (JSON in and out). */
+export function simRoute(
+  cluster: Pick<RunningSimulator, 'url' | 'caPem'>,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const text = body === undefined ? undefined : JSON.stringify(body)
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${cluster.url}${path}`,
+      { method, ca: cluster.caPem, headers: text === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) } },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') }))
+      },
+    )
+    req.on('error', reject)
+    req.end(text)
+  })
 }
