@@ -85,7 +85,8 @@ export class PrismaRolloutRepository implements RolloutRepository {
     const now = this.clock.now()
     const row = await inWriteTransaction(this.db, async (tx, head) => {
       const created = await tx.rollout.create({ data: { id, createdAt: now, updatedAt: now, ...stateData(draft) } })
-      await appendAuditEvents(tx, head, [{ ...audit, detail: { ...audit.detail, rolloutId: id } }], now)
+      // planId: the rollout's id, so auditEvents(filter: { planId }) and `nodeplan history --plan` find its events.
+      await appendAuditEvents(tx, head, [{ ...audit, planId: audit.planId ?? id, detail: { ...audit.detail, rolloutId: id } }], now)
       return created
     })
     return toRollout(row)
@@ -121,7 +122,7 @@ export class PrismaRolloutRepository implements RolloutRepository {
         data: { ...stateData(rollout), updatedAt: now, version: { increment: 1 } },
       })
       if (count === 0) return null
-      await appendAuditEvents(tx, head, audit.map((a) => ({ ...a, detail: { ...a.detail, rolloutId: rollout.id } })), now)
+      await appendAuditEvents(tx, head, audit.map((a) => ({ ...a, planId: a.planId ?? rollout.id, detail: { ...a.detail, rolloutId: rollout.id } })), now)
       await this.signal?.inTransaction(tx, rollout.id)
       return tx.rollout.findUniqueOrThrow({ where: { id: rollout.id } })
     })
