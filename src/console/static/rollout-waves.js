@@ -79,7 +79,7 @@ export function waves(r, completeButton) {
     const times = [w.startedAt && `started ${when(w.startedAt)}`, w.finishedAt && `finished ${when(w.finishedAt)}`].filter(Boolean).join(', ')
     return h('section', { class: `wave${current ? ' current' : ''}`, 'data-wave': i + 1 },
       h('h3', {}, `Wave ${i + 1} `, h('span', { class: `status ${w.status}`, 'data-wave-status': w.status }, w.status),
-        current ? h('span', { class: 'note' }, ' current') : null, times ? h('span', { class: 'note' }, ` ${times}`) : null),
+        h('span', { class: 'note' }, [current ? 'current' : '', times].filter(Boolean).join(' · '))),
       guard(w.guard),
       h('p', { class: 'impact' }, `${count(w.impact.gpus, 'GPU')} out of service; ${count(w.impact.automaticallyRescheduled.length, 'workload')} rescheduled automatically; `,
         h('span', { class: killed ? 'bad' : '' }, `${count(killed, 'workload')} killed`), killed ? ` (${w.impact.manualRelocation.map((x) => `${x.namespace}/${x.name}`).join(', ')})` : ''),
