@@ -165,6 +165,27 @@ describe.runIf(has('chromium'))('web console: rollouts', () => {
     await operator.context().close()
   }, 90_000)
 
+  it('a subscription that never answers (a proxy holding the socket): the page notices, says so, and follows from its readings', async () => {
+    const { id, needsApproval } = await plan(['gpu-5'], 'CHG-10 stalled feed')
+    if (needsApproval) await gql(`mutation($id: ID!) { approveRollout(id: $id) { id } }`, { id }, TEST_TOKENS.approver)
+    const page = await newPage(browser)
+    // The websocket is accepted and then never answered: no connection_ack, no result.
+    await page.routeWebSocket(/\/graphql$/, () => {})
+    await page.goto(`${np.url}/#/rollout/${id}`)
+    await page.fill('#token', TEST_TOKENS.operator)
+    await page.click('#login button[type=submit]')
+    await page.waitForSelector('#waves')
+    expect(await text(page, '#live-note')).toBe('')
+    await gql(`mutation($id: ID!) { startRollout(id: $id) { id } }`, { id })
+    await ticking(async () => expect(await stage(id, 'gpu-5')).toBe('IN_MAINTENANCE'))
+    await expect.poll(() => text(page, '#live-note'), WAIT).toBe('Live updates stalled: this page reads the rollout every 2 s instead.')
+    await expect.poll(() => text(page, '[data-node="gpu-5"] [data-stage]'), WAIT).toBe('IN_MAINTENANCE')
+    await gql(`mutation($id: ID!) { completeMaintenance(rolloutId: $id, node: "gpu-5") { id } }`, { id })
+    await ticking(async () => expect((await r.get(id, TEST_TOKENS.viewer)).status).toBe('COMPLETED'))
+    await expect.poll(() => text(page, '#rollout-status'), WAIT).toBe('COMPLETED')
+    await page.context().close()
+  }, 60_000)
+
   it('pause and resume; abort asks for a reason and says which nodes stay drained', async () => {
     const { id, needsApproval } = await plan(['gpu-3', 'gpu-4'], 'CHG-9 kernel')
     if (needsApproval) await gql(`mutation($id: ID!) { approveRollout(id: $id) { id } }`, { id }, TEST_TOKENS.approver)
