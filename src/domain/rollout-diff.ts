@@ -60,7 +60,7 @@ export function guardLines(guard: WaveGuard): string[] {
     `  Guard${guard.satisfied ? '' : ' (HOLDS THIS WAVE BACK)'}:`,
     `    Nodes out:                 ${guard.nodesOut} of at most ${guard.maxUnavailable}`,
     `    GPUs in service:           ${guard.gpusInService} (at least ${guard.minGpusInService})`,
-    ...guard.pools.map((p) => `    Pool ${p.pool}: ${p.gpusInService} GPUs in service${p.minGpusInService !== null ? ` (at least ${p.minGpusInService})` : ''}`),
+    ...guard.pools.map((p) => `    ${`GPUs in pool ${p.pool}:`.padEnd(27)}${p.gpusInService}${p.minGpusInService !== null ? ` (at least ${p.minGpusInService})` : ''}`),
     `    Ready system nodes:        ${guard.readySystemNodes}`,
   ]
   if (guard.reason) lines.push(`    Held back: ${guard.reason}`)
