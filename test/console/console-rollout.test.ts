@@ -161,6 +161,12 @@ describe.runIf(has('chromium'))('web console: rollouts', () => {
     expect(await operator.locator(`#timeline a[href="#/rollout/${id}"]`).count()).toBeGreaterThan(2)
     expect(await operator.locator('#timeline a[href^="#/plan/plan-"]').count()).toBeGreaterThan(2)
     expect(timeline).toMatch(/ UTC/)
+    // A wave's plan names its rollout and links back to it.
+    await operator.click('section.wave[data-wave="1"] a[href^="#/plan/"]')
+    await operator.waitForSelector('#plan-rollout')
+    expect(await text(operator, '#plan-meta')).toContain(`A wave of rollout ${id}.`)
+    await operator.click('#plan-rollout')
+    await operator.waitForSelector('#waves')
     await shot(operator, 'rollout-completed', true)
     await operator.context().close()
   }, 90_000)
