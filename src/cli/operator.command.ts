@@ -8,7 +8,7 @@ import { followProgress, type ProgressEvent } from './progress-client.js'
 import { safeJson, terminalSafe } from './terminal-text.js'
 import { colourDiff, hasChanges, historyTable, morePages, nextStep, nodesTable, paint, plansTable, planText, progressLine, verifyText, type PlanView } from './render.js'
 
-const PLAN_FIELDS = `id kind status reason createdBy createdAt approvedBy appliedBy appliedAt nodes stale needsApproval warnings diff
+const PLAN_FIELDS = `id kind status reason createdBy createdAt approvedBy appliedBy appliedAt nodes stale needsApproval warnings diff rolloutId
   changes { address node resource action before after applied error }
   impact { nodes gpus readySystemNodesAfter nodesReturningToService gpusReturningToService automaticallyRescheduled { namespace name kind gpus } manualRelocation { namespace name kind gpus } }`
 

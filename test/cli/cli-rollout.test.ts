@@ -112,6 +112,11 @@ describe('nodeplan rollout commands against a running server', () => {
     expect(lines).toContain(`rollout ${id}: COMPLETED`)
     expect(lines.indexOf('wave 1 gpu-1: DONE')).toBeLessThan(lines.indexOf('wave 2 gpu-2: IN_MAINTENANCE'))
     expect(run.stdout).toContain(`Rollout ${id}: COMPLETED (2 waves)`)
+    // A wave's plan, shown on its own, names its rollout; the rollout's events are found by its id.
+    const drain = (await r.get(id, TEST_TOKENS.viewer)).waves[0].plans.find((p: any) => p.kind === 'DRAIN')
+    expect((await cli(['show', drain.id], TEST_TOKENS.viewer)).stdout).toContain(`\nA wave of rollout ${id}: nodeplan rollout status ${id}\n`)
+    const history = JSON.parse((await cli(['history', '--plan', id, '-o', 'json'], TEST_TOKENS.viewer)).stdout)
+    expect(history.map((e: any) => e.action)).toEqual(expect.arrayContaining(['rollout.planned', 'rollout.started', 'rollout.maintenance.completed', 'rollout.completed']))
   }, 60_000)
 
   it('pause, resume, abort: the abort says which nodes it left drained and how to undrain them', async () => {
