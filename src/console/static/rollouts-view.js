@@ -1,7 +1,8 @@
 // Rollouts, newest first: those not over by default, where each stands and what it waits for.
 import { gql } from './api.js'
 import { h } from './dom.js'
-import { count, when } from './format.js'
+import { count, RANK, when } from './format.js'
+import { rolloutForm } from './rollout-form.js'
 
 const QUERY = `query($status: [RolloutStatus!], $after: String) { rollouts(first: 50, status: $status, after: $after) {
   totalCount pageInfo { endCursor hasNextPage }
@@ -28,11 +29,12 @@ export async function rolloutsPage(ctx) {
     const { rollouts } = await gql(QUERY, { status: SHOW[shown], after })
     title.textContent = `Rollouts: ${count(rollouts.totalCount, shown === 'all' ? 'rollout' : `${shown === 'open' ? 'open' : shown.toLowerCase()} rollout`)}`
     table.append(...rollouts.edges.map((e) => row(e.node)))
-    if (rollouts.totalCount === 0) table.append(h('tr', {}, h('td', { colspan: 8, class: 'note' }, 'None. Plan one with nodeplan plan rollout (see nodeplan plan rollout --help).')))
+    if (rollouts.totalCount === 0) table.append(h('tr', {}, h('td', { colspan: 8, class: 'note' }, 'None. Plan one below, or with nodeplan plan rollout (see nodeplan plan rollout --help).')))
     more.replaceChildren(rollouts.pageInfo.hasNextPage ? h('button', { type: 'button', id: 'rollouts-more', onclick: () => load(rollouts.pageInfo.endCursor) }, 'Show 50 more') : '')
   }
   select.addEventListener('change', () => { shown = select.value; rolloutsPage(ctx).catch(ctx.fail) })
-  ctx.show(h('div', { class: 'title-row' }, title, h('label', {}, 'Show ', select)), table, more)
+  ctx.show(h('div', { class: 'title-row' }, title, h('label', {}, 'Show ', select)), table, more,
+    RANK[ctx.me.role] >= RANK.operator ? [h('h2', {}, 'Plan a rollout'), rolloutForm()] : null)
   await load(null)
 }
 
