@@ -141,10 +141,20 @@ export function rolloutNextStep(r: RolloutView): string {
     case 'APPROVED':
       return `To start it, run:\n    nodeplan rollout start ${r.id}\n`
     case 'PAUSED':
-      return `Resume with: nodeplan rollout resume ${r.id}\n`
+      return `Resume with: nodeplan rollout resume ${r.id}\n${maintenanceHint(r)}`
+    case 'RUNNING':
+    case 'SCHEDULED':
+      return maintenanceHint(r)
     default:
       return ''
   }
+}
+
+/** The nodes handed over for maintenance now, and how to say each is done. */
+function maintenanceHint(r: RolloutView): string {
+  const nodes = r.waves.flatMap((w) => w.nodes).filter((n) => n.stage === 'IN_MAINTENANCE').map((n) => n.name)
+  if (nodes.length === 0) return ''
+  return `In maintenance: ${nodes.join(', ')}. When a node's maintenance is done, run:\n    nodeplan rollout complete ${r.id} ${nodes[0]}\n`
 }
 
 /** `nodeplan rollout status`: who and where, the settings, what it waits for, every wave, the forecast. */

@@ -32,6 +32,7 @@ describe('nodeplan rollout status', () => {
     expect(text).toContain('impact: 16 GPUs out, 0 rescheduled, 1 killed')
     expect(text).toMatch(/^ {4}gpu-1\s+a100\s+8\s+DONE\s+reboot$/m)
     expect(text).toMatch(/^ {4}gpu-3\s+a100\s+8\s+IN_MAINTENANCE\s+-$/m)
+    expect(text).toContain('\nIn maintenance: gpu-3. When a node\'s maintenance is done, run:\n    nodeplan rollout complete rollout-abc gpu-3\n')
     expect(text).toContain('Forecast: 1h 30m of work left (per node: drain 5m, maintenance 30m; measured from 12 nodes); expected to end at 2026-12-06T07:10:00.000Z.')
   })
 
