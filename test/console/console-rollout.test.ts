@@ -201,6 +201,27 @@ describe.runIf(has('chromium'))('web console: rollouts', () => {
     await operator.context().close()
   })
 
+  it('nodes selected on the cluster page are planned as a rollout, in waves of the size asked', async () => {
+    const operator = await signIn(TEST_TOKENS.operator, '#/')
+    await operator.waitForSelector('#nodes')
+    for (const node of ['gpu-1', 'gpu-2', 'gpu-3']) await operator.check(`[data-select="${node}"]`)
+    expect(await operator.isVisible('#plan-rollout-options')).toBe(false)
+    await operator.selectOption('#plan-kind', 'rollout')
+    expect(await operator.isVisible('#plan-rollout-options')).toBe(true)
+    await operator.fill('#plan-max-unavailable', '2')
+    await operator.fill('#plan-reason', 'CHG-12 BIOS')
+    await operator.click('#plan-submit')
+    await operator.waitForSelector('#waves')
+    expect(await text(operator, '#rollout-meta')).toContain('“CHG-12 BIOS”')
+    expect(await operator.locator('section.wave').count()).toBe(2)
+    expect(await operator.locator('section.wave tr[data-node]').count()).toBe(3)
+    expect(await text(operator, '[data-metric=max-unavailable] .n')).toBe('2')
+    await operator.click('#discard-button')
+    await operator.click('#confirm-ok')
+    await expect.poll(() => text(operator, '#rollout-status'), WAIT).toBe('DISCARDED')
+    await operator.context().close()
+  })
+
   it('a subscription that never answers (a proxy holding the socket): the page notices, says so, and follows from its readings', async () => {
     const { id, needsApproval } = await plan(['gpu-5'], 'CHG-10 stalled feed')
     if (needsApproval) await gql(`mutation($id: ID!) { approveRollout(id: $id) { id } }`, { id }, TEST_TOKENS.approver)
