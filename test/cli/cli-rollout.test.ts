@@ -91,7 +91,7 @@ describe('nodeplan rollout commands against a running server', () => {
       proc.on('error', reject)
       proc.on('close', (code) => resolve({ code, stdout, stderr }))
     })
-    await watchStarted
+    await Promise.race([watchStarted, watching])
     await start(id)
     for (const node of ['gpu-1', 'gpu-2']) {
       await inMaintenance(id, node)

@@ -41,6 +41,9 @@ it('falls back to reading the rollout when rolloutProgress stalls, says so, and 
   if (needsApproval) await gql(`mutation($id: ID!) { approveRollout(id: $id) { id } }`, { id }, TEST_TOKENS.approver)
   await gql(`mutation($id: ID!) { startRollout(id: $id) { id } }`, { id })
 
+  // The rollout moves on only once the watch has read it (a slow start must not find it over).
+  let watched: () => void
+  const watchStarted = new Promise<void>((resolve) => (watched = resolve))
   const watching = new Promise<Run>((resolve) => {
     const proc = spawn(process.execPath, [BIN, 'rollout', 'status', id, '--watch', '--no-color'], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NODEPLAN_URL: balancer.url, NODEPLAN_TOKEN: TEST_TOKENS.viewer },
@@ -48,10 +51,14 @@ it('falls back to reading the rollout when rolloutProgress stalls, says so, and 
     })
     let stdout = ''
     let stderr = ''
-    proc.stdout.on('data', (c) => (stdout += c))
+    proc.stdout.on('data', (c) => {
+      stdout += c
+      if (stdout.includes(`Rollout ${id}: `)) watched()
+    })
     proc.stderr.on('data', (c) => (stderr += c))
     proc.on('close', (code) => resolve({ code, stdout, stderr }))
   })
+  await Promise.race([watchStarted, watching])
   await r.until(async () => expect((await r.get(id, TEST_TOKENS.viewer)).waves[0].nodes[0].stage).toBe('IN_MAINTENANCE'))
   await r.complete(id, 'gpu-2', TEST_TOKENS.operator)
   await r.until(async () => expect((await r.get(id, TEST_TOKENS.viewer)).status).toBe('COMPLETED'))
