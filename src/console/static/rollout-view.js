@@ -139,16 +139,14 @@ async function complete(page, node) {
   if (ok) await run(page, 'completeMaintenance', { id: page.r.id, node }, '$id: ID!, $node: String!', 'rolloutId: $id, node: $node')
 }
 
-/** Audit events of the rollout and of its waves' plans, newest first, in one request. */
+/**
+ * The rollout's audit events, newest first: each carries its id as planId. Its waves' plans have
+ * their own pages (linked from each wave) for their changes.
+ */
 async function loadEvents(page) {
-  const ids = [page.r.id, ...page.r.waves.flatMap((w) => w.plans.map((p) => p.id))]
-  const query = `query(${ids.map((_, i) => `$p${i}: ID!`).join(', ')}) { ${ids.map((_, i) => `e${i}: auditEvents(filter: { planId: $p${i} }, first: 100) { ${EVENTS} }`).join(' ')} }`
-  const data = await gql(query, Object.fromEntries(ids.map((id, i) => [`p${i}`, id])))
-  const seen = new Set()
-  const events = Object.values(data).flatMap((c) => c.edges.map((e) => e.node)).filter((e) => !seen.has(e.id) && seen.add(e.id))
-  events.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
-  const total = Object.values(data).reduce((n, c) => n + c.totalCount, 0)
-  page.events.replaceChildren(timeline(events, total, (id) => (id === page.r.id ? `#/rollout/${encodeURIComponent(id)}` : `#/plan/${encodeURIComponent(id)}`)))
+  const { auditEvents } = await gql(`query($id: ID!) { auditEvents(filter: { planId: $id }, first: 200) { ${EVENTS} } }`, { id: page.r.id })
+  const events = auditEvents.edges.map((e) => e.node)
+  page.events.replaceChildren(timeline(events, auditEvents.totalCount, (id) => (id === page.r.id ? `#/rollout/${encodeURIComponent(id)}` : `#/plan/${encodeURIComponent(id)}`)))
 }
 
 /** What a reading shows a person: when two readings differ in it, the page must change. */
