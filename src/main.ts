@@ -1,8 +1,10 @@
 // Composition root: config → adapters → services → server. Nothing else constructs adapters.
-import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { GraphQLSchema } from 'graphql'
-import { ApplyService, DEFAULT_APPLY_OPTIONS, DEFAULT_LEASE_SWEEP_INTERVAL_MS, type ApplyOptions } from './app/apply.service.js'
+import { ApplyLeaseKeeper } from './app/apply-lease.js'
+import { ApplyResumer } from './app/apply-resume.js'
+import { ApplyRunner, DEFAULT_APPLY_OPTIONS, type ApplyOptions } from './app/apply-runner.js'
+import { ApplyService } from './app/apply.service.js'
 import { AuditService } from './app/audit.service.js'
 import { DowntimeWatcher } from './app/downtime-watcher.js'
 import { DEFAULT_DELIVERY_OPTIONS, EventDeliverer, type DeliveryOptions } from './app/event-deliverer.js'
@@ -12,6 +14,8 @@ import { LeaderElection } from './app/leader-election.js'
 import { PlanProgress } from './app/plan-progress.js'
 import { DEFAULT_PLAN_EXPIRY_INTERVAL_MS, PlanExpiry } from './app/plan-expiry.js'
 import { PlanService } from './app/plan.service.js'
+import { PROCESS_IDENTITY } from './app/process-identity.js'
+import { RecordedApproval } from './app/recorded-approval.js'
 import { RolloutProgress } from './app/rollout-progress.js'
 import { RolloutService } from './app/rollout.service.js'
 import { RolloutRunner } from './app/rollout-runner.js'
@@ -26,7 +30,7 @@ import { KubernetesApi } from './adapters/kubernetes/kubernetes-api.js'
 import { kubeConfigFromString, loadKubeConfig } from './adapters/kubernetes/kubeconfig.js'
 import { KubernetesLeaderLease } from './adapters/kubernetes/leader-lease.js'
 import { KubernetesNodeWriter } from './adapters/kubernetes/node-writer.js'
-import { systemClock } from './adapters/kubernetes/system-clock.js'
+import { systemClock } from './app/system-clock.js'
 import { HttpWebhookSender } from './adapters/webhook/http-webhook-sender.js'
 import type { ServeConfig } from './config.js'
 import { AuditResolver } from './graphql/audit/audit.resolver.js'
@@ -43,8 +47,10 @@ import { createLogger, type Logger } from './logger.js'
 import { TokensFile } from './tokens-file.js'
 import { startHttpServer, type RunningHttpServer } from './server/http-server.js'
 import { signalIntakeRoute } from './server/signal-intake.js'
+import { queryRunner } from './server/query-runner.js'
 import { startSubscriptionServer } from './server/subscriptions.js'
-import { MeteredApplyLeases, MeteredAuditRepository, MeteredPlanRepository, NodeplanMetrics } from './server/metrics.js'
+import { MeteredApplyLeases, MeteredAuditRepository, MeteredPlanRepository } from './server/metered-repositories.js'
+import { NodeplanMetrics } from './server/metrics.js'
 import type { RunningSimulator } from './simulator/index.js'
 
 /** How often each replica advances its rollouts. */
@@ -59,7 +65,7 @@ export interface NodeplanOverrides {
   cacheStartTimeoutMs?: number
   /** How often the downtime watcher checks on its own (default: the config's); 0: only when check() is called. */
   downtimeCheckIntervalMs?: number
-  /** How often this replica looks for plans whose apply lease expired; 0: only when applier.sweep() is called. */
+  /** How often this replica looks for plans whose apply lease expired; 0: only when resumer.sweep() is called. */
   leaseSweepIntervalMs?: number
   /** How often this replica expires plans older than policy.planMaxAgeHours; 0: only when expiry.expire() is called. */
   planExpiryIntervalMs?: number
@@ -83,6 +89,8 @@ export interface RunningNodeplan {
     inventory: InventoryService
     plans: PlanService
     applier: ApplyService
+    /** Resumes plans left mid-apply (a crash, an expired lease). */
+    resumer: ApplyResumer
     audit: AuditService
     join: JoinService
     systemNodes: SystemNodesService
@@ -127,6 +135,9 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   }
   logAuditSeal(db, log)
 
+  // While the cache makes its first lists: the first apply after start should not wait for Prisma to plan its queries.
+  const warmedUp = db.warmUp().catch((err: unknown) => log.warn('warming up the apply queries failed; the first apply plans them', { error: err }))
+
   // One transport (keep-alive, timeouts, request counts) for the cache and the writer.
   const api = new KubernetesApi(kc)
   const cache = new KubernetesClusterCache(api, { log, ...(overrides.cacheStartTimeoutMs !== undefined ? { startTimeoutMs: overrides.cacheStartTimeoutMs } : {}) })
@@ -140,13 +151,20 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     },
   )
 
+  await warmedUp
+
   const inventory = new InventoryService(cache)
   const metrics = new NodeplanMetrics({ inventory, kubernetesRequests: api.counter })
   // Every writer of plans and audit events goes through these, so /metrics counts them all.
   const planRepository = new MeteredPlanRepository(db.plans, metrics)
   const auditRepository = new MeteredAuditRepository(db.audit, metrics)
   const plans = new PlanService(cache, planRepository, config.policy)
-  const applier = new ApplyService(cache, new KubernetesNodeWriter(api, { log }), planRepository, auditRepository, config.policy, log, { ...DEFAULT_APPLY_OPTIONS, parallelism: config.applyParallelism, leaseMs: config.applyLeaseSeconds * 1000, ...overrides.apply }, new MeteredApplyLeases(db.leases, metrics))
+  const applyOptions: ApplyOptions = { ...DEFAULT_APPLY_OPTIONS, parallelism: config.applyParallelism, leaseMs: config.applyLeaseSeconds * 1000, ...overrides.apply }
+  const applyLeases = new ApplyLeaseKeeper(new MeteredApplyLeases(db.leases, metrics), applyOptions, log)
+  const applyRunner = new ApplyRunner(cache, new KubernetesNodeWriter(api, { log }), planRepository, applyLeases, log, applyOptions)
+  const approval = new RecordedApproval(auditRepository, config.policy)
+  const applier = new ApplyService(cache, planRepository, config.policy, approval, applyLeases, applyRunner)
+  const resumer = new ApplyResumer(planRepository, applyLeases, applyRunner, approval, log)
   const audit = new AuditService(auditRepository)
   const clusterClock = overrides.clock ?? simulator?.sim.clock ?? systemClock
   const join = new JoinService(new KubernetesBootstrapTokens(api), auditRepository, clusterClock, log)
@@ -156,7 +174,8 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   // Webhooks are signed with wall-clock timestamps, whatever clock the cluster runs on.
   const events = new EventDeliverer(config.webhooks, db.outbox, new HttpWebhookSender(), systemClock, log.child({ component: 'events' }), {
     ...DEFAULT_DELIVERY_OPTIONS,
-    owner: DEFAULT_APPLY_OPTIONS.owner,
+    // The host, as before: a restarted process takes its webhooks' delivery back at once.
+    owner: hostname(),
     ...overrides.events,
   }, (webhook, type, outcome) => metrics.eventDeliveries.inc({ webhook, type, outcome }))
   const signals = new SignalService(cache, plans, applier, planRepository, db.signals, config.policy, clusterClock, log.child({ component: 'signals' }), {
@@ -179,7 +198,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   let leaseFailing = false
   const leader = new LeaderElection(
     new KubernetesLeaderLease(api, config.leaderLease.namespace, config.leaderLease.name),
-    { identity: `${hostname()}_${randomUUID().slice(0, 8)}`, leaseSeconds, retrySeconds: Math.max(0.2, leaseSeconds / 5) },
+    { identity: PROCESS_IDENTITY, leaseSeconds, retrySeconds: Math.max(0.2, leaseSeconds / 5) },
     {
       startedLeading() {
         metrics.leader.set(1)
@@ -219,6 +238,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   )
   const tokens = config.auth && config.tokensFile ? new TokensFile(config.tokensFile, config.auth, log) : null
   const { network } = config
+  const runQuery = queryRunner({ maxQueryMs: network.maxRequestMs, listElementsCounted: (kept, made) => metrics.countListElements(kept, made) })
   const subscriptions = startSubscriptionServer({
     schema,
     auth: tokens,
@@ -227,6 +247,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     rolloutProgress: new RolloutProgress(db.rollouts, db.planWrites),
     mutations: network.websocketMutations,
     mutationTimed: (args, run) => metrics.timeMutation(args, run),
+    runQuery,
     bounds: { maxRequestMs: network.maxRequestMs, maxResponseBytes: network.maxResponseBytes },
   })
   tokens?.onReload(() => subscriptions.revalidate())
@@ -239,7 +260,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     log,
     metrics,
     plugins: [metrics.apolloPlugin()],
-    executor: { listElementsCounted: (kept, made) => metrics.countListElements(kept, made) },
+    runQuery,
     subscriptions,
     origins: { allowedHosts: network.allowedHosts, allowedOrigins: network.allowedOrigins },
     connections: { idleTimeoutMs: network.idleTimeoutMs, maxConnections: network.maxConnections, maxConnectionsPerAddress: network.maxConnectionsPerAddress },
@@ -276,13 +297,12 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     if (!syncedAtStart) log.info('the first list of nodes and pods has arrived: ready')
     await leader.start()
     leaderTried()
-    await applier.resumeInterrupted().catch((err: unknown) => log.error('resuming interrupted plans failed', { error: err }))
-    // A dead replica's plan is taken over within about a lease and a third of it.
-    if (!closing) applier.startLeaseSweeper(overrides.leaseSweepIntervalMs ?? Math.min(DEFAULT_LEASE_SWEEP_INTERVAL_MS, Math.ceil((config.applyLeaseSeconds * 1000) / 3)))
+    await resumer.resumeInterrupted().catch((err: unknown) => log.error('resuming interrupted plans failed', { error: err }))
+    if (!closing) resumer.start(overrides.leaseSweepIntervalMs)
     if (!closing) expiry.start(overrides.planExpiryIntervalMs ?? DEFAULT_PLAN_EXPIRY_INTERVAL_MS)
     // Rollouts left running by a previous process (or a dead replica, once its lease expired) go on.
     if (!closing) {
-      rolloutRunner.start(overrides.rolloutIntervalMs ?? DEFAULT_ROLLOUT_INTERVAL_MS)
+      rolloutRunner.start(overrides.rolloutIntervalMs ?? Math.min(DEFAULT_ROLLOUT_INTERVAL_MS, Math.ceil((config.applyLeaseSeconds * 1000) / 3)))
       void rolloutRunner.tick()
     }
   })
@@ -299,14 +319,14 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     db,
     cache,
     simulator,
-    services: { inventory, plans, applier, audit, join, systemNodes, downtime, expiry, leader, events, signals, conditionSignals, rollouts, rolloutRunner },
+    services: { inventory, plans, applier, resumer, audit, join, systemNodes, downtime, expiry, leader, events, signals, conditionSignals, rollouts, rolloutRunner },
     async close() {
       closing = true
       stopWaiting()
       tokens?.stop()
       await http.close(config.shutdownGraceMs)
       await afterSync
-      await applier.stopLeaseSweeper()
+      await resumer.stop()
       await expiry.stop()
       await rolloutRunner.stop()
       await leader.stop()

@@ -149,8 +149,8 @@ export class RolloutRunner {
 
   private async drain(r: Rollout, wave: RolloutWave, now: Date): Step {
     if (r.drainMode === 'GRACEFUL') {
-      if (!wave.gracePlanId) return this.makePlan(r, wave, 'grace')
-      const grace = await this.applyPlan(r, wave, wave.gracePlanId)
+      ;({ r, wave } = await this.withPlan(r, wave, 'grace'))
+      const grace = await this.applyPlan(r, wave, wave.gracePlanId!)
       if (!grace) return null
       const first = wave.nodes[0]!
       if (first.noScheduleAt === null) {
@@ -165,8 +165,8 @@ export class RolloutRunner {
         }
       }
     }
-    if (!wave.drainPlanId) return this.makePlan(r, wave, 'drain')
-    const drained = await this.applyPlan(r, wave, wave.drainPlanId)
+    ;({ r, wave } = await this.withPlan(r, wave, 'drain'))
+    const drained = await this.applyPlan(r, wave, wave.drainPlanId!)
     if (!drained) return null
     const nodes = wave.nodes.map((n) => ({ ...n, stage: 'IN_MAINTENANCE' as const, drainedAt: now }))
     return this.save(r, { ...replaceWave(r, { ...wave, nodes }), waitingFor: null }, [
@@ -198,9 +198,9 @@ export class RolloutRunner {
         const error = `wave ${wave.index + 1}: the check after maintenance failed: ${[...failed.values()].join('; ')}; the wave's nodes are left drained`
         return this.fail(r, { ...wave, nodes, status: 'FAILED', finishedAt: now }, error, wave.nodes.map((n) => n.name))
       }
-      return this.makePlan(r, wave, 'undrain')
     }
-    const undrained = await this.applyPlan(r, wave, wave.undrainPlanId)
+    ;({ r, wave } = await this.withPlan(r, wave, 'undrain'))
+    const undrained = await this.applyPlan(r, wave, wave.undrainPlanId!)
     if (!undrained) return null
     const nodes = wave.nodes.map((n) => ({ ...n, stage: 'DONE' as const, returnedAt: now }))
     const measured = nodes.map((n): AuditInput => ({
@@ -215,29 +215,39 @@ export class RolloutRunner {
     ])
   }
 
-  /** Makes the wave's plan once (per rollout, wave and kind, across replicas and restarts) and records it on the wave. */
-  private async makePlan(r: Rollout, wave: RolloutWave, kind: WavePlanKind): Step {
-    await this.cache.refresh(wave.nodes.map((n) => n.name), { pods: false })
-    const draft = wavePlanDraft(this.cache.snapshot(), r, wave, kind)
+  /**
+   * The wave's plan of this kind, made once (per rollout, wave and kind, across replicas and
+   * restarts), with its id on the wave. Not saved here: it is saved with the step's outcome, and a
+   * step interrupted before that finds the plan again by its key.
+   */
+  private async withPlan(r: Rollout, wave: RolloutWave, kind: WavePlanKind): Promise<{ r: Rollout; wave: RolloutWave }> {
+    const field = kind === 'grace' ? 'gracePlanId' : kind === 'drain' ? 'drainPlanId' : 'undrainPlanId'
+    if (wave[field]) return { r, wave }
+    // The nodes were read fresh when the wave started or was checked; the apply's writes are
+    // guarded by each node's version anyway. The plan's impact needs only the pods on its nodes.
+    const pods = wave.nodes.flatMap((n) => this.cache.podsOn(n.name))
+    const draft = wavePlanDraft({ nodes: this.cache.nodeList(), pods, pdbs: this.cache.snapshot().pdbs }, r, wave, kind)
     const audit: AuditInput = {
       actor: r.createdBy,
       action: 'plan.created',
       node: draft.nodes.length === 1 ? draft.nodes[0] : null,
       detail: { kind: draft.kind, nodes: draft.nodes, reason: draft.reason, changes: draft.changes.filter((c) => c.action !== 'NO_OP').length, rolloutId: r.id, wave: wave.index, step: kind },
     }
-    const made = (await this.plans.createOnce(`rollout:${r.id}:wave:${wave.index}:${kind}`, draft, audit)) ?? (await this.findPlan(r, wave, draft.kind))
+    const made = (await this.plans.createOnce(`rollout:${r.id}:wave:${wave.index}:${kind}`, draft, audit)) ?? (await this.findPlan(r, wave, draft.kind, kind))
     if (!made) throw new Error(`the ${kind} plan of rollout ${r.id} wave ${wave.index + 1} was made before but cannot be found`)
-    const field = kind === 'grace' ? 'gracePlanId' : kind === 'drain' ? 'drainPlanId' : 'undrainPlanId'
-    return this.save(r, replaceWave(r, { ...wave, [field]: made.id }), [])
+    const next = { ...wave, [field]: made.id }
+    return { r: replaceWave(r, next), wave: next }
   }
 
   /** A plan made before a crash whose id the rollout did not record yet. */
-  private async findPlan(r: Rollout, wave: RolloutWave, kind: PlanKind): Promise<Plan | null> {
+  private async findPlan(r: Rollout, wave: RolloutWave, kind: PlanKind, step: WavePlanKind): Promise<Plan | null> {
     const node = wave.nodes[0]!.name
-    const pending = (await this.plans.pendingFor(node, kind)).find((p) => p.rolloutId === r.id)
+    // GRACEFUL's NoSchedule plan and its drain are both DRAIN plans: the step's own taint tells them apart.
+    const ofStep = (p: Plan) => p.rolloutId === r.id && p.changes.some((c) => c.node === node && c.address.endsWith(step === 'grace' ? ':NoSchedule' : ':NoExecute'))
+    const pending = (await this.plans.pendingFor(node, kind)).find(ofStep)
     if (pending) return pending
     const applied = await this.plans.lastApplied(kind, node)
-    return applied?.rolloutId === r.id ? applied : null
+    return applied && ofStep(applied) ? applied : null
   }
 
   /**
@@ -263,7 +273,8 @@ export class RolloutRunner {
       try {
         plan = await this.applier.apply(SYSTEM_PRINCIPAL, planId)
       } catch (err) {
-        if (err instanceof NodeplanError && err.code === 'LOCKED') return this.wait(r, `${err.message}`, { status: 'RUNNING' }, null)
+        // LOCKED: another plan is changing a node; PLAN_NOT_APPLICABLE: a freeze began, or another call moved the plan.
+        if (err instanceof NodeplanError && (err.code === 'LOCKED' || err.code === 'PLAN_NOT_APPLICABLE')) return this.wait(r, err.message, { status: 'RUNNING' }, null)
         if (err instanceof NodeplanError && (err.code === 'PLAN_STALE' || err.code === 'APPROVAL_REQUIRED' || err.code === 'LAST_SYSTEM_NODE')) {
           return this.fail(r, { ...wave, status: 'FAILED', finishedAt: this.clock.now() }, `${err.code}: ${err.message}`, drainedNodes(wave))
         }

@@ -3,7 +3,8 @@
 import { DRAIN_TAINT, type ClusterSnapshot, type NodeState, type PodState } from './cluster.js'
 import { NodeplanError } from './errors.js'
 import { checkWindow } from './maintenance-window.js'
-import { planDrain } from './planner.js'
+import { findTaint, taintChange } from './change.js'
+import { completeDraft, indexNodes } from './plan-draft.js'
 import type { RolloutDraft, RolloutNode, RolloutRequest, RolloutSettings, RolloutWave, WaveGuard, PoolFloor, NodeLabel } from './rollout.js'
 import { NODE_ROLES, ROLE_LABEL, type NodeRole } from './roles.js'
 import { isDrained, isServingSystemNode } from './system-nodes.js'
@@ -121,34 +122,58 @@ function byHarm(a: NodeState, b: NodeState, harm: ReadonlyMap<string, NodeHarm>)
 /** Whether a node serves GPUs now: Ready and not drained. */
 const inService = (node: NodeState): boolean => node.ready && !isDrained(node)
 
+/** What serves before anything is taken out: the guard's figures are this less a wave's nodes. */
+export interface GuardBase {
+  gpusInService: number
+  pools: Map<string, number>
+  readySystemNodes: number
+}
+
+export function guardBase(nodes: Iterable<NodeState>, settings: Pick<RolloutSettings, 'poolLabel' | 'poolFloors'>): GuardBase {
+  const base: GuardBase = { gpusInService: 0, pools: new Map(settings.poolFloors.map((f) => [f.pool, 0])), readySystemNodes: 0 }
+  for (const node of nodes) {
+    if (inService(node)) {
+      base.gpusInService += node.gpus
+      const pool = node.labels[settings.poolLabel]
+      if (pool !== undefined) base.pools.set(pool, (base.pools.get(pool) ?? 0) + node.gpus)
+    }
+    if (isServingSystemNode(node)) base.readySystemNodes++
+  }
+  return base
+}
+
 /**
  * The guard's figures with `out` taken out of service, on the cluster as `nodes` shows it.
  * `othersOut`: chosen nodes already out of service that are not in `out`.
  */
 export function guardFigures(nodes: Iterable<NodeState>, out: ReadonlySet<string>, othersOut: number, settings: RolloutSettings): WaveGuard {
-  let gpusInService = 0
-  let readySystemNodes = 0
-  const pools = new Map<string, number>()
-  for (const floor of settings.poolFloors) pools.set(floor.pool, 0)
-  for (const node of nodes) {
-    if (out.has(node.name)) continue
+  const all = [...nodes]
+  return guardWith(guardBase(all, settings), all.filter((n) => out.has(n.name)), othersOut, settings)
+}
+
+/** The guard's figures from `base` with the nodes `out` taken out of service. */
+export function guardWith(base: GuardBase, out: readonly NodeState[], othersOut: number, settings: RolloutSettings): WaveGuard {
+  let gpusInService = base.gpusInService
+  let readySystemNodes = base.readySystemNodes
+  const pools = new Map(base.pools)
+  for (const node of out) {
     if (inService(node)) {
-      gpusInService += node.gpus
+      gpusInService -= node.gpus
       const pool = node.labels[settings.poolLabel]
-      if (pool !== undefined) pools.set(pool, (pools.get(pool) ?? 0) + node.gpus)
+      if (pool !== undefined) pools.set(pool, pools.get(pool)! - node.gpus)
     }
-    if (isServingSystemNode(node)) readySystemNodes++
+    if (isServingSystemNode(node)) readySystemNodes--
   }
   const floors = new Map(settings.poolFloors.map((f) => [f.pool, f.minGpusInService]))
   const poolGuards = [...pools].map(([pool, gpus]) => ({ pool, gpusInService: gpus, minGpusInService: floors.get(pool) ?? null })).sort((a, b) => (a.pool < b.pool ? -1 : 1))
-  const nodesOut = out.size + othersOut
+  const nodesOut = out.length + othersOut
   let reason: string | null = null
   if (nodesOut > settings.maxUnavailable) reason = `maxUnavailable: ${nodesOut} nodes would be out of service, at most ${settings.maxUnavailable} may be`
   else if (gpusInService < settings.minGpusInService) reason = `minGpusInService: ${gpusInService} GPUs would stay in service, fewer than ${settings.minGpusInService}`
   else {
     const low = poolGuards.find((p) => p.minGpusInService !== null && p.gpusInService < p.minGpusInService)
     if (low) reason = `pool ${low.pool}: ${low.gpusInService} GPUs would stay in service, fewer than its floor of ${low.minGpusInService}`
-    else if (readySystemNodes < 1 && out.size > 0) reason = 'system nodes: no Ready Run:ai system node would remain'
+    else if (readySystemNodes < 1 && out.length > 0) reason = 'system nodes: no Ready Run:ai system node would remain'
   }
   return {
     nodesOut,
@@ -183,29 +208,38 @@ export function planRollout(snapshot: ClusterSnapshot, request: RolloutRequest):
   const ordered = orderNodes(chosen, harm, settings.order)
   const unavailable = new Set(chosen.filter((n) => !inService(n)).map((n) => n.name))
 
-  const groups: { names: Set<string>; guard: WaveGuard }[] = []
-  let current: { names: Set<string>; guard: WaveGuard } | null = null
+  const base = guardBase(snapshot.nodes, settings)
+  const groups: { members: NodeState[]; guard: WaveGuard }[] = []
+  let current: { members: NodeState[]; guard: WaveGuard } | null = null
+  const guardOf = (members: NodeState[]) => guardWith(base, members, othersOut(unavailable, members), settings)
   for (const node of ordered) {
     if (current) {
-      const names: Set<string> = new Set([...current.names, node.name])
-      const guard = guardFigures(snapshot.nodes, names, othersOut(unavailable, names), settings)
+      const members: NodeState[] = [...current.members, node]
+      const guard = guardOf(members)
       if (guard.satisfied) {
-        current = { names, guard }
+        current = { members, guard }
         groups[groups.length - 1] = current
         continue
       }
     }
-    const names = new Set([node.name])
-    current = { names, guard: guardFigures(snapshot.nodes, names, othersOut(unavailable, names), settings) }
+    current = { members: [node], guard: guardOf([node]) }
     groups.push(current)
   }
 
   const warnings: string[] = []
-  const waves: RolloutWave[] = groups.map(({ names, guard }, index) => {
-    const waveNodes = ordered.filter((n) => names.has(n.name))
-    const draft = planDrain(
+  const byName = indexNodes(snapshot)
+  const waves: RolloutWave[] = groups.map(({ members: waveNodes, guard }, index) => {
+    // Each wave's impact from the pods on its own nodes: a full scan of every pod per wave would
+    // cost waves × pods (free GPUs elsewhere, for one warning, are then not counted).
+    const names = waveNodes.map((n) => n.name)
+    const changes = waveNodes.map((n) => taintChange(n.name, findTaint(n.taints, DRAIN_TAINT) ?? null, DRAIN_TAINT, 'REQUESTED'))
+    const draft = completeDraft(
+      'DRAIN',
+      request,
+      names,
+      changes,
       { nodes: snapshot.nodes, pods: waveNodes.flatMap((n) => podsByNode.get(n.name) ?? []), pdbs: snapshot.pdbs },
-      { nodes: waveNodes.map((n) => n.name), reason: request.reason, createdBy: request.createdBy },
+      byName,
     )
     if (!guard.satisfied) warnings.push(`wave ${index + 1} (${waveNodes.map((n) => n.name).join(', ')}) is held back by the guard now: ${guard.reason}; it waits for capacity when it runs`)
     return {
@@ -242,10 +276,10 @@ export function planRollout(snapshot: ClusterSnapshot, request: RolloutRequest):
   }
 }
 
-function othersOut(unavailable: ReadonlySet<string>, wave: ReadonlySet<string>): number {
-  let n = 0
-  for (const name of unavailable) if (!wave.has(name)) n++
-  return n
+function othersOut(unavailable: ReadonlySet<string>, wave: readonly NodeState[]): number {
+  let inWave = 0
+  for (const node of wave) if (unavailable.has(node.name)) inWave++
+  return unavailable.size - inWave
 }
 
 function waitingNode(node: NodeState, poolLabel: string): RolloutNode {

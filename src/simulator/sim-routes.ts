@@ -5,16 +5,20 @@ import { readJson } from './request-body.js'
 import type { RebootOptions, RebootResult } from './node-lifecycle.js'
 import type { Simulation } from './simulation.js'
 import type { PodFilter } from './workload-completion.js'
-import { badRequest, methodNotAllowed, unknownRoute } from './status.js'
+import { ApiError, badRequest, methodNotAllowed, unknownRoute } from './status.js'
+import { OUTAGE_MODES, type OutageMode } from './listener.js'
 
 /** Each endpoint and what it does: GET /_sim answers the routes, `nodeplan simulator --help` prints both. */
 export const SIM_ENDPOINTS: readonly [route: string, does: string][] = [
   ['POST /_sim/nodes/{name}/fail', 'the kubelet stops posting status: Ready goes Unknown, the unreachable taints follow'],
   ['POST /_sim/nodes/{name}/recover', 'the kubelet posts status again: Ready, the unreachable taints are lifted'],
   ['POST /_sim/nodes/{name}/restart-kubelet', "restarts the kubelet: a deleted node registers again with only the kubelet's labels (no roles); an existing one posts Ready again"],
-  ['POST /_sim/nodes/{name}/reboot {"downSeconds": 60, "notReadySeconds": 10}', 'reboots the machine: Ready Unknown and the unreachable taints at once; after downSeconds a new bootID with Ready False (the not-ready taints); after notReadySeconds more, Ready (the body is optional)'],
+  ['POST /_sim/nodes/{name}/reboot {"downSeconds": 60, "notReadySeconds": 10, "lostGpus": 0}', 'reboots the machine: Ready Unknown and the unreachable taints at once; after downSeconds a new bootID with Ready False (the not-ready taints, no GPUs allocatable); after notReadySeconds more, Ready with its GPUs allocatable again, less lostGpus (the body is optional)'],
   ['POST /_sim/nodes/{name}/pool {"pool": "a100"}', 'puts the node in a node pool (its run.ai/node-pool label); {"pool": null} takes it out'],
   ['POST /_sim/pods/finish-after {"seconds": n, "node", "namespace", "name", "labelSelector"}', 'the pods selected (at least one of node, namespace, labelSelector; name with namespace) go Succeeded n simulated seconds from now and free their GPUs, as a finished Job\'s pods do'],
+  ['GET /_sim/clusters', 'the clusters this process serves (one, or the fleet of --clusters N): name, URL, outage'],
+  ['POST /_sim/clusters/{name}/outage {"mode": "refuse"}', 'takes a cluster off the network: "refuse" (connections refused) or "hang" (accepted, never answered); open connections and watches are cut. Taking down the cluster you call answers 202 first; bring it back through another cluster of the fleet'],
+  ['DELETE /_sim/clusters/{name}/outage', 'brings the cluster back on the same port'],
   ['POST /_sim/join {"node": "...", "token": "id.secret"}', 'what kubeadm join does: a valid bootstrap token registers the node again'],
   ['POST /_sim/clock/advance {"seconds": n}', 'moves the simulated clock (outages, token expiry, the downtime watcher)'],
   ['GET /_sim/clock', 'the simulated time'],
@@ -27,12 +31,49 @@ export const SIM_ENDPOINTS: readonly [route: string, does: string][] = [
 ]
 const ENDPOINTS = SIM_ENDPOINTS.map(([route]) => route)
 
-export async function handleSimRoute(sim: Simulation, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+/** A cluster as the /_sim/clusters routes see it (RunningSimulator has all of it). */
+export interface FleetMember {
+  name: string
+  url: string
+  sim: Simulation
+  outage(): OutageMode | null
+  goDown(mode: OutageMode): Promise<void>
+  comeBack(): Promise<void>
+}
+
+export async function handleSimRoute(
+  sim: Simulation,
+  members: () => readonly FleetMember[],
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
   const method = req.method ?? 'GET'
   const send = (code: number, body: unknown) => {
     const text = JSON.stringify(body)
     res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) })
     res.end(text)
+  }
+  const listClusters = () => members().map((m) => ({ name: m.name, url: m.url, outage: m.outage() }))
+  const cluster = /^\/_sim\/clusters\/([^/]+)\/outage$/.exec(path)
+  if (cluster) {
+    const target = members().find((m) => m.name === decodeURIComponent(cluster[1]!))
+    if (!target) throw new ApiError(404, 'NotFound', `no cluster "${decodeURIComponent(cluster[1]!)}" in this simulator (there are: ${members().map((m) => m.name).join(', ')})`)
+    if (method === 'DELETE') {
+      await target.comeBack()
+      return send(200, { clusters: listClusters() })
+    }
+    if (method !== 'POST') throw methodNotAllowed()
+    const body = (await readJson(req)) as { mode?: unknown } | null
+    const mode = body?.mode ?? 'refuse'
+    if (!OUTAGE_MODES.includes(mode as OutageMode)) throw badRequest(`mode must be one of ${OUTAGE_MODES.join(', ')}, got ${JSON.stringify(mode)}`)
+    if (target.sim !== sim) {
+      await target.goDown(mode as OutageMode)
+      return send(200, { clusters: listClusters() })
+    }
+    // This very cluster: answer first, then go off the network.
+    res.on('finish', () => void target.goDown(mode as OutageMode))
+    return send(202, { clusters: listClusters().map((c) => (c.name === target.name ? { ...c, outage: mode } : c)) })
   }
   const node = /^\/_sim\/nodes\/([^/]+)\/(fail|recover|restart-kubelet|reboot|pool)$/.exec(path)
   if (node) {
@@ -45,7 +86,7 @@ export async function handleSimRoute(sim: Simulation, req: IncomingMessage, res:
     else if (action === 'restart-kubelet') sim.restartKubelet(name)
     else if (action === 'reboot') {
       const body = await readJson(req)
-      if (body !== null && (typeof body !== 'object' || Array.isArray(body))) throw badRequest('body must be {"downSeconds": n, "notReadySeconds": n} or empty')
+      if (body !== null && (typeof body !== 'object' || Array.isArray(body))) throw badRequest('body must be {"downSeconds": n, "notReadySeconds": n, "lostGpus": n} or empty')
       reboot = sim.rebootNode(name, (body ?? {}) as RebootOptions)
     } else {
       const body = (await readJson(req)) as { pool?: unknown } | null
@@ -57,6 +98,8 @@ export async function handleSimRoute(sim: Simulation, req: IncomingMessage, res:
   switch (`${method} ${path}`) {
     case 'GET /_sim':
       return send(200, { endpoints: ENDPOINTS })
+    case 'GET /_sim/clusters':
+      return send(200, { clusters: listClusters() })
     case 'POST /_sim/join': {
       const body = (await readJson(req)) as { node?: unknown; token?: unknown; gpus?: unknown } | null
       if (!body || typeof body.node !== 'string' || typeof body.token !== 'string') throw badRequest('body must be {"node": "...", "token": "id.secret"}')

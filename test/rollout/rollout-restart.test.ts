@@ -33,14 +33,17 @@ describe('a rollout across restarts of nodeplan', () => {
     return res.data
   }
   const rollout = async (id: string) => (await ok(`query($id: ID!) { rollout(id: $id) { ${FIELDS} } }`, { id })).rollout
+  // A new process is another lease owner: it takes the rollout (and a plan left APPLYING) over once
+  // the dead one's leases expired, here after 2 s.
+  const ENV = { NODEPLAN_APPLY_LEASE_SECONDS: '2' }
   const restart = async () => {
     await proc!.kill('SIGKILL')
-    proc = await startNodeplanProcess(args())
+    proc = await startNodeplanProcess(args(), ENV)
   }
   const drainTaint = (node: string) => sim.sim.state().nodes.find((n) => n.name === node)!.taints.some((t) => t.key === 'runai' && t.effect === 'NoExecute')
 
   it('goes on in a new process from wherever the old one was killed, each plan made and applied once', async () => {
-    proc = await startNodeplanProcess(args())
+    proc = await startNodeplanProcess(args(), ENV)
     const planned = (await ok(`mutation { planRollout(input: { reason: "CHG-11 restart", nodes: ["gpu-1", "gpu-2", "gpu-3", "gpu-4"], order: ["gpu-1", "gpu-2", "gpu-3", "gpu-4"], maxUnavailable: "2" }) { id } }`, {})).planRollout
     const id = planned.id as string
     // Slow node writes, so the kill lands while wave 1 is being drained.

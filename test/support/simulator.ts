@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js'
+import { startFleet, startSimulator, type FleetOptions, type RunningFleet, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js'
 
 export interface TestCluster extends RunningSimulator {
   kubeconfigPath: string
@@ -18,6 +18,27 @@ export const SIM_START = new Date('2026-03-02T09:00:00Z')
 export async function startTestCluster(options: SimulatorOptions = {}): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'nodeplan-sim-'))
   const running = await startSimulator({ port: 0, seed: 7, kubeconfigOut: join(dir, 'kubeconfig'), ...options })
+  return {
+    ...running,
+    kubeconfigPath: running.kubeconfigPath!,
+    dir,
+    close: async () => {
+      await running.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+export interface TestFleet extends RunningFleet {
+  /** The fleet's kubeconfig: a context per cluster, sim-1…sim-N. */
+  kubeconfigPath: string
+  dir: string
+}
+
+/** N simulated clusters (sim-1…sim-N) on port 0, their kubeconfig in a fresh temp dir, removed on close. */
+export async function startTestFleet(clusters: number, options: Omit<FleetOptions, 'clusters'> = {}): Promise<TestFleet> {
+  const dir = mkdtempSync(join(tmpdir(), 'nodeplan-fleet-'))
+  const running = await startFleet({ port: 0, seed: 7, kubeconfigOut: join(dir, 'kubeconfig'), ...options, clusters })
   return {
     ...running,
     kubeconfigPath: running.kubeconfigPath!,

@@ -3,7 +3,8 @@ import type { RolloutListQuery, RolloutRepository } from '../../app/rollout-port
 import { ACTIVE_ROLLOUT_STATUSES, type PauseCause, type Rollout, type RolloutDraft, type RolloutSettings, type RolloutStatus, type RolloutWave } from '../../domain/rollout.js'
 import type { Prisma, Rollout as RolloutRow } from '../../generated/prisma/client.js'
 import { appendAuditEvents } from './audit.repository.js'
-import { checkPageSize, decodeRolloutCursor, rolloutCursor } from './cursor.js'
+import { checkPageSize } from '../../domain/page-size.js'
+import { decodeRolloutCursor, rolloutCursor } from './cursor.js'
 import { newRolloutId } from './ids.js'
 import type { PlanWriteSignal } from './plan-writes.js'
 import { inWriteTransaction } from './write-transaction.js'
@@ -98,7 +99,7 @@ export class PrismaRolloutRepository implements RolloutRepository {
   }
 
   async list(query: RolloutListQuery): Promise<Page<Rollout>> {
-    checkPageSize(query.first)
+    checkPageSize(query.first, 0)
     const filtered: Prisma.RolloutWhereInput = query.status?.length ? { status: { in: query.status } } : {}
     let page = filtered
     if (query.after != null) {

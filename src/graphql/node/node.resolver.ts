@@ -6,6 +6,8 @@ import { NodeType } from './node.type.js'
 import { toNodeType } from './node.mapper.js'
 import { PlanType } from '../plan/plan.type.js'
 import { firstArg } from '../pagination.js'
+import { KeptAsTextList } from '../kept-as-text.js'
+import { pageCost, wholeCollectionCost } from '../limits.js'
 
 @Resolver(() => NodeType)
 export class NodeResolver {
@@ -15,7 +17,8 @@ export class NodeResolver {
   ) {}
 
   @Authorized('viewer')
-  @Query(() => [NodeType], { description: 'Nodes of the cluster, sorted by name, from the informer cache.' })
+  @KeptAsTextList()
+  @Query(() => [NodeType], { complexity: wholeCollectionCost, description: 'Nodes of the cluster, sorted by name, from the informer cache.' })
   nodes(@Arg('filter', () => NodeFilterInput, { nullable: true }) filter?: NodeFilterInput | null): NodeType[] {
     return this.inventory.nodes(filter ?? {}).map(toNodeType)
   }
@@ -27,7 +30,7 @@ export class NodeResolver {
     return node ? toNodeType(node) : null
   }
 
-  @FieldResolver(() => [PlanType], { description: 'Plans that touch this node, newest first.' })
+  @FieldResolver(() => [PlanType], { complexity: pageCost, description: 'Plans that touch this node, newest first.' })
   async plans(@Root() node: NodeType, @Arg('first', () => Int, { defaultValue: 20, nullable: true }) first: number): Promise<PlanType[]> {
     return this.planService.forNode(node.name, firstArg(first)) as Promise<PlanType[]>
   }

@@ -1,33 +1,54 @@
-import { MaxLength } from 'class-validator'
 import { Field, InputType, Int } from 'type-graphql'
+import { z } from 'zod'
+import { CheckedBy } from '../checked-by.js'
 import { NodeRoleEnum } from '../enums.js'
-import { LabelSelectorInput } from '../node/label-selector.input.js'
+import { LabelSelectorInput, labelSelectorSchema } from '../node/label-selector.input.js'
 import { DrainModeEnum } from './rollout.enums.js'
 
+const windowSchema = z.object({
+  cron: z.string().max(200, 'must be at most 200 characters'),
+  timeZone: z.string().max(100, 'must be at most 100 characters').nullish(),
+})
+const floorSchema = z.object({ pool: z.string().max(63, 'must be at most 63 characters (a label value)') })
+const nodeName = z.string().max(253, 'must be at most 253 characters (a node name)')
+const MAX_NODES = 10_000
+
+@CheckedBy(windowSchema)
 @InputType('RecurringWindowInput')
 export class RecurringWindowInput {
   @Field(() => String, { description: 'Five-field cron expression for when each window opens, e.g. "0 22 * * 1-5".' })
-  @MaxLength(200)
   cron!: string
 
   @Field(() => Int, { description: 'How long each window stays open.' })
   durationMinutes!: number
 
   @Field(() => String, { nullable: true, defaultValue: 'UTC', description: 'IANA time zone the cron expression is read in, e.g. "Europe/Berlin".' })
-  @MaxLength(100)
   timeZone!: string
 }
 
+@CheckedBy(floorSchema)
 @InputType('PoolFloorInput')
 export class PoolFloorInput {
   @Field(() => String, { description: 'The node pool: the value of the pool label (RolloutInput.poolLabel).' })
-  @MaxLength(63)
   pool!: string
 
   @Field(() => Int)
   minGpusInService!: number
 }
 
+@CheckedBy(
+  z.object({
+    reason: z.string().max(1000, 'must be at most 1000 characters'),
+    nodes: z.array(nodeName).max(MAX_NODES, `must be at most ${MAX_NODES} nodes`).nullish(),
+    labels: z.array(labelSelectorSchema).max(50, 'must be at most 50 labels').nullish(),
+    maxUnavailable: z.string().max(10, 'must be at most 10 characters').nullish(),
+    poolLabel: z.string().max(317, 'must be at most 317 characters (a label key)').nullish(),
+    poolFloors: z.array(floorSchema).max(100, 'must be at most 100 floors').nullish(),
+    order: z.array(nodeName).max(MAX_NODES, `must be at most ${MAX_NODES} nodes`).nullish(),
+    window: windowSchema.nullish(),
+    cluster: z.string().max(63, 'must be at most 63 characters').nullish(),
+  }),
+)
 @InputType('RolloutInput')
 export class RolloutInput {
   @Field(() => String, { description: "Why: a ticket, a change request; goes into every wave's plan and the audit trail." })
@@ -43,14 +64,12 @@ export class RolloutInput {
   labels?: LabelSelectorInput[] | null
 
   @Field(() => String, { nullable: true, defaultValue: '1', description: 'At most this many nodes out of service at once: a count ("4") or a percentage of the chosen nodes ("10%"), rounded down, at least 1.' })
-  @MaxLength(10)
   maxUnavailable!: string
 
   @Field(() => Int, { nullable: true, defaultValue: 0, description: 'Never fewer than this many Ready, undrained GPUs in the cluster while a wave runs.' })
   minGpusInService!: number
 
   @Field(() => String, { nullable: true, defaultValue: 'run.ai/node-pool', description: "The label that names a node's pool (for per-pool floors and the diff)." })
-  @MaxLength(317)
   poolLabel!: string
 
   @Field(() => [PoolFloorInput], { nullable: true, description: 'Per node pool: never fewer than this many Ready, undrained GPUs in that pool.' })
@@ -75,6 +94,5 @@ export class RolloutInput {
   window?: RecurringWindowInput | null
 
   @Field(() => String, { nullable: true, description: 'Issue #23 (fleet): which cluster; the only one when absent.' })
-  @MaxLength(63)
   cluster?: string | null
 }
