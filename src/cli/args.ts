@@ -53,7 +53,8 @@ export const OPERATOR_COMMANDS = ['nodes', 'plans', 'plan', 'show', 'approve', '
 
 const PLAN_KINDS: PlanKindArg[] = ['drain', 'undrain', 'decommission', 'rejoin', 'relabel']
 const PLAN_STATUSES: PlanStatusArg[] = ['PENDING', 'APPROVED', 'APPLYING', 'APPLIED', 'FAILED', 'DISCARDED']
-const ROLE_NAMES: Record<string, RoleArg> = { system: 'SYSTEM', 'gpu-worker': 'GPU_WORKER', 'cpu-worker': 'CPU_WORKER' }
+/** Role names as the CLI takes them (`--role gpu-worker`), and the API's enum value of each. */
+export const ROLE_NAMES: Record<string, RoleArg> = { system: 'SYSTEM', 'gpu-worker': 'GPU_WORKER', 'cpu-worker': 'CPU_WORKER' }
 
 /** Global options: accepted before or after the command, as kubectl and terraform accept theirs. */
 export const GLOBAL_HELP = `global options (before or after the command):

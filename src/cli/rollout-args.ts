@@ -1,6 +1,6 @@
 // Arguments of `nodeplan plan rollout`, `nodeplan rollout …` and `nodeplan rollouts`: pure, no I/O.
 import { parseArgs } from 'node:util'
-import { connectionOf, GLOBAL_HELP, GLOBAL_OPTIONS, parseTime, readOptions, ROLE_ARG_NAMES, type Connection, type Environment, type OptionSpec, type RoleArg } from './args.js'
+import { connectionOf, GLOBAL_HELP, GLOBAL_OPTIONS, parseTime, readOptions, ROLE_NAMES, type Connection, type Environment, type OptionSpec, type RoleArg } from './args.js'
 import { didYouMean } from './suggest.js'
 
 /** The API's RolloutInput, as the flags give it (absent fields take the server's defaults). */
@@ -103,8 +103,6 @@ Stored rollouts, newest first: ID STATUS WAVE NODES WAITING-FOR CREATED-BY.
 `,
 }
 
-// A function, not a constant: args.ts and this module import each other.
-const roleByArg = (): Record<string, RoleArg> => Object.fromEntries(Object.entries(ROLE_ARG_NAMES).map(([role, arg]) => [arg, role as RoleArg]))
 
 /** `plan rollout`, `rollout` and `rollouts` are parsed here; everything else in args.ts. */
 export function isRolloutCommand(name: string, argv: string[]): boolean {
@@ -196,7 +194,8 @@ function planRollout(
   if (nodes.length > 0) input.nodes = [...new Set(nodes)]
 
   const roleArgs = list('role')
-  const roles = roleByArg()
+  // Read here, not at load: args.ts and this module import each other.
+  const roles = ROLE_NAMES
   const unknownRole = roleArgs.find((r) => !roles[r])
   if (unknownRole) return { error: `--role: unknown role ${unknownRole};${didYouMean(unknownRole, Object.keys(roles))} Use ${Object.keys(roles).join(', ')}.` }
   if (roleArgs.length > 0) input.roles = [...new Set(roleArgs.map((r) => roles[r]!))]
