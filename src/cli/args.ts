@@ -1,5 +1,6 @@
 // Parsing and validation of the operator commands' arguments: pure, no I/O.
 import { parseArgs } from 'node:util'
+import { isRolloutCommand, parseRolloutArgs, type RolloutCommand } from './rollout-args.js'
 import { didYouMean } from './suggest.js'
 
 export type OutputFormat = 'text' | 'json'
@@ -44,17 +45,19 @@ export type Command =
     }
   | { name: 'verify' }
   | { name: 'join-command'; ttlHours: number | null; description: string | null }
+  | RolloutCommand
 
 export type Parsed = { help: string } | { error: string } | { command: Command; connection: Connection }
 
-export const OPERATOR_COMMANDS = ['nodes', 'plans', 'plan', 'show', 'approve', 'apply', 'discard', 'rollback', 'history', 'verify', 'join-command'] as const
+export const OPERATOR_COMMANDS = ['nodes', 'plans', 'plan', 'show', 'approve', 'apply', 'discard', 'rollback', 'history', 'verify', 'join-command', 'rollouts', 'rollout'] as const
 
 const PLAN_KINDS: PlanKindArg[] = ['drain', 'undrain', 'decommission', 'rejoin', 'relabel']
 const PLAN_STATUSES: PlanStatusArg[] = ['PENDING', 'APPROVED', 'APPLYING', 'APPLIED', 'FAILED', 'DISCARDED']
-const ROLE_NAMES: Record<string, RoleArg> = { system: 'SYSTEM', 'gpu-worker': 'GPU_WORKER', 'cpu-worker': 'CPU_WORKER' }
+/** Role names as the CLI takes them (`--role gpu-worker`), and the API's enum value of each. */
+export const ROLE_NAMES: Record<string, RoleArg> = { system: 'SYSTEM', 'gpu-worker': 'GPU_WORKER', 'cpu-worker': 'CPU_WORKER' }
 
 /** Global options: accepted before or after the command, as kubectl and terraform accept theirs. */
-const GLOBAL_HELP = `global options (before or after the command):
+export const GLOBAL_HELP = `global options (before or after the command):
   --url URL          the nodeplan server (NODEPLAN_URL; default http://127.0.0.1:8080)
   --token TOKEN      bearer token (NODEPLAN_TOKEN)
   --output text|json json: stable JSON on stdout and nothing else (-o)
@@ -75,6 +78,13 @@ export const OPERATOR_USAGE = `  nodes [PREFIX]              the cluster's nodes
   history                     the audit trail (--node N, --plan ID, --actor A, --action A, --since T, --until T)
   verify                      check the audit trail's hash chain (admin)
   join-command                a kubeadm join command (admin; --ttl-hours H, --description D)
+  plan rollout --reason R (--nodes N,… | --role R | -l key=value) [--max-unavailable 4|10%] [--min-gpus N] …
+                              plan rolling maintenance of many nodes in waves under a capacity guard
+  rollouts                    stored rollouts, newest first (--status running,paused…)
+  rollout status ID [--watch] a rollout's waves, nodes, guard figures, what it waits for, forecast
+  rollout approve|start|pause|resume|discard ID
+  rollout abort ID --reason R stop it; drained nodes stay drained (it says which)
+  rollout complete ID NODE    the maintenance of NODE is done
 `
 
 const TIME_HELP = `T is an ISO 8601 time (2026-03-01, 2026-03-01T12:00:00Z) or an age: 30m, 12h, 7d.`
@@ -102,6 +112,7 @@ Stored plans, newest first: ID KIND STATUS NODES CREATED-BY APPROVAL.
 
 Stores a plan and prints it as terraform plan does, with its id and the command to apply it.
 --detailed-exitcode: exit 0 when the plan changes nothing, 2 when it has changes, 1 on error.
+Many nodes in waves under a capacity guard: nodeplan plan rollout (see nodeplan plan rollout --help).
 `,
   show: 'usage: nodeplan show ID\n\nA plan: its diff, impact, warnings and status.\n',
   approve: 'usage: nodeplan approve ID\n\nApproves a pending plan (approver role or higher; not the plan\'s author).\n',
@@ -126,7 +137,7 @@ The audit trail, newest first (default limit 20, at most 200; the last line give
   'join-command': 'usage: nodeplan join-command [--ttl-hours H] [--description D]\n\nCreates a bootstrap token and prints the kubeadm join command (admin role; H from 1 to 168, default 24).\n',
 }
 
-type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string }
+export type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string }
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   url: { type: 'string' },
@@ -165,11 +176,11 @@ export interface Environment {
   NO_COLOR?: string
 }
 
-type Flags = Record<string, string | boolean | string[]>
+export type Flags = Record<string, string | boolean | string[]>
 
 /** Options by node's own parser; unknown ones and missing values are refused here with a hint. */
-function readOptions(name: string, argv: string[]): { flags: Flags; positionals: string[] } | { error: string } {
-  const options = { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS[name] }
+export function readOptions(name: string, argv: string[], own: Record<string, OptionSpec> = COMMAND_OPTIONS[name] ?? {}): { flags: Flags; positionals: string[] } | { error: string } {
+  const options = { ...GLOBAL_OPTIONS, ...own }
   let tokens: NonNullable<ReturnType<typeof parseArgs>['tokens']>
   try {
     // strict: false so that an unknown option comes back as a token and gets a "did you mean".
@@ -208,22 +219,30 @@ export function parseTime(text: string, now: Date): Date | null {
   return Number.isNaN(at.getTime()) ? null : at
 }
 
-export function parseOperatorArgs(name: string, argv: string[], env: Environment, stdoutIsTTY: boolean, now: Date = new Date()): Parsed {
-  const read = readOptions(name, argv)
-  if ('error' in read) return read
-  const { flags, positionals } = read
-  if (flags.help) return { help: `${HELP[name]}\n${GLOBAL_HELP}` }
-
+/** Where and as whom, from the global options and the environment. */
+export function connectionOf(flags: Flags, env: Environment, stdoutIsTTY: boolean): Connection | { error: string } {
   const output = (flags.output as string | undefined) ?? 'text'
   if (output !== 'text' && output !== 'json') return { error: `--output must be text or json, not "${output}"` }
   const url = ((flags.url as string | undefined) ?? env.NODEPLAN_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '')
   if (!/^https?:\/\/[^/]+/.test(url)) return { error: `--url must be an http:// or https:// URL, not "${url}"` }
-  const connection: Connection = {
+  return {
     url,
     token: (flags.token as string | undefined) ?? env.NODEPLAN_TOKEN ?? null,
     output,
     color: stdoutIsTTY && !flags['no-color'] && !env.NO_COLOR && output === 'text',
   }
+}
+
+export function parseOperatorArgs(name: string, argv: string[], env: Environment, stdoutIsTTY: boolean, now: Date = new Date()): Parsed {
+  if (isRolloutCommand(name, argv)) return parseRolloutArgs(name, argv, env, stdoutIsTTY, now)
+  const read = readOptions(name, argv)
+  if ('error' in read) return read
+  const { flags, positionals } = read
+  if (flags.help) return { help: `${HELP[name]}\n${GLOBAL_HELP}` }
+
+  const connection = connectionOf(flags, env, stdoutIsTTY)
+  if ('error' in connection) return connection
+  const output = connection.output
 
   const str = (key: string) => (typeof flags[key] === 'string' ? (flags[key] as string) : null)
   const list = (key: string) => ((flags[key] as string[] | undefined) ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)
@@ -285,8 +304,8 @@ export function parseOperatorArgs(name: string, argv: string[], env: Environment
     case 'plan': {
       const [kind, ...nodes] = positionals
       if (!kind || !PLAN_KINDS.includes(kind as PlanKindArg)) {
-        const hint = kind ? didYouMean(kind, PLAN_KINDS, (k) => `"nodeplan plan ${k}"`) : ''
-        return { error: `nodeplan plan: ${kind ? `unknown kind "${kind}"; ` : ''}the kind must be one of ${PLAN_KINDS.join(', ')}.${hint}` }
+        const hint = kind ? didYouMean(kind, [...PLAN_KINDS, 'rollout'], (k) => `"nodeplan plan ${k}"`) : ''
+        return { error: `nodeplan plan: ${kind ? `unknown kind "${kind}"; ` : ''}the kind must be one of ${PLAN_KINDS.join(', ')}, or rollout.${hint}` }
       }
       if (nodes.length === 0) return { error: `nodeplan plan ${kind}: name at least one node` }
       const r = reason()

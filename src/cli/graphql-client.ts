@@ -18,19 +18,23 @@ export class GraphQLClient {
     private readonly options: { forTerminal: boolean } = { forTerminal: true },
   ) {}
 
-  async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  /** `timeoutMs`: a request not answered by then fails as UNREACHABLE (a replica that hangs). */
+  async request<T>(query: string, variables: Record<string, unknown> = {}, timeoutMs?: number): Promise<T> {
     let res: Response
+    let text: string
     try {
       res = await fetch(`${this.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
         body: JSON.stringify({ query, variables }),
+        ...(timeoutMs !== undefined ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
       })
+      text = await res.text()
     } catch (err) {
+      if ((err as Error).name === 'TimeoutError') throw new GraphQLRequestError(`${this.url} did not answer within ${timeoutMs} ms`, 'UNREACHABLE')
       const cause = (err as { cause?: { code?: string; message?: string } }).cause
       throw new GraphQLRequestError(`cannot reach nodeplan at ${this.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, 'UNREACHABLE')
     }
-    const text = await res.text()
     let body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[] }
     try {
       body = JSON.parse(text)

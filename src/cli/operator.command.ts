@@ -1,4 +1,5 @@
-// nodeplan nodes | plans | plan | show | approve | apply | discard | rollback | history | verify | join-command:
+// nodeplan nodes | plans | plan | show | approve | apply | discard | rollback | history | verify | join-command
+// (rollouts: rollout.command.ts):
 // parse → validate (args.ts) → run against a nodeplan server over GraphQL.
 import { createInterface } from 'node:readline/promises'
 import { parseOperatorArgs, type Command, type Connection as ServerConnection } from './args.js'
@@ -7,7 +8,7 @@ import { followProgress, type ProgressEvent } from './progress-client.js'
 import { safeJson, terminalSafe } from './terminal-text.js'
 import { colourDiff, hasChanges, historyTable, morePages, nextStep, nodesTable, paint, plansTable, planText, progressLine, verifyText, type PlanView } from './render.js'
 
-const PLAN_FIELDS = `id kind status reason createdBy createdAt approvedBy appliedBy appliedAt nodes stale needsApproval warnings diff
+const PLAN_FIELDS = `id kind status reason createdBy createdAt approvedBy appliedBy appliedAt nodes stale needsApproval warnings diff rolloutId
   changes { address node resource action before after applied error }
   impact { nodes gpus readySystemNodesAfter nodesReturningToService gpusReturningToService automaticallyRescheduled { namespace name kind gpus } manualRelocation { namespace name kind gpus } }`
 
@@ -77,6 +78,12 @@ async function run(command: Command, conn: ServerConnection, term: Terminal): Pr
     }
     case 'plans':
       return plans(api, command, conn, term)
+    case 'plan-rollout':
+    case 'rollouts':
+    case 'rollout': {
+      const { rolloutCommand } = await import('./rollout.command.js')
+      return rolloutCommand(command, conn, term)
+    }
     case 'plan': {
       const plan =
         command.kind === 'relabel'

@@ -1,4 +1,4 @@
-// Follows a plan's progress over graphql-ws (the planProgress subscription).
+// Follows a plan's progress over graphql-ws (the planProgress subscription), and any other subscription.
 import { createClient } from 'graphql-ws'
 import { WebSocket } from 'ws'
 
@@ -21,6 +21,12 @@ export interface ProgressFollower {
 const QUERY = `subscription($id: ID!) { planProgress(id: $id) { planId index attempt retrying retryingUntil change { address node action applied error } } }`
 
 export function followProgress(url: string, token: string | null, planId: string, onEvent: (event: ProgressEvent) => void): ProgressFollower {
+  // The server replays changes recorded before the subscription arrives, so it may start after the apply.
+  return subscribe<{ planProgress: ProgressEvent }>(url, token, QUERY, { id: planId }, (data) => onEvent(data.planProgress))
+}
+
+/** One subscription over graphql-ws: `done` resolves when it completes or fails. */
+export function subscribe<T>(url: string, token: string | null, query: string, variables: Record<string, unknown>, onData: (data: T) => void): ProgressFollower {
   // Its sockets, so stop() can cut one whose handshake never completes (a replica hung).
   const sockets = new Set<WebSocket>()
   class TrackedWebSocket extends WebSocket {
@@ -36,12 +42,8 @@ export function followProgress(url: string, token: string | null, planId: string
     retryAttempts: 0,
     lazy: true,
   })
-  // The server replays changes recorded before the subscription arrives, so it may start after the apply.
   const done = new Promise<void>((resolve) => {
-    client.subscribe<{ planProgress: ProgressEvent }>(
-      { query: QUERY, variables: { id: planId } },
-      { next: (v) => v.data && onEvent(v.data.planProgress), error: () => resolve(), complete: () => resolve() },
-    )
+    client.subscribe<T>({ query, variables }, { next: (v) => v.data && onData(v.data as T), error: () => resolve(), complete: () => resolve() })
   })
   return {
     done,

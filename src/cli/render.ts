@@ -67,6 +67,8 @@ export interface PlanView {
   stale: boolean
   /** Policy makes a second person approve plans of this kind (absent from servers older than this CLI). */
   needsApproval?: boolean
+  /** The rollout this plan is a wave of, if any. */
+  rolloutId?: string | null
   diff: string
   changes: { action: string }[]
 }
@@ -79,7 +81,8 @@ export function planText(plan: PlanView, colour: boolean): string {
   const stale = plan.stale ? `\n${paint('Stale:', 'red', colour)} the cluster changed since this plan was made; discard it (nodeplan discard ${plan.id}) and plan again.` : ''
   const awaiting =
     plan.needsApproval && plan.status === 'PENDING' ? `\nAwaiting approval: someone other than ${plan.createdBy} runs nodeplan approve ${plan.id}.` : ''
-  return `${colourDiff(plan.diff, colour)}\nPlan ${paint(plan.id, 'bold', colour)}: ${plan.kind}, ${plan.status} (${who}).${awaiting}${stale}\n`
+  const rollout = plan.rolloutId ? `\nA wave of rollout ${plan.rolloutId}: nodeplan rollout status ${plan.rolloutId}` : ''
+  return `${colourDiff(plan.diff, colour)}\nPlan ${paint(plan.id, 'bold', colour)}: ${plan.kind}, ${plan.status} (${who}).${awaiting}${stale}${rollout}\n`
 }
 
 /** What to run next after planning, as terraform plan suggests terraform apply; says whether approval comes first. */

@@ -33,14 +33,18 @@ function cli(url: string, args: string[]): Promise<{ code: number | null; stdout
 describe('the CLI prints forged stored text escaped', () => {
   let np: TestNodeplan
   let id: string
+  let rolloutId: string
 
   beforeAll(async () => {
     np = await startTestNodeplan({ tokens: true })
     const res = await np.gql(`mutation { planDrain(input: {nodes: ["gpu-1"], reason: "CHG-1"}) { id } }`, {}, TEST_TOKENS.operator)
     id = res.data.planDrain.id
+    const rollout = await np.gql(`mutation { planRollout(input: {nodes: ["gpu-2"], reason: "CHG-2"}) { id } }`, {}, TEST_TOKENS.operator)
+    rolloutId = rollout.data.planRollout.id
     const file = new Database(join(np.dir, 'nodeplan.db'))
     try {
       file.prepare(`UPDATE "Plan" SET "reason" = ?, "createdBy" = ? WHERE "id" = ?`).run(REASON, ACTOR, id)
+      file.prepare(`UPDATE "Rollout" SET "reason" = ?, "createdBy" = ?, "waitingFor" = ? WHERE "id" = ?`).run(REASON, ACTOR, REASON, rolloutId)
       file.prepare(`UPDATE "AuditEvent" SET "actor" = ?, "detail" = ? WHERE "planId" = ?`).run(ACTOR, DETAIL, id)
     } finally {
       file.close()
@@ -66,6 +70,21 @@ describe('the CLI prints forged stored text escaped', () => {
     expect(run.stdout).toContain('mallory\\u{1b}[8m')
     expect(run.stdout).toContain('note="done\\u{d}\\u{9b}2K forged"')
     expect(run.stdout).toContain('k\\u{1b}[1m=1')
+  })
+
+  it('nodeplan rollout status and nodeplan rollouts', async () => {
+    const [status, list] = await Promise.all([cli(np.url, ['rollout', 'status', rolloutId]), cli(np.url, ['rollouts'])])
+    for (const run of [status, list]) {
+      expect(run.code).toBe(0)
+      expect(run.stdout).not.toMatch(RAW)
+    }
+    expect(status.stdout).toContain('"CHG-1 \\u{1b}[2J\\u{1b}]0;owned\\u{7}\\u{a}Approved by alice \\u{202e}txt.exe\\u{2066}hidden\\u{2069}"')
+    expect(status.stdout).toContain('created by mallory\\u{1b}[8m')
+    expect(status.stdout.split('\n').filter((line) => line.startsWith('Approved by'))).toEqual([])
+    expect(list.stdout).toContain('mallory\\u{1b}[8m')
+    const json = await cli(np.url, ['rollout', 'status', rolloutId, '--output', 'json'])
+    expect(json.stdout).not.toMatch(RAW)
+    expect(JSON.parse(json.stdout)).toMatchObject({ reason: REASON, createdBy: ACTOR, waitingFor: REASON })
   })
 
   it('--output json: no raw control character, and the values parse back exactly', async () => {

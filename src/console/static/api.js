@@ -1,4 +1,4 @@
-// GraphQL over HTTP and the planProgress subscription (graphql-transport-ws, written out: it is small).
+// GraphQL over HTTP and subscriptions (graphql-transport-ws, written out: it is small).
 const TOKEN_KEY = 'nodeplan.token'
 
 export const token = {
@@ -26,25 +26,30 @@ export async function gql(query, variables = {}) {
 
 /** Calls onEvent for each change of the plan as it is applied; onDone when the server completes. Returns a stop function. */
 export function followPlan(planId, onEvent, onDone) {
+  return subscribe('subscription($id: ID!) { planProgress(id: $id) { index change { address node action applied error } } }', { id: planId },
+    (data) => onEvent(data.planProgress), onDone)
+}
+
+/** One subscription: onData for each result, onDone once when it completes, fails or its socket closes. Returns a stop function. */
+export function subscribe(query, variables, onData, onDone) {
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`, 'graphql-transport-ws')
   const t = token.get()
+  let over = false
+  const end = () => { if (!over) { over = true; onDone?.() } }
   ws.onopen = () => ws.send(JSON.stringify({ type: 'connection_init', payload: t ? { Authorization: `Bearer ${t}` } : {} }))
   ws.onmessage = (message) => {
     const msg = JSON.parse(message.data)
     if (msg.type === 'connection_ack') {
-      ws.send(JSON.stringify({
-        id: '1',
-        type: 'subscribe',
-        payload: { query: 'subscription($id: ID!) { planProgress(id: $id) { index change { address node action applied error } } }', variables: { id: planId } },
-      }))
+      ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables } }))
     } else if (msg.type === 'ping') {
       ws.send(JSON.stringify({ type: 'pong' }))
     } else if (msg.type === 'next' && msg.payload.data) {
-      onEvent(msg.payload.data.planProgress)
+      onData(msg.payload.data)
     } else if (msg.type === 'complete' || msg.type === 'error') {
       ws.close()
-      onDone?.()
+      end()
     }
   }
-  return () => ws.close()
+  ws.onclose = end
+  return () => { over = true; ws.close() }
 }

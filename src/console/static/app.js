@@ -1,10 +1,12 @@
-// The console: hash routes (#/, #/plans, #/plan/ID, #/node/NAME), one module per page.
+// The console: hash routes (#/, #/plans, #/plan/ID, #/rollouts, #/rollout/ID, #/node/NAME), one module per page.
 import { ApiError, gql, token } from './api.js'
 import { clusterPage } from './cluster-view.js'
 import { h } from './dom.js'
 import { nodePage } from './node-view.js'
 import { planPage } from './plan-view.js'
 import { plansPage } from './plans-view.js'
+import { rolloutPage } from './rollout-view.js'
+import { rolloutsPage } from './rollouts-view.js'
 
 const main = document.getElementById('main')
 let me = null
@@ -60,7 +62,7 @@ async function route() {
   }
   document.querySelectorAll('dialog').forEach((d) => d.remove())
   const [, page, arg] = location.hash.split('/')
-  for (const a of document.querySelectorAll('header nav a')) a.classList.toggle('here', a.dataset.page === (page === 'plan' ? 'plans' : page || 'cluster'))
+  for (const a of document.querySelectorAll('header nav a')) a.classList.toggle('here', a.dataset.page === ({ plan: 'plans', rollout: 'rollouts' }[page] ?? (page || 'cluster')))
   let ctx = pageContext()
   current = ctx
   try {
@@ -70,6 +72,8 @@ async function route() {
     }
     if (page === 'plan' && arg) await planPage(ctx, decodeURIComponent(arg))
     else if (page === 'plans') await plansPage(ctx)
+    else if (page === 'rollout' && arg) await rolloutPage(ctx, decodeURIComponent(arg))
+    else if (page === 'rollouts') await rolloutsPage(ctx)
     else if (page === 'node' && arg) await nodePage(ctx, decodeURIComponent(arg))
     else await clusterPage(ctx)
   } catch (err) {

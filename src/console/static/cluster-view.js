@@ -146,7 +146,7 @@ function selectionBar() {
   return h('div', { class: 'selection-bar', id: 'selection' },
     h('span', { id: 'selection-count' }),
     h('button', { type: 'button', id: 'select-none', onclick: () => { state.selected.clear(); document.querySelectorAll('[data-select], #select-page').forEach((b) => { b.checked = false }); document.querySelectorAll('tr.selected').forEach((r) => r.classList.remove('selected')); updateSelection() } }, 'Clear'),
-    planForm(() => [...state.selected].sort(byName)))
+    planForm(() => [...state.selected].sort(byName), { rollout: true }))
 }
 
 function updateSelection() {

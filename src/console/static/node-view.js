@@ -65,14 +65,15 @@ function valueText(v) {
 /** An audit event's detail as short "key: value" text. */
 const detailText = (detail) => (detail && typeof detail === 'object' ? Object.entries(detail).map(([k, v]) => `${k}: ${valueText(v)}`).join('; ') : valueText(detail))
 
-function timeline(events, total) {
+/** Audit events, newest first; `planHref` says where an event's planId links (a plan, or a rollout). */
+export function timeline(events, total, planHref = (id) => `#/plan/${encodeURIComponent(id)}`) {
   if (!events.length) return h('p', { id: 'timeline' }, 'No events.')
   return h('div', {},
     h('table', { id: 'timeline' },
       h('tr', {}, ['When', 'Who', 'What', 'Plan', 'Detail'].map((t) => h('th', {}, t))),
       events.map((e) => h('tr', {},
         h('td', { class: 'time' }, when(e.at)), h('td', {}, e.actor), h('td', {}, e.action),
-        h('td', {}, e.planId ? h('a', { href: `#/plan/${encodeURIComponent(e.planId)}` }, e.planId) : '-'),
+        h('td', {}, e.planId ? h('a', { href: planHref(e.planId) }, e.planId) : '-'),
         h('td', { class: 'detail' }, detailText(e.detail))))),
     total > events.length ? h('p', { class: 'note' }, `The newest ${events.length} of ${count(total, 'event')}.`) : null)
 }

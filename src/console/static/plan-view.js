@@ -9,7 +9,7 @@ import { createPlan } from './plan-form.js'
 import { capacity, changes, summary, warnings, workloads } from './plan-summary.js'
 
 const WORKLOAD = 'namespace name kind gpus project'
-const PLAN = `id kind status reason createdBy createdAt approvedBy appliedBy appliedAt nodes stale needsApproval awaitingMyApproval warnings diff
+const PLAN = `id kind status reason createdBy createdAt approvedBy appliedBy appliedAt nodes stale needsApproval awaitingMyApproval warnings diff rolloutId
   rollbackOf { id }
   changes { address node action applied error }
   impact { nodes gpus readySystemNodesAfter automaticallyRescheduled { ${WORKLOAD} } manualRelocation { ${WORKLOAD} } }`
@@ -53,6 +53,7 @@ function meta(plan) {
     plan.appliedBy ? `; applied by ${plan.appliedBy}${plan.appliedAt ? ` at ${when(plan.appliedAt)}` : ''}` : '',
     '.',
     plan.rollbackOf ? [' Rolls back ', h('a', { href: `#/plan/${encodeURIComponent(plan.rollbackOf.id)}` }, plan.rollbackOf.id), '.'] : '',
+    plan.rolloutId ? [' A wave of rollout ', h('a', { href: `#/rollout/${encodeURIComponent(plan.rolloutId)}`, id: 'plan-rollout' }, plan.rolloutId), '.'] : '',
   ]
 }
 
