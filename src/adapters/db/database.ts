@@ -30,8 +30,10 @@ export interface Database {
   leases: ApplyLeases
   /** Events waiting for webhooks, and how far each webhook got. */
   outbox: OutboxRepository
-  /** Health signals reported for nodes. */
+  /** Health signals reported for nodes (of the default cluster). */
   signals: HealthSignalRepository
+  /** One cluster's plans (reads limited to it, new plans stored for it), audit events and signals. */
+  forCluster(cluster: string): { plans: PlanRepository; audit: AuditRepository; signals: HealthSignalRepository; leases: ApplyLeases }
   provider: 'sqlite' | 'postgresql'
   /** What start-up found of the audit chain's seal (see audit-seal.ts). */
   auditSeal: SealOutcome
@@ -99,14 +101,19 @@ async function finish(db: Db, provider: Database['provider'], clock: Pick<Clock,
   useChainSeal(db, new ChainSeal(options.auditKey ?? null))
   const auditSeal = await sealHead(db, clock, { reseal: options.auditReseal ?? false })
   await signal.start()
+  const plans = new PrismaPlanRepository(db, clock, signal)
+  const audit = new PrismaAuditRepository(db, clock)
+  const signals = new PrismaHealthSignalRepository(db, clock)
+  const leases = new PrismaApplyLeases(db, clock)
   return {
     auditSeal,
-    plans: new PrismaPlanRepository(db, clock, signal),
+    plans,
     planWrites: signal,
-    audit: new PrismaAuditRepository(db, clock),
+    audit,
     outbox: new PrismaOutboxRepository(db),
-    signals: new PrismaHealthSignalRepository(db, clock),
-    leases: new PrismaApplyLeases(db, clock),
+    signals,
+    forCluster: (cluster) => ({ plans: plans.forCluster(cluster), audit: audit.forCluster(cluster), signals: signals.forCluster(cluster), leases: leases.forCluster(cluster) }),
+    leases,
     provider,
     ping: async () => {
       await db.$queryRaw`SELECT 1`

@@ -1,4 +1,5 @@
 import type { AuditInput, ChangeRecord, Clock, Page, PlanListQuery, PlanRepository, StartApplyResult, TransitionFields } from '../../app/ports.js'
+import { DEFAULT_CLUSTER } from '../../domain/fleet.js'
 import { NodeplanError } from '../../domain/errors.js'
 import type { ChangeProgress, ChangeRetry, Plan, PlanDraft, PlanKind, PlanStatus } from '../../domain/plan.js'
 import type { Prisma } from '../../generated/prisma/client.js'
@@ -19,7 +20,23 @@ export class PrismaPlanRepository implements PlanRepository {
     private readonly db: Db,
     private readonly clock: Pick<Clock, 'now'>,
     private readonly signal: PlanWriteSignal | null = null,
+    /** The cluster whose plans this repository stores and reads; null: every cluster (new plans go to the default one). */
+    private readonly cluster: string | null = null,
   ) {}
+
+  /** The same store, limited to one cluster's plans. */
+  forCluster(cluster: string): PrismaPlanRepository {
+    return new PrismaPlanRepository(this.db, this.clock, this.signal, cluster)
+  }
+
+  /** Events about this cluster's plans name the cluster. */
+  private audited(audit: AuditInput): AuditInput {
+    return this.cluster === null || audit.cluster !== undefined ? audit : { ...audit, cluster: this.cluster }
+  }
+
+  private get scope(): Prisma.PlanWhereInput {
+    return this.cluster === null ? {} : { cluster: this.cluster }
+  }
 
   /** A write of the plan, followed by the prompt to every reader of it (see plan-writes.ts). */
   private async writePlan<T>(planId: string, work: (tx: Tx, head: ChainHead) => Promise<T>): Promise<T> {
@@ -53,17 +70,18 @@ export class PrismaPlanRepository implements PlanRepository {
     const row = await tx.plan.create({
       data: {
         ...planRowData(id, draft, status, now),
+        cluster: this.cluster ?? DEFAULT_CLUSTER,
         changes: { createMany: { data: draft.changes.map(changeRowData) } },
         planNodes: { createMany: { data: [...new Set(draft.nodes)].map((node) => ({ node, createdAt: now })) } },
       },
       include: withChanges,
     })
-    await appendAuditEvent(tx, head, { ...audit, planId: id }, now)
+    await appendAuditEvent(tx, head, { ...audit, planId: id, cluster: row.cluster }, now)
     return toPlan(row)
   }
 
   async get(id: string): Promise<Plan | null> {
-    const row = await this.db.plan.findUnique({ where: { id }, include: withChanges })
+    const row = await this.db.plan.findFirst({ where: { id, ...this.scope }, include: withChanges })
     return row && toPlan(row)
   }
 
@@ -71,6 +89,8 @@ export class PrismaPlanRepository implements PlanRepository {
   async list(query: PlanListQuery): Promise<Page<Plan>> {
     checkPageSize(query.first)
     const filtered: Prisma.PlanWhereInput = {
+      ...this.scope,
+      ...(query.clusters != null && { cluster: { in: query.clusters } }),
       ...(query.status?.length && { status: { in: query.status } }),
       ...(query.node != null && { planNodes: { some: { node: query.node } } }),
     }
@@ -103,7 +123,7 @@ export class PrismaPlanRepository implements PlanRepository {
       if (count === 0) return null
       // A node lock belongs to an APPLYING plan only: the write that moves a plan on releases them.
       if (to !== 'APPLYING') await tx.nodeLock.deleteMany({ where: { planId: id } })
-      await appendAuditEvent(tx, head, { ...audit, planId: id }, now)
+      await appendAuditEvent(tx, head, this.audited({ ...audit, planId: id }), now)
       return toPlan(await tx.plan.findUniqueOrThrow({ where: { id }, include: withChanges }))
     })
   }
@@ -145,7 +165,7 @@ export class PrismaPlanRepository implements PlanRepository {
       await appendAuditEvents(
         tx,
         head,
-        entries.flatMap(({ audit }) => (audit ? [{ ...audit, planId }] : [])),
+        entries.flatMap(({ audit }) => (audit ? [this.audited({ ...audit, planId })] : [])),
         now,
       )
       await tx.plan.update({ where: { id: planId }, data: { updatedAt: now, version: { increment: 1 } } })
@@ -165,30 +185,31 @@ export class PrismaPlanRepository implements PlanRepository {
       const plan = await tx.plan.findUnique({ where: { id }, select: { status: true, nodes: true } })
       if (!plan || !from.includes(plan.status as PlanStatus)) return { moved: true as const }
       const wanted = [...new Set(JSON.parse(plan.nodes) as string[])].sort()
-      const held = await tx.nodeLock.findMany({ where: { node: { in: wanted } }, orderBy: { node: 'asc' } })
+      const cluster = (await tx.plan.findUniqueOrThrow({ where: { id }, select: { cluster: true } })).cluster
+      const held = await tx.nodeLock.findMany({ where: { cluster, node: { in: wanted } }, orderBy: { node: 'asc' } })
       const conflict = held.find((lock) => lock.planId !== id)
       if (conflict) return { locked: { node: conflict.node, heldBy: conflict.planId } }
       const mine = new Set(held.map((lock) => lock.node))
-      await insertRows(tx, 'NodeLock', ['node', 'planId', 'acquiredAt'], wanted.filter((node) => !mine.has(node)).map((node) => ({ node, planId: id, acquiredAt: now })))
+      await insertRows(tx, 'NodeLock', ['cluster', 'node', 'planId', 'acquiredAt'], wanted.filter((node) => !mine.has(node)).map((node) => ({ cluster, node, planId: id, acquiredAt: now })))
       await tx.plan.update({ where: { id }, data: { ...fields, status: 'APPLYING', updatedAt: now, version: { increment: 1 } } })
-      await appendAuditEvent(tx, head, { ...audit, planId: id }, now)
+      await appendAuditEvent(tx, head, this.audited({ ...audit, planId: id }), now)
       return { started: toPlan(await tx.plan.findUniqueOrThrow({ where: { id }, include: withChanges })) }
     })
   }
 
   /** The node locks held now, node by node (for operators and tests). */
   async nodeLocks(): Promise<{ node: string; planId: string }[]> {
-    return this.db.nodeLock.findMany({ orderBy: { node: 'asc' }, select: { node: true, planId: true } })
+    return this.db.nodeLock.findMany({ where: this.cluster === null ? {} : { cluster: this.cluster }, orderBy: { node: 'asc' }, select: { node: true, planId: true } })
   }
 
   async applying(): Promise<Plan[]> {
-    const rows = await this.db.plan.findMany({ where: { status: 'APPLYING' }, orderBy: newestFirst, include: withChanges })
+    const rows = await this.db.plan.findMany({ where: { status: 'APPLYING', ...this.scope }, orderBy: newestFirst, include: withChanges })
     return rows.map(toPlan)
   }
 
   async lastApplied(kind: PlanKind, node: string): Promise<Plan | null> {
     const row = await this.db.plan.findFirst({
-      where: { kind, status: 'APPLIED', planNodes: { some: { node } } },
+      where: { ...this.scope, kind, status: 'APPLIED', planNodes: { some: { node } } },
       orderBy: [{ appliedAt: 'desc' }, ...newestFirst],
       include: withChanges,
     })
@@ -197,7 +218,7 @@ export class PrismaPlanRepository implements PlanRepository {
 
   async createdBefore(statuses: PlanStatus[], before: Date, limit: number): Promise<Plan[]> {
     const rows = await this.db.plan.findMany({
-      where: { status: { in: statuses }, createdAt: { lt: before } },
+      where: { ...this.scope, status: { in: statuses }, createdAt: { lt: before } },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: limit,
       include: withChanges,
@@ -207,7 +228,7 @@ export class PrismaPlanRepository implements PlanRepository {
 
   async pendingFor(node: string, kind: PlanKind): Promise<Plan[]> {
     const rows = await this.db.plan.findMany({
-      where: { kind, status: { in: NOT_FINAL }, planNodes: { some: { node } } },
+      where: { ...this.scope, kind, status: { in: NOT_FINAL }, planNodes: { some: { node } } },
       orderBy: newestFirst,
       include: withChanges,
     })
