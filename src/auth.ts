@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { isValidClusterName } from './domain/fleet.js'
 
 export type Role = 'viewer' | 'operator' | 'approver' | 'admin'
 export const ROLES: readonly Role[] = ['viewer', 'operator', 'approver', 'admin']
@@ -7,6 +8,8 @@ export const ROLES: readonly Role[] = ['viewer', 'operator', 'approver', 'admin'
 export interface Principal {
   subject: string
   role: Role
+  /** The clusters the token may use (tokens file `clusters`); absent or null: every cluster. */
+  clusters?: readonly string[] | null
 }
 
 export function roleAtLeast(have: Role, need: Role): boolean {
@@ -27,7 +30,8 @@ interface TokenEntry {
 }
 
 /**
- * Bearer tokens from a JSON file: [{"token": "...", "subject": "alice", "role": "operator"}].
+ * Bearer tokens from a JSON file: [{"token": "...", "subject": "alice", "role": "operator", "clusters": ["train-eu"]}]
+ * (`clusters` optional: without it the token may use every cluster).
  * Only SHA-256 digests are kept in memory, compared in constant time.
  */
 export class TokenAuthenticator implements Authenticator {
@@ -49,7 +53,7 @@ export class TokenAuthenticator implements Authenticator {
     }
     const seen = new Set<string>()
     const entries = raw.map((entry, i) => {
-      const { token, subject, role } = (entry ?? {}) as Record<string, unknown>
+      const { token, subject, role, clusters } = (entry ?? {}) as Record<string, unknown>
       const where = `${origin}: entry ${i}`
       if (typeof token !== 'string' || token.length < 16) throw new Error(`${where}: "token" must be a string of at least 16 characters`)
       if (typeof subject !== 'string' || !/^[A-Za-z0-9._@:-]{1,128}$/.test(subject)) {
@@ -57,10 +61,14 @@ export class TokenAuthenticator implements Authenticator {
       }
       if (!ROLES.includes(role as Role)) throw new Error(`${where}: "role" must be one of ${ROLES.join(', ')}`)
       if (subject === 'system') throw new Error(`${where}: the subject "system" is reserved for nodeplan's own plans`)
+      if (clusters !== undefined && (!Array.isArray(clusters) || !clusters.every((c) => typeof c === 'string' && isValidClusterName(c)))) {
+        throw new Error(`${where}: "clusters" must be a list of cluster names (lowercase letters, digits and dashes)`)
+      }
       const digest = sha256(token)
       if (seen.has(digest.toString('hex'))) throw new Error(`${where}: duplicate token`)
       seen.add(digest.toString('hex'))
-      return { digest, principal: { subject, role: role as Role } }
+      const principal: Principal = clusters === undefined ? { subject, role: role as Role } : { subject, role: role as Role, clusters: Object.freeze([...(clusters as string[])]) }
+      return { digest, principal }
     })
     return new TokenAuthenticator(entries)
   }

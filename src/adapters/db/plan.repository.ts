@@ -123,8 +123,9 @@ export class PrismaPlanRepository implements PlanRepository {
       if (count === 0) return null
       // A node lock belongs to an APPLYING plan only: the write that moves a plan on releases them.
       if (to !== 'APPLYING') await tx.nodeLock.deleteMany({ where: { planId: id } })
-      await appendAuditEvent(tx, head, this.audited({ ...audit, planId: id }), now)
-      return toPlan(await tx.plan.findUniqueOrThrow({ where: { id }, include: withChanges }))
+      const row = await tx.plan.findUniqueOrThrow({ where: { id }, include: withChanges })
+      await appendAuditEvent(tx, head, { ...audit, planId: id, cluster: audit.cluster ?? row.cluster }, now)
+      return toPlan(row)
     })
   }
 
@@ -192,7 +193,7 @@ export class PrismaPlanRepository implements PlanRepository {
       const mine = new Set(held.map((lock) => lock.node))
       await insertRows(tx, 'NodeLock', ['cluster', 'node', 'planId', 'acquiredAt'], wanted.filter((node) => !mine.has(node)).map((node) => ({ cluster, node, planId: id, acquiredAt: now })))
       await tx.plan.update({ where: { id }, data: { ...fields, status: 'APPLYING', updatedAt: now, version: { increment: 1 } } })
-      await appendAuditEvent(tx, head, this.audited({ ...audit, planId: id }), now)
+      await appendAuditEvent(tx, head, { ...audit, planId: id, cluster: audit.cluster ?? cluster }, now)
       return { started: toPlan(await tx.plan.findUniqueOrThrow({ where: { id }, include: withChanges })) }
     })
   }

@@ -9,6 +9,9 @@ export class NodeType {
   @Field(() => String)
   name!: string
 
+  @Field(() => String, { description: 'The cluster the node is in (clusters file name; "default" without one).' })
+  cluster!: string
+
   @Field(() => [NodeRoleEnum])
   roles!: NodeRoleEnum[]
 
