@@ -22,3 +22,10 @@ export function graphqlClient(url: string) {
 export function code(res: GraphQLResponse): string | undefined {
   return res.errors?.[0]?.extensions?.code
 }
+
+/** `<HTTP status> ok`, or `<HTTP status> <error codes>`: one cell of an access-control matrix. */
+export function outcome(res: GraphQLResponse, field: string): string {
+  const codes = [...new Set((res.errors ?? []).map((e) => e.extensions?.code ?? 'NO_CODE'))]
+  if (codes.length === 0) return res.data?.[field] === undefined ? `${res.status} no data` : `${res.status} ok`
+  return `${res.status} ${codes.join(',')}`
+}
