@@ -16,8 +16,8 @@ describe('operator command arguments', () => {
   it('flags win over the environment; --opt=value works; colour only on a TTY without NO_COLOR or --no-color', () => {
     const ok = (p: ReturnType<typeof parse>) => ('connection' in p ? p.connection : null)
     expect(ok(parse('nodes', ['--url=http://a:1', '--token', 'x'], { NODEPLAN_URL: 'http://b:2', NODEPLAN_TOKEN: 'y' }, true))).toEqual({ url: 'http://a:1', token: 'x', cluster: null, output: 'text', color: true })
-    expect(ok(parse('nodes', ['--cluster', 'train-eu'], { NODEPLAN_CLUSTER: 'infer' })).cluster).toBe('train-eu')
-    expect(ok(parse('nodes', [], { NODEPLAN_CLUSTER: 'infer' })).cluster).toBe('infer')
+    expect(ok(parse('nodes', ['--cluster', 'train-eu'], { NODEPLAN_CLUSTER: 'infer' }))!.cluster).toBe('train-eu')
+    expect(ok(parse('nodes', [], { NODEPLAN_CLUSTER: 'infer' }))!.cluster).toBe('infer')
     expect(ok(parse('nodes', [], { NO_COLOR: '1' }, true))!.color).toBe(false)
     expect(ok(parse('nodes', ['--no-color'], {}, true))!.color).toBe(false)
     expect(ok(parse('nodes', ['--output', 'json'], {}, true))!.color).toBe(false)

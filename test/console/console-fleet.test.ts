@@ -65,7 +65,7 @@ describe.runIf(has('chromium'))('web console with a fleet', () => {
     expect(await text(page, 'main h1')).toBe('Cluster train-eu')
 
     await page.selectOption('#cluster-switcher', 'infer')
-    await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Cluster infer')
+    await page.locator('main h1', { hasText: /^Cluster infer$/ }).waitFor()
     await page.waitForSelector('[data-select="gpu-2"]')
     await page.check('[data-select="gpu-2"]')
     await page.selectOption('#plan-kind', 'drain')
@@ -80,7 +80,7 @@ describe.runIf(has('chromium'))('web console with a fleet', () => {
     await page.goto(fleet.url + '/#/fleet')
     await page.waitForSelector('#fleet')
     await page.click('#fleet tr[data-cluster="train-us"] a')
-    await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Cluster train-us')
+    await page.locator('main h1', { hasText: /^Cluster train-us$/ }).waitFor()
     expect(await page.inputValue('#cluster-switcher')).toBe('train-us')
   })
 })
