@@ -23,6 +23,7 @@ import { MeResolver } from './graphql/me/me.resolver.js'
 import { NodeResolver } from './graphql/node/node.resolver.js'
 import { PlanResolver } from './graphql/plan/plan.resolver.js'
 import { SignalResolver } from './graphql/signal/signal.resolver.js'
+import { unreachableClustersPlugin } from './graphql/cluster-reads.js'
 import { buildNodeplanSchema } from './graphql/schema.js'
 import { createLogger, type Logger } from './logger.js'
 import { TokensFile } from './tokens-file.js'
@@ -101,7 +102,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       startClusterRuntime({ name, kc, config, overrides, db, metrics, log, clock: clusterClock, contactIntervalMs: overrides.contactCheckIntervalMs ?? DEFAULT_CONTACT_CHECK_MS }),
     ),
   )
-  const fleet = new Fleet(clusters)
+  const fleet = new Fleet(clusters, { refuseUnreachable: sources.fromFile })
   // Plans by id and across clusters, for queries; every write goes through its cluster's services.
   const planReader = db.plans
   const first = clusters[0]!
@@ -145,7 +146,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     auth: tokens,
     log,
     metrics,
-    plugins: [metrics.apolloPlugin()],
+    plugins: [metrics.apolloPlugin(), unreachableClustersPlugin()],
     executor: { listElementsCounted: (kept, made) => metrics.countListElements(kept, made) },
     subscriptions,
     origins: { allowedHosts: network.allowedHosts, allowedOrigins: network.allowedOrigins },

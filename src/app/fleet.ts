@@ -43,10 +43,22 @@ export interface ClusterServices {
 export class Fleet<C extends ClusterServices = ClusterServices> {
   private readonly byName: Map<string, C>
 
-  /** `clusters` in the clusters file's order. */
-  constructor(readonly clusters: readonly C[]) {
+  /**
+   * `clusters` in the clusters file's order. `refuseUnreachable`: refuse changes to a cluster whose
+   * API server did not answer the last check (a fleet); off, one cluster behaves as before clusters
+   * existed, its changes failing, or being retried, at the API server itself.
+   */
+  constructor(
+    readonly clusters: readonly C[],
+    private readonly options: { refuseUnreachable: boolean } = { refuseUnreachable: true },
+  ) {
     if (clusters.length === 0) throw new Error('a fleet has at least one cluster')
     this.byName = new Map(clusters.map((c) => [c.name, c]))
+  }
+
+  /** Changes to an unreachable cluster are refused, and reads of it say so (a fleet from a clusters file). */
+  get guardsReachability(): boolean {
+    return this.options.refuseUnreachable
   }
 
   names(): string[] {
@@ -92,7 +104,7 @@ export class Fleet<C extends ClusterServices = ClusterServices> {
 
   requireReachable(cluster: C): void {
     const status = cluster.contact.status()
-    if (!status.reachable) {
+    if (!status.reachable && this.options.refuseUnreachable) {
       const since = status.lastContactAt ? `; last heard from ${status.lastContactAt.toISOString()}` : '; never reached'
       throw new NodeplanError('KUBERNETES_UNAVAILABLE', `cluster "${cluster.name}" is unreachable${since}: nothing is planned or applied there until its API server answers again`, { cluster: cluster.name })
     }

@@ -99,8 +99,11 @@ describe('a fleet of three clusters', () => {
     const before = await admin(`{ plans(cluster: "infer") { totalCount } }`)
     expect(before.data.plans.totalCount).toBe(0)
 
-    // What is known of it is still shown; the other clusters plan as before.
-    expect((await admin(`{ nodes(cluster: "infer") { name } }`)).data.nodes).toHaveLength(7)
+    // What is known of it is still shown, saying so; the other clusters plan as before.
+    const known = await admin(`{ nodes(cluster: "infer") { name } }`)
+    expect(known.data.nodes).toHaveLength(7)
+    expect(known.extensions?.unreachableClusters).toEqual([{ name: 'infer', lastSyncedAt: infer.lastSyncedAt }])
+    expect((await admin(`{ nodes(cluster: "train-eu") { name } }`)).extensions?.unreachableClusters).toBeUndefined()
     const other = await fleet.gql(DRAIN, { n: ['gpu-3'], c: 'train-eu' }, TEST_TOKENS.operator)
     expect(other.data.planDrain).toMatchObject({ cluster: 'train-eu', status: 'PENDING' })
 

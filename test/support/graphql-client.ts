@@ -4,6 +4,7 @@ export interface GraphQLResponse<T = any> {
   status: number
   data?: T
   errors?: { message: string; extensions?: { code?: string; [k: string]: unknown } }[]
+  extensions?: Record<string, unknown>
 }
 
 /** POSTs a GraphQL request to `${url}/graphql`, with a bearer token when given; the HTTP status rides along. */

@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql'
 import type { Fleet } from '../../app/fleet.js'
+import { noteRead } from '../cluster-reads.js'
 import type { RequestContext } from '../context.js'
 import { NodeFilterInput } from './node-filter.input.js'
 import { NodeType } from './node.type.js'
@@ -21,6 +22,7 @@ export class NodeResolver {
     @Ctx() ctx: RequestContext,
   ): NodeType[] {
     const clusters = this.fleet.scope(ctx.principal, cluster)
+    if (this.fleet.guardsReachability) for (const c of clusters) noteRead(ctx, c)
     if (clusters.length === 1) return clusters[0]!.inventory.nodes(filter ?? {}).map((n) => toNodeType(n, clusters[0]!.name))
     // Across clusters, one whose first list has not arrived has nothing to show (`clusters` says why).
     return clusters.filter((c) => c.cache.synced()).flatMap((c) => c.inventory.nodes(filter ?? {}).map((n) => toNodeType(n, c.name)))
@@ -34,6 +36,7 @@ export class NodeResolver {
     @Ctx() ctx: RequestContext,
   ): NodeType | null {
     const c = this.fleet.pick(ctx.principal, cluster, 'node')
+    if (this.fleet.guardsReachability) noteRead(ctx, c)
     const node = c.inventory.node(name)
     return node ? toNodeType(node, c.name) : null
   }
