@@ -52,7 +52,7 @@ export interface NodeplanOverrides {
   contactCheckIntervalMs?: number
 }
 
-/** How often each cluster's API server is asked whether it answers, by default. */
+/** How often each cluster of a clusters file is asked whether it answers, by default (one cluster without a file: at start and first sync only, as /readyz asks besides). */
 export const DEFAULT_CONTACT_CHECK_MS = 5_000
 
 export interface RunningNodeplan {
@@ -99,7 +99,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   // wait at most, and never the others.
   const clusters = await Promise.all(
     sources.clusters.map(({ name, kc }) =>
-      startClusterRuntime({ name, kc, config, overrides, db, metrics, log, clock: clusterClock, contactIntervalMs: overrides.contactCheckIntervalMs ?? DEFAULT_CONTACT_CHECK_MS }),
+      startClusterRuntime({ name, kc, config, overrides, db, metrics, log, clock: clusterClock, contactIntervalMs: overrides.contactCheckIntervalMs ?? (sources.fromFile ? DEFAULT_CONTACT_CHECK_MS : 0) }),
     ),
   )
   const fleet = new Fleet(clusters, { refuseUnreachable: sources.fromFile })
