@@ -17,7 +17,7 @@ import {
   type ResourceType,
 } from './resources.js'
 import { matchesFields, parseFieldSelector, parseLabelSelector } from './selectors.js'
-import { handleSimRoute } from './sim-routes.js'
+import { handleSimRoute, type FleetMember } from './sim-routes.js'
 import type { Simulation } from './simulation.js'
 import {
   ApiError,
@@ -64,6 +64,8 @@ export interface ApiServerContext {
   sim: Simulation
   token: string
   serverUrl: () => string
+  /** The clusters /_sim/clusters reaches: this one, or its whole fleet. */
+  members: () => readonly FleetMember[]
 }
 
 export function createRequestHandler(ctx: ApiServerContext): (req: IncomingMessage, res: ServerResponse) => void {
@@ -79,7 +81,7 @@ export function createRequestHandler(ctx: ApiServerContext): (req: IncomingMessa
 async function handle(ctx: ApiServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://simulator.invalid')
   const path = url.pathname.replace(/\/+$/, '') || '/'
-  if (path === '/_sim' || path.startsWith('/_sim/')) return handleSimRoute(ctx.sim, req, res, path)
+  if (path === '/_sim' || path.startsWith('/_sim/')) return handleSimRoute(ctx.sim, ctx.members, req, res, path)
 
   return ctx.sim.asApiRequest(() => handleApi(ctx, req, res, url, path))
 }

@@ -36,6 +36,14 @@ export function readyConditions(now: string, since = now): object[] {
   ]
 }
 
+/** What a kubelet posts in its first seconds after a (re)boot, before the container runtime reports in. */
+export function startingConditions(now: string): object[] {
+  return [
+    ...readyConditions(now).slice(0, 3),
+    condition('Ready', 'False', 'KubeletNotReady', 'container runtime status check may not have completed yet', now, now),
+  ]
+}
+
 /** What the node lifecycle controller writes when a kubelet stops posting status. */
 export function unknownConditions(previous: { type: string; lastHeartbeatTime?: string }[], now: string): object[] {
   return previous.map((c) => ({

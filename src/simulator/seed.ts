@@ -11,12 +11,27 @@ export interface ClusterShape {
   gpusPerNode: number
   /** Workload pods per GPU node; when unset, the hand-made default mix. */
   podsPerGpuNode?: number
+  /** Node pools over the GPU nodes, in order: the first `nodes` GPU nodes get the first pool's label, and so on. */
+  nodePools?: NodePool[]
+  /** Seeded training pods finish (Succeeded) this many seconds after the simulation starts; unset = they run on. */
+  trainingSeconds?: number
 }
+
+export interface NodePool {
+  name: string
+  nodes: number
+}
+
+export const DEFAULT_SHAPE: Readonly<ClusterShape> = Object.freeze({ systemNodes: 2, gpuNodes: 6, cpuNodes: 2, gpusPerNode: 8 })
+
+/** The label Run:ai node pools select their nodes by. */
+export const POOL_LABEL = 'run.ai/node-pool'
 
 export interface SeedNode {
   identity: KubeletIdentity
   role: 'runai-system' | 'runai-gpu-worker' | 'runai-cpu-worker'
   ageDays: number
+  pool?: string
 }
 
 export interface SeedPod {
@@ -64,8 +79,15 @@ export function seedCluster(shape: ClusterShape, random: Random): ClusterSeed {
   for (let i = 1; i <= shape.systemNodes; i++) {
     nodes.push({ identity: identity(random, `sys-${i}`, 0, 16, 64, ipOf(ip++)), role: 'runai-system', ageDays: 90 })
   }
+  const pools = (shape.nodePools ?? []).flatMap((p) => Array<string>(p.nodes).fill(p.name))
   for (let i = 1; i <= shape.gpuNodes; i++) {
-    nodes.push({ identity: identity(random, `gpu-${i}`, shape.gpusPerNode, 96, 768, ipOf(ip++)), role: 'runai-gpu-worker', ageDays: 60 })
+    const pool = pools[i - 1]
+    nodes.push({
+      identity: identity(random, `gpu-${i}`, shape.gpusPerNode, 96, 768, ipOf(ip++)),
+      role: 'runai-gpu-worker',
+      ageDays: 60,
+      ...(pool ? { pool } : {}),
+    })
   }
   for (let i = 1; i <= shape.cpuNodes; i++) {
     nodes.push({ identity: identity(random, `cpu-${i}`, 0, 64, 256, ipOf(ip++)), role: 'runai-cpu-worker', ageDays: 45 })
@@ -200,6 +222,21 @@ function ownerApiVersion(kind: string): string {
     default:
       return 'run.ai/v2alpha1'
   }
+}
+
+const POOL_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/
+
+/** Why the node pools do not fit the shape, or null when they do. */
+export function nodePoolsProblem(pools: NodePool[], gpuNodes: number): string | null {
+  const seen = new Set<string>()
+  for (const p of pools) {
+    if (!POOL_NAME.test(p.name) || p.name.length > 63) return `node pool name "${p.name}" must be lower-case letters, digits, '-' and '.', at most 63 characters`
+    if (seen.has(p.name)) return `node pool "${p.name}" is given twice`
+    if (!Number.isInteger(p.nodes) || p.nodes < 1) return `node pool "${p.name}" needs at least one node, got ${p.nodes}`
+    seen.add(p.name)
+  }
+  const total = pools.reduce((n, p) => n + p.nodes, 0)
+  return total > gpuNodes ? `the node pools hold ${total} nodes but there are only ${gpuNodes} GPU nodes` : null
 }
 
 export function daemonPodTemplate(ds: SeedDaemonSet): PodTemplate {

@@ -8,24 +8,18 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { createHmac } from 'node:crypto'
 import { SimClock } from './clock.js'
 import type { Faults } from './faults.js'
-import {
-  gpuCapacity,
-  isReady,
-  kubeletLabels,
-  nodeObject,
-  readyConditions,
-  unknownConditions,
-  type KubeletIdentity,
-} from './node-object.js'
+import { gpuCapacity, isReady, kubeletLabels, nodeObject, type KubeletIdentity } from './node-object.js'
+import { NodeLifecycle, type RebootOptions, type RebootResult } from './node-lifecycle.js'
 import { DEFAULT_TOLERATIONS, isResubmitted, pendingStatus, podObject, runningStatus, type PodTemplate } from './pod-object.js'
 import { Random } from './random.js'
 import { RESOURCES, type ResourceType } from './resources.js'
 import { factsOf, placementKey, schedulableFacts, scheduleDecision, type NodeFacts, type ScheduleDecision } from './scheduler.js'
 import { evictionDecision, holdsResources, podGpus, taintsOf, type Taint, type Toleration } from './scheduling.js'
-import { daemonPodTemplate, ROLE_PREFIX, seedCluster, type ClusterShape, type SeedDaemonSet } from './seed.js'
+import { daemonPodTemplate, DEFAULT_SHAPE, nodePoolsProblem, POOL_LABEL, ROLE_PREFIX, seedCluster, type ClusterShape, type SeedDaemonSet } from './seed.js'
 import { parseLabelSelector } from './selectors.js'
 import { ApiError, badRequest, forbidden, invalid, notFound, tooManyRequests, type InvalidCause } from './status.js'
 import { keyOf, ResourceStore, Revision, type KubeObject, type StoreEvent } from './store.js'
+import { remainingRunSeconds, RUN_SECONDS_ANNOTATION, WorkloadCompletion, type FinishingPod, type PodFilter } from './workload-completion.js'
 
 export interface SimulationOptions extends Partial<ClusterShape> {
   seed?: number
@@ -53,6 +47,11 @@ export interface NodeSummary {
   ready: boolean
   unschedulable: boolean
   failed: boolean
+  /** The reboot under way, or null. */
+  rebooting: RebootResult | null
+  bootID: string
+  /** Its `run.ai/node-pool` label, or null. */
+  pool: string | null
   roles: string[]
   taints: Taint[]
   gpus: number
@@ -65,7 +64,7 @@ export interface SimulationState {
   resourceVersion: string
   nodes: NodeSummary[]
   deletedNodes: string[]
-  pods: { total: number; pending: number; byNode: Record<string, number> }
+  pods: { total: number; pending: number; succeeded: number; byNode: Record<string, number> }
   faults: Faults | null
 }
 
@@ -96,7 +95,8 @@ export class Simulation {
   private readonly random: Random
   private readonly faultRandom: Random
   private readonly identities = new Map<string, KubeletIdentity>()
-  private readonly failed = new Set<string>()
+  private readonly lifecycle: NodeLifecycle
+  private readonly completion: WorkloadCompletion
   private readonly gpusUsed = new Map<string, number>()
   /** Pods not bound to a node, by key, as last stored: the scheduler's queue. */
   private readonly pending = new Map<string, KubeObject>()
@@ -106,6 +106,7 @@ export class Simulation {
   /** Token id → expiration, for tokens the token cleaner deleted (so a join can say why it fails). */
   private readonly cleanedTokens = new Map<string, string>()
   private requestLog: RequestRecord[] = []
+  private succeeded = 0
   private ipCounter = 0
   private podCidrCounter = 0
 
@@ -137,12 +138,17 @@ export class Simulation {
   constructor(options: SimulationOptions = {}) {
     this.controllerSliceMs = options.controllerSliceMs ?? 4
     this.shape = {
-      systemNodes: options.systemNodes ?? 2,
-      gpuNodes: options.gpuNodes ?? 6,
-      cpuNodes: options.cpuNodes ?? 2,
-      gpusPerNode: options.gpusPerNode ?? 8,
+      systemNodes: options.systemNodes ?? DEFAULT_SHAPE.systemNodes,
+      gpuNodes: options.gpuNodes ?? DEFAULT_SHAPE.gpuNodes,
+      cpuNodes: options.cpuNodes ?? DEFAULT_SHAPE.cpuNodes,
+      gpusPerNode: options.gpusPerNode ?? DEFAULT_SHAPE.gpusPerNode,
       ...(options.podsPerGpuNode !== undefined ? { podsPerGpuNode: options.podsPerGpuNode } : {}),
+      ...(options.nodePools?.length ? { nodePools: options.nodePools } : {}),
+      ...(options.trainingSeconds !== undefined ? { trainingSeconds: options.trainingSeconds } : {}),
     }
+    const poolsProblem = nodePoolsProblem(this.shape.nodePools ?? [], this.shape.gpuNodes)
+    if (poolsProblem) throw new RangeError(poolsProblem)
+    if (this.shape.trainingSeconds !== undefined && !(this.shape.trainingSeconds >= 0)) throw new RangeError(`trainingSeconds must be >= 0, got ${this.shape.trainingSeconds}`)
     const seed = options.seed ?? 1
     this.random = new Random(seed)
     this.faultRandom = new Random(seed ^ 0x5bd1e995)
@@ -160,6 +166,8 @@ export class Simulation {
     this.daemonsets = store('daemonsets', 'apps')
     this.pdbs = store('poddisruptionbudgets', 'policy')
     this.leases = store('leases', 'coordination.k8s.io')
+    this.lifecycle = new NodeLifecycle(this.nodes, this.clock, this.random, this.identities)
+    this.completion = new WorkloadCompletion(this.pods, this.clock, () => this.settle())
 
     this.nodes.listen((e) => this.onNode(e))
     this.pods.listen((e) => this.onPod(e))
@@ -205,29 +213,27 @@ export class Simulation {
 
   /** The kubelet stops posting status: Ready goes Unknown and the unreachable taints follow. */
   failNode(name: string): void {
-    const node = this.nodes.mustGet(undefined, name)
-    if (this.failed.has(name)) return // already down: the outage keeps its start time
-    this.failed.add(name)
-    const now = this.clock.timestamp()
-    const taints = taintsOf(node).filter((t) => t.key !== 'node.kubernetes.io/unreachable' && t.key !== 'node.kubernetes.io/not-ready')
-    taints.push({ key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule', timeAdded: now })
-    taints.push({ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: now })
-    this.nodes.update({
-      ...node,
-      spec: { ...node.spec, taints },
-      status: { ...node.status, conditions: unknownConditions(node.status.conditions, now) },
-    })
+    this.lifecycle.fail(name)
   }
 
   /** The kubelet posts status again: Ready, and the node controller lifts the unreachable taints. */
   recoverNode(name: string): void {
-    const node = this.nodes.mustGet(undefined, name)
-    const taints = taintsOf(node).filter((t) => t.key !== 'node.kubernetes.io/unreachable' && t.key !== 'node.kubernetes.io/not-ready')
-    if (!this.failed.has(name) && isReady(node) && taints.length === taintsOf(node).length) return // nothing to recover from
-    this.failed.delete(name)
-    const spec = { ...node.spec, taints }
-    if (taints.length === 0) delete spec.taints
-    this.nodes.update({ ...node, spec, status: { ...node.status, conditions: readyConditions(this.clock.timestamp()) } })
+    this.lifecycle.recover(name)
+  }
+
+  /** Reboots the machine: Ready Unknown, after `downSeconds` a new bootID and NotReady, after `notReadySeconds` Ready (see NodeLifecycle.reboot). */
+  rebootNode(name: string, options: RebootOptions = {}): RebootResult {
+    return this.lifecycle.reboot(name, options)
+  }
+
+  /** Puts the node in a node pool (the `run.ai/node-pool` label), or in none with `null`. */
+  setNodePool(name: string, pool: string | null): void {
+    this.lifecycle.setPool(name, pool)
+  }
+
+  /** The selected pods (not finished) go Succeeded `seconds` from now (a pending one: after it has run that long). */
+  finishPodsAfter(seconds: number, filter: PodFilter): FinishingPod[] {
+    return this.completion.finishAfter(seconds, filter)
   }
 
   /**
@@ -318,7 +324,10 @@ export class Simulation {
         name,
         ready: isReady(node),
         unschedulable: Boolean(node.spec?.unschedulable),
-        failed: this.failed.has(name),
+        failed: this.lifecycle.isFailed(name),
+        rebooting: this.lifecycle.rebootOf(name),
+        bootID: String(node.status?.nodeInfo?.bootID ?? ''),
+        pool: node.metadata.labels?.[POOL_LABEL] ?? null,
         roles: Object.keys(node.metadata.labels ?? {})
           .filter((l) => l.startsWith(ROLE_PREFIX))
           .map((l) => l.slice(ROLE_PREFIX.length)),
@@ -333,7 +342,7 @@ export class Simulation {
       resourceVersion: String(this.revision.current()),
       nodes,
       deletedNodes: [...this.identities.keys()].filter((n) => !this.nodes.get(undefined, n)).sort(),
-      pods: { total: this.pods.size, pending: this.pending.size, byNode },
+      pods: { total: this.pods.size, pending: this.pending.size, succeeded: this.succeeded, byNode },
       faults: this.currentFaults,
     }
   }
@@ -488,6 +497,7 @@ export class Simulation {
       for (const pod of this.pods.byIndex(name)) this.pods.delete(pod.metadata.namespace, pod.metadata.name)
       if (this.leases.get('kube-node-lease', name)) this.leases.delete('kube-node-lease', name)
       this.gpusUsed.delete(name)
+      this.lifecycle.forget(name)
     } else {
       this.nodesToCheck.add(name)
       this.schedulerDirty = true
@@ -516,10 +526,14 @@ export class Simulation {
       this.pending.set(key, pod)
       this.schedulerDirty = true
     }
+    this.succeeded += (e.type !== 'DELETED' && isSucceeded(pod) ? 1 : 0) - (before && isSucceeded(before) ? 1 : 0)
     if (e.type === 'DELETED') {
       this.schedulerDirty = true
-      if (!this.seeding && isResubmitted(pod)) this.podsToReplace.push(pod)
-    } else if (pod.spec?.nodeName) this.nodesToCheck.add(pod.spec.nodeName)
+      if (!this.seeding && isResubmitted(pod) && !isSucceeded(pod)) this.podsToReplace.push(pod)
+    } else {
+      if (pod.spec?.nodeName) this.nodesToCheck.add(pod.spec.nodeName)
+      this.completion.observe(pod)
+    }
     this.pdbNamespaces.add(pod.metadata.namespace!)
     this.settle()
   }
@@ -581,6 +595,8 @@ export class Simulation {
           const name = this.nodesToCheck.values().next().value!
           this.nodesToCheck.delete(name)
           this.runTaintManager(name)
+        } else if (this.completion.hasWork()) {
+          this.completion.step()
         } else if (this.podsToReplace.length) {
           this.replacePod(this.podsToReplace.shift()!)
         } else if (this.schedulerDirty) {
@@ -634,6 +650,7 @@ export class Simulation {
     const base = old.metadata.generateName ?? `${old.metadata.name}-`
     const now = this.clock.timestamp()
     const { nodeName: _dropped, ...spec } = old.spec ?? {}
+    const runSeconds = remainingRunSeconds(old, this.clock.nowMillis())
     const pod: KubeObject = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -644,6 +661,7 @@ export class Simulation {
         uid: this.random.uuid(),
         creationTimestamp: now,
         ...(old.metadata.labels ? { labels: old.metadata.labels } : {}),
+        ...(runSeconds !== undefined ? { annotations: { [RUN_SECONDS_ANNOTATION]: runSeconds } } : {}),
         ...(old.metadata.ownerReferences ? { ownerReferences: old.metadata.ownerReferences } : {}),
       },
       spec: nodeName ? { ...spec, nodeName } : spec,
@@ -871,7 +889,7 @@ export class Simulation {
 
   private registerNode(identity: KubeletIdentity, labels: Record<string, string>, created = this.clock.timestamp()): KubeObject {
     this.identities.set(identity.name, identity)
-    this.failed.delete(identity.name)
+    this.lifecycle.forget(identity.name)
     const cidr = `10.244.${this.podCidrCounter++ % 256}.0/24`
     const node = nodeObject(identity, labels, created, cidr, this.clock.timestamp())
     node.metadata.uid = this.random.uuid()
@@ -928,11 +946,15 @@ export class Simulation {
       }
       const nodesByName = new Map<string, KubeObject>()
       for (const n of seed.nodes) {
-        const labels = { ...kubeletLabels(n.identity.name), [`${ROLE_PREFIX}${n.role}`]: '' }
+        const labels = { ...kubeletLabels(n.identity.name), [`${ROLE_PREFIX}${n.role}`]: '', ...(n.pool ? { [POOL_LABEL]: n.pool } : {}) }
         nodesByName.set(n.identity.name, this.registerNode(n.identity, labels, at(n.ageDays * 86400)))
       }
       for (const ds of seed.daemonSets) this.daemonsets.create(daemonSetObject(ds, seed.nodes.length, at(100 * 86400)))
-      for (const p of seed.pods) this.createRunningPod(p.template, nodesByName.get(p.node)!, at(p.ageHours * 3600))
+      const training = this.shape.trainingSeconds
+      for (const p of seed.pods) {
+        const runSeconds = training !== undefined && p.template.kind === 'training' ? p.ageHours * 3600 + training : undefined
+        this.createRunningPod(p.template, nodesByName.get(p.node)!, at(p.ageHours * 3600), runSeconds)
+      }
       for (const pdb of seed.pdbs) {
         this.pdbs.create({
           apiVersion: 'policy/v1',
@@ -952,8 +974,9 @@ export class Simulation {
     this.settle()
   }
 
-  private createRunningPod(template: PodTemplate, node: KubeObject, created: string): void {
+  private createRunningPod(template: PodTemplate, node: KubeObject, created: string, runSeconds?: number): void {
     const pod = podObject(template, this.generatedName(this.pods, template.namespace, template.generateName), this.random.uuid(), created)
+    if (runSeconds !== undefined) pod.metadata.annotations = { [RUN_SECONDS_ANNOTATION]: String(runSeconds) }
     const hostIP = (node.status.addresses as { type: string; address: string }[])[0]!.address
     const bound = { ...pod, spec: { ...pod.spec, nodeName: node.metadata.name } }
     this.pods.create({ ...bound, status: runningStatus(bound, hostIP, this.nextPodIP(), created) })
@@ -1000,6 +1023,8 @@ function identityOf(node: KubeObject): KubeletIdentity {
     bootID: info.bootID ?? '',
   }
 }
+
+const isSucceeded = (pod: KubeObject): boolean => pod.status?.phase === 'Succeeded'
 
 function failInvalid(node: KubeObject, causes: InvalidCause[]): never {
   throw invalid({ group: '', kind: 'Node' }, node.metadata.name, causes)
