@@ -38,7 +38,7 @@ describe.runIf(has('chromium'))('web console with a fleet', () => {
   it('shows every cluster in the fleet overview, with plans awaiting approval and an unreachable cluster marked', async () => {
     const planned = await fleet.gql(`mutation { planDrain(input: {nodes: ["gpu-1"], reason: "CHG-7", cluster: "train-us"}) { id } }`, {}, TEST_TOKENS.operator)
     expect(planned.errors).toBeUndefined()
-    fleet.sims['infer']!.sim.setFaults({ unreachable: true })
+    await fleet.sims['infer']!.goDown('refuse')
     await fleet.checkContact()
 
     const page = await signIn(TEST_TOKENS.viewer, '#/fleet', '#fleet')
@@ -51,7 +51,7 @@ describe.runIf(has('chromium'))('web console with a fleet', () => {
     expect(await text(page, '[data-metric=gpus-in] .n')).toBe('72')
     await shot(page, 'fleet-overview', true)
 
-    fleet.sims['infer']!.sim.setFaults(null)
+    await fleet.sims['infer']!.comeBack()
     await fleet.checkContact()
     await page.reload()
     await page.waitForSelector('#fleet')

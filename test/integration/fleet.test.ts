@@ -83,7 +83,7 @@ describe('a fleet of three clusters', () => {
   })
 
   it('keeps serving the others while one cluster does not answer, refuses plans for it, and recovers', async () => {
-    fleet.sims['infer']!.sim.setFaults({ unreachable: true })
+    await fleet.sims['infer']!.goDown('refuse')
     await fleet.checkContact()
 
     const res = await admin(`{ clusters { name reachable lastSyncedAt warnings } }`)
@@ -112,11 +112,29 @@ describe('a fleet of three clusters', () => {
     const body = (await ready.json()) as { checks: Record<string, string> }
     expect(body.checks).toMatchObject({ 'cluster:train-eu': 'ok', 'cluster:train-us': 'ok', 'cluster:infer': 'unreachable', clusters: 'ok' })
 
-    fleet.sims['infer']!.sim.setFaults(null)
+    await fleet.sims['infer']!.comeBack()
     await fleet.checkContact()
     const back = await fleet.gql(DRAIN, { n: ['gpu-3'], c: 'infer' }, TEST_TOKENS.operator)
     expect(back.data.planDrain).toMatchObject({ cluster: 'infer', status: 'PENDING' })
     expect(((await (await fetch(`${fleet.url}/readyz`)).json()) as { checks: Record<string, string> }).checks['cluster:infer']).toBe('ok')
+  })
+
+  it('does not wait on a cluster whose API server accepts connections and never answers', async () => {
+    await fleet.sims['train-us']!.goDown('hang')
+    const others = await Promise.all([
+      admin(`{ nodes { cluster } clusters { name } }`),
+      fleet.gql(DRAIN, { n: ['gpu-2'], c: 'train-eu' }, TEST_TOKENS.operator),
+      fetch(`${fleet.url}/readyz`).then((r) => r.status),
+    ])
+    expect(others[0].data.clusters).toHaveLength(3)
+    expect(others[1].data.planDrain).toMatchObject({ cluster: 'train-eu', status: 'PENDING' })
+    expect(others[2]).toBe(200)
+    // Its contact check gives up on its own; from then on plans for it are refused at once.
+    await fleet.checkContact()
+    expect(code(await fleet.gql(DRAIN, { n: ['gpu-2'], c: 'train-us' }, TEST_TOKENS.operator))).toBe('KUBERNETES_UNAVAILABLE')
+    await fleet.sims['train-us']!.comeBack()
+    await fleet.checkContact()
+    expect((await admin(`{ clusters { reachable } }`)).data.clusters.map((c: { reachable: boolean }) => c.reachable)).toEqual([true, true, true])
   })
 
   it('limits a token to its clusters', async () => {

@@ -1,5 +1,5 @@
-// Several simulated clusters (one simulator each, on port 0) and one nodeplan serving them all
-// through a clusters file, in this process, with a SQLite file in a temp dir.
+// Several simulated clusters (the simulator's fleet, each on a port of its own) and one nodeplan
+// serving them all through a clusters file, in this process, with a SQLite file in a temp dir.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,7 +7,7 @@ import { stringify } from 'yaml'
 import { parseServeConfig } from '../../src/config.js'
 import { createLogger } from '../../src/logger.js'
 import { startNodeplan, type NodeplanOverrides, type RunningNodeplan } from '../../src/main.js'
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js'
+import { fleetClusterName, startFleet, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js'
 import { graphqlClient, type GraphQLResponse } from './graphql-client.js'
 import { TEST_TOKENS } from './nodeplan.js'
 
@@ -35,15 +35,15 @@ export interface TestFleet {
 
 export async function startTestFleet(names: string[], options: { simulator?: SimulatorOptions; overrides?: NodeplanOverrides; policy?: Record<string, unknown> } = {}): Promise<TestFleet> {
   const dir = mkdtempSync(join(tmpdir(), 'nodeplan-fleet-'))
+  // One simulator process-part per cluster (sim-1…sim-N, one kubeconfig with a context each),
+  // named in the clusters file as the test names them.
+  const simulated = await startFleet({ clusters: names.length, port: 0, seed: 100, ...options.simulator })
+  writeFileSync(join(dir, 'fleet.kubeconfig'), simulated.kubeconfig)
   const sims: Record<string, RunningSimulator> = {}
-  const entries = []
-  for (const [i, name] of names.entries()) {
-    const sim = await startSimulator({ port: 0, seed: 100 + i, ...options.simulator })
-    sims[name] = sim
-    const kubeconfig = join(dir, `${name}.kubeconfig`)
-    writeFileSync(kubeconfig, sim.kubeconfig)
-    entries.push({ name, kubeconfig: `${name}.kubeconfig` })
-  }
+  const entries = names.map((name, i) => {
+    sims[name] = simulated.clusters[i]!
+    return { name, kubeconfig: 'fleet.kubeconfig', context: fleetClusterName(i + 1) }
+  })
   writeFileSync(join(dir, 'clusters.yaml'), stringify(entries))
   const tokens = fleetTokens(names)
   writeFileSync(join(dir, 'tokens.json'), JSON.stringify(Object.entries(tokens).map(([subject, t]) => ({ subject, ...t }))))
@@ -67,7 +67,7 @@ export async function startTestFleet(names: string[], options: { simulator?: Sim
     },
     async close() {
       await app.close()
-      await Promise.all(Object.values(sims).map((s) => s.close()))
+      await simulated.close()
       rmSync(dir, { recursive: true, force: true })
     },
   }
