@@ -1,5 +1,6 @@
 import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, AuditVerification, Clock, Page } from '../../app/ports.js'
 import type { AuditEvent as AuditRow, Prisma } from '../../generated/prisma/client.js'
+import { DEFAULT_CLUSTER } from '../../domain/fleet.js'
 import { canonicalJson } from './audit-chain.js'
 import { readForVerify, verifyChain } from './audit-verify.js'
 import { auditCursor, checkPageSize, decodeAuditCursor } from './cursor.js'
@@ -8,6 +9,14 @@ import { insertRows } from './insert-rows.js'
 import { enqueueEvents } from './outbox.repository.js'
 import { chainSealOf, headRow, inWriteTransaction } from './write-transaction.js'
 import type { ChainHead, Db, Tx } from './write-transaction.js'
+
+/**
+ * Work done once per cluster is keyed by the cluster too, so two clusters' nodes of one name (and
+ * uid) never share a mark; the default cluster keeps the keys from before clusters existed.
+ */
+export function onceKey(cluster: string | null, key: string): string {
+  return cluster === null || cluster === DEFAULT_CLUSTER ? key : `${cluster}/${key}`
+}
 
 export function toAuditEvent(row: AuditRow): AuditEvent {
   return {
@@ -117,7 +126,7 @@ export class PrismaAuditRepository implements AuditRepository {
   appendOnce(key: string, event: AuditInput): Promise<AuditEvent | null> {
     const now = this.clock.now()
     return inWriteTransaction(this.db, async (tx, head) => {
-      if (!(await markOnce(tx, key, now))) return null
+      if (!(await markOnce(tx, onceKey(this.cluster, key), now))) return null
       return appendAuditEvent(tx, head, this.audited(event), now)
     })
   }

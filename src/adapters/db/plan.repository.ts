@@ -3,7 +3,7 @@ import { DEFAULT_CLUSTER } from '../../domain/fleet.js'
 import { NodeplanError } from '../../domain/errors.js'
 import type { ChangeProgress, ChangeRetry, Plan, PlanDraft, PlanKind, PlanStatus } from '../../domain/plan.js'
 import type { Prisma } from '../../generated/prisma/client.js'
-import { appendAuditEvent, appendAuditEvents, markOnce } from './audit.repository.js'
+import { appendAuditEvent, appendAuditEvents, markOnce, onceKey } from './audit.repository.js'
 import { checkPageSize, decodePlanCursor, planCursor } from './cursor.js'
 import { newPlanId } from './ids.js'
 import { changeRowData, planRowData, toPlan, withChanges } from './plan-rows.js'
@@ -61,7 +61,7 @@ export class PrismaPlanRepository implements PlanRepository {
     const id = newPlanId()
     const now = this.clock.now()
     return inWriteTransaction(this.db, async (tx, head) => {
-      if (!(await markOnce(tx, key, now))) return null
+      if (!(await markOnce(tx, onceKey(this.cluster, key), now))) return null
       return this.insert(tx, head, id, draft, audit, now)
     })
   }
