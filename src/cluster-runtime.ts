@@ -28,7 +28,8 @@ import { systemClock } from './adapters/kubernetes/system-clock.js'
 import type { ServeConfig } from './config.js'
 import type { Logger } from './logger.js'
 import type { NodeplanOverrides } from './main.js'
-import { MeteredApplyLeases, MeteredAuditRepository, MeteredPlanRepository, type NodeplanMetrics } from './server/metrics.js'
+import { MeteredApplyLeases, MeteredAuditRepository, MeteredPlanRepository } from './server/metered-repositories.js'
+import type { NodeplanMetrics } from './server/metrics.js'
 
 export interface ClusterRuntime extends ClusterServices {
   api: KubernetesApi

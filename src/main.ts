@@ -30,7 +30,8 @@ import { TokensFile } from './tokens-file.js'
 import { startHttpServer, type ReadinessCheck, type RunningHttpServer } from './server/http-server.js'
 import { signalIntakeRoute } from './server/signal-intake.js'
 import { startSubscriptionServer } from './server/subscriptions.js'
-import { MeteredAuditRepository, NodeplanMetrics } from './server/metrics.js'
+import { MeteredAuditRepository } from './server/metered-repositories.js'
+import { NodeplanMetrics } from './server/metrics.js'
 import type { RunningSimulator } from './simulator/index.js'
 
 export interface NodeplanOverrides {
