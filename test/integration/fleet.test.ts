@@ -1,6 +1,8 @@
 // One nodeplan serving three simulated clusters through a clusters file; one of them stops
 // answering for a while and comes back.
+import { createClient } from 'graphql-ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
 import { RESOURCES } from '../../src/simulator/resources.js'
 import { code } from '../support/graphql-client.js'
 import { startTestFleet, type TestFleet } from '../support/fleet.js'
@@ -155,6 +157,17 @@ describe('a fleet of three clusters', () => {
     const usPlan = (await admin(`{ plans(cluster: "train-us") { edges { node { id } } } }`)).data.plans.edges[0].node.id
     expect((await fleet.gql(`query($id: ID!) { plan(id: $id) { id } }`, { id: usPlan }, token)).data.plan).toBeNull()
     expect(code(await fleet.gql(`mutation($id: ID!) { discardPlan(id: $id) { id } }`, { id: usPlan }, token))).toBe('FORBIDDEN')
+    // Nor can its apply be followed: the plan is not there for this token.
+    const ws = createClient({ url: fleet.url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${token}` }, retryAttempts: 0 })
+    const followed = await new Promise<unknown>((resolve) => {
+      ws.subscribe({ query: `subscription($id: ID!) { planProgress(id: $id) { index } }`, variables: { id: usPlan } }, {
+        next: (value) => resolve(value.errors?.[0]?.extensions?.code ?? 'data'),
+        error: (error) => resolve(error),
+        complete: () => resolve('complete'),
+      })
+    })
+    await ws.dispose()
+    expect(followed).toBe('NOT_FOUND')
     const events = await fleet.gql(`{ auditEvents(first: 500) { edges { node { cluster } } } }`, {}, token)
     const seen = new Set(events.data.auditEvents.edges.map((e: { node: { cluster: string | null } }) => e.node.cluster))
     expect([...seen].filter((c) => c !== null)).toEqual(['train-eu'])
