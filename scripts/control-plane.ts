@@ -119,7 +119,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     return join(dir, name)
   }
 
-  const certs = generateClusterCertificates()
+  const certs = await generateClusterCertificates()
   const sa = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
   const adminToken = `admin-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
   const caFile = file('ca.crt', certs.caPem)

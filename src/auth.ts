@@ -1,9 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { isValidClusterName } from './domain/fleet.js'
+import { z } from 'zod'
+import { CLUSTER_NAME } from './domain/fleet.js'
+import { parseInput, readJsonFile } from './input-schema.js'
 
-export type Role = 'viewer' | 'operator' | 'approver' | 'admin'
-export const ROLES: readonly Role[] = ['viewer', 'operator', 'approver', 'admin']
+export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const
+export type Role = (typeof ROLES)[number]
 
 export interface Principal {
   subject: string
@@ -29,47 +30,50 @@ interface TokenEntry {
   principal: Principal
 }
 
+/** The tokens file: [{"token": "...", "subject": "alice", "role": "operator"}, ...]. */
+const tokensSchema = z
+  .array(
+    z.object(
+      {
+        token: z.string().min(16, 'must be a string of at least 16 characters'),
+        subject: z
+          .string()
+          .regex(/^[A-Za-z0-9._@:-]{1,128}$/, 'must be 1-128 characters of letters, digits and . _ @ : -')
+          .refine((subject) => subject !== 'system', 'the subject "system" is reserved for nodeplan\'s own plans'),
+        role: z.enum(ROLES, `must be one of ${ROLES.join(', ')}`),
+        clusters: z.array(z.string().regex(CLUSTER_NAME), 'must be a list of cluster names (lowercase letters, digits and dashes)').optional(),
+      },
+      'expected an object {"token", "subject", "role"}',
+    ),
+    'expected a non-empty JSON array of {"token", "subject", "role"}',
+  )
+  .min(1, 'expected a non-empty JSON array of {"token", "subject", "role"}')
+  .superRefine((entries, ctx) => {
+    const seen = new Set<string>()
+    entries.forEach(({ token }, i) => {
+      if (seen.has(token)) ctx.addIssue({ code: 'custom', path: [i], message: 'duplicate token' })
+      seen.add(token)
+    })
+  })
+
 /**
- * Bearer tokens from a JSON file: [{"token": "...", "subject": "alice", "role": "operator", "clusters": ["train-eu"]}]
- * (`clusters` optional: without it the token may use every cluster).
+ * `clusters` (optional) limits a token to those clusters.
+ * Bearer tokens from a JSON file: [{"token": "...", "subject": "alice", "role": "operator"}].
  * Only SHA-256 digests are kept in memory, compared in constant time.
  */
 export class TokenAuthenticator implements Authenticator {
   private constructor(private readonly entries: TokenEntry[]) {}
 
   static fromFile(path: string): TokenAuthenticator {
-    let raw: unknown
-    try {
-      raw = JSON.parse(readFileSync(path, 'utf8'))
-    } catch (err) {
-      throw new Error(`tokens file ${path}: ${(err as Error).message}`)
-    }
-    return TokenAuthenticator.fromEntries(raw, path)
+    const origin = `tokens file ${path}`
+    return TokenAuthenticator.fromEntries(readJsonFile(path, origin), origin)
   }
 
   static fromEntries(raw: unknown, origin = 'tokens'): TokenAuthenticator {
-    if (!Array.isArray(raw) || raw.length === 0) {
-      throw new Error(`${origin}: expected a non-empty JSON array of {"token", "subject", "role"}`)
-    }
-    const seen = new Set<string>()
-    const entries = raw.map((entry, i) => {
-      const { token, subject, role, clusters } = (entry ?? {}) as Record<string, unknown>
-      const where = `${origin}: entry ${i}`
-      if (typeof token !== 'string' || token.length < 16) throw new Error(`${where}: "token" must be a string of at least 16 characters`)
-      if (typeof subject !== 'string' || !/^[A-Za-z0-9._@:-]{1,128}$/.test(subject)) {
-        throw new Error(`${where}: "subject" must be 1-128 characters of letters, digits and . _ @ : -`)
-      }
-      if (!ROLES.includes(role as Role)) throw new Error(`${where}: "role" must be one of ${ROLES.join(', ')}`)
-      if (subject === 'system') throw new Error(`${where}: the subject "system" is reserved for nodeplan's own plans`)
-      if (clusters !== undefined && (!Array.isArray(clusters) || !clusters.every((c) => typeof c === 'string' && isValidClusterName(c)))) {
-        throw new Error(`${where}: "clusters" must be a list of cluster names (lowercase letters, digits and dashes)`)
-      }
-      const digest = sha256(token)
-      if (seen.has(digest.toString('hex'))) throw new Error(`${where}: duplicate token`)
-      seen.add(digest.toString('hex'))
-      const principal: Principal = clusters === undefined ? { subject, role: role as Role } : { subject, role: role as Role, clusters: Object.freeze([...(clusters as string[])]) }
-      return { digest, principal }
-    })
+    const entries = parseInput(tokensSchema, raw, origin).map(({ token, subject, role, clusters }) => ({
+      digest: sha256(token),
+      principal: clusters === undefined ? { subject, role } : { subject, role, clusters: Object.freeze([...clusters]) },
+    }))
     return new TokenAuthenticator(entries)
   }
 

@@ -2,10 +2,11 @@
 // transport, informer cache, contact check, system-node guard, plans and applies, node lifecycle
 // under its own leader Lease (in that cluster), and health signals. Every cluster of a fleet gets
 // one; none waits on another.
-import { randomUUID } from 'node:crypto'
-import { hostname } from 'node:os'
 import type { KubeConfig } from '@kubernetes/client-node'
-import { ApplyService, DEFAULT_APPLY_OPTIONS, DEFAULT_LEASE_SWEEP_INTERVAL_MS } from './app/apply.service.js'
+import { ApplyLeaseKeeper } from './app/apply-lease.js'
+import { ApplyResumer } from './app/apply-resume.js'
+import { ApplyRunner, DEFAULT_APPLY_OPTIONS, type ApplyOptions } from './app/apply-runner.js'
+import { ApplyService } from './app/apply.service.js'
 import { ConditionSignals } from './app/condition-signals.js'
 import { DowntimeWatcher } from './app/downtime-watcher.js'
 import type { ClusterServices } from './app/fleet.js'
@@ -14,6 +15,8 @@ import { JoinService } from './app/join.service.js'
 import { LeaderElection } from './app/leader-election.js'
 import { DEFAULT_PLAN_EXPIRY_INTERVAL_MS, PlanExpiry } from './app/plan-expiry.js'
 import { PlanService } from './app/plan.service.js'
+import { PROCESS_IDENTITY } from './app/process-identity.js'
+import { RecordedApproval } from './app/recorded-approval.js'
 import type { Clock } from './app/ports.js'
 import { SignalService } from './app/signal.service.js'
 import { SystemNodesService } from './app/system-nodes.service.js'
@@ -24,7 +27,7 @@ import { KubernetesClusterContact } from './adapters/kubernetes/cluster-contact.
 import { KubernetesApi } from './adapters/kubernetes/kubernetes-api.js'
 import { KubernetesLeaderLease } from './adapters/kubernetes/leader-lease.js'
 import { KubernetesNodeWriter } from './adapters/kubernetes/node-writer.js'
-import { systemClock } from './adapters/kubernetes/system-clock.js'
+import { systemClock } from './app/system-clock.js'
 import type { ServeConfig } from './config.js'
 import type { Logger } from './logger.js'
 import type { NodeplanOverrides } from './main.js'
@@ -35,6 +38,8 @@ export interface ClusterRuntime extends ClusterServices {
   api: KubernetesApi
   cache: KubernetesClusterCache
   contact: KubernetesClusterContact
+  /** Resumes plans left mid-apply (a crash, an expired lease). */
+  resumer: ApplyResumer
   downtime: DowntimeWatcher
   expiry: PlanExpiry
   leader: LeaderElection
@@ -84,7 +89,12 @@ export async function startClusterRuntime(d: ClusterRuntimeDeps): Promise<Cluste
   const auditRepository = new MeteredAuditRepository(repos.audit, m)
   const inventory = new InventoryService(cache)
   const plans = new PlanService(cache, planRepository, config.policy)
-  const applier = new ApplyService(cache, new KubernetesNodeWriter(api, { log }), planRepository, auditRepository, config.policy, log, { ...DEFAULT_APPLY_OPTIONS, parallelism: config.applyParallelism, leaseMs: config.applyLeaseSeconds * 1000, ...overrides.apply }, new MeteredApplyLeases(repos.leases, m))
+  const applyOptions: ApplyOptions = { ...DEFAULT_APPLY_OPTIONS, parallelism: config.applyParallelism, leaseMs: config.applyLeaseSeconds * 1000, ...overrides.apply }
+  const applyLeases = new ApplyLeaseKeeper(new MeteredApplyLeases(repos.leases, m), applyOptions, log)
+  const applyRunner = new ApplyRunner(cache, new KubernetesNodeWriter(api, { log }), planRepository, applyLeases, log, applyOptions)
+  const approval = new RecordedApproval(auditRepository, config.policy)
+  const applier = new ApplyService(cache, planRepository, config.policy, approval, applyLeases, applyRunner)
+  const resumer = new ApplyResumer(planRepository, applyLeases, applyRunner, approval, log)
   const join = new JoinService(new KubernetesBootstrapTokens(api), auditRepository, clock, log)
   const systemNodes = new SystemNodesService(cache)
   // Plans' createdAt comes from the database's clock, the system's.
@@ -103,7 +113,7 @@ export async function startClusterRuntime(d: ClusterRuntimeDeps): Promise<Cluste
   let leaseFailing = false
   const leader = new LeaderElection(
     new KubernetesLeaderLease(api, config.leaderLease.namespace, config.leaderLease.name),
-    { identity: `${hostname()}_${randomUUID().slice(0, 8)}`, leaseSeconds, retrySeconds: Math.max(0.2, leaseSeconds / 5) },
+    { identity: PROCESS_IDENTITY, leaseSeconds, retrySeconds: Math.max(0.2, leaseSeconds / 5) },
     {
       startedLeading() {
         m.leader.set(1)
@@ -142,9 +152,9 @@ export async function startClusterRuntime(d: ClusterRuntimeDeps): Promise<Cluste
     if (!syncedAtStart) void contact.check()
     await leader.start()
     leaderTried()
-    await applier.resumeInterrupted().catch((err: unknown) => log.error('resuming interrupted plans failed', { error: err }))
+    await resumer.resumeInterrupted().catch((err: unknown) => log.error('resuming interrupted plans failed', { error: err }))
     // A dead replica's plan is taken over within about a lease and a third of it.
-    if (!closing) applier.startLeaseSweeper(overrides.leaseSweepIntervalMs ?? Math.min(DEFAULT_LEASE_SWEEP_INTERVAL_MS, Math.ceil((config.applyLeaseSeconds * 1000) / 3)))
+    if (!closing) resumer.start(overrides.leaseSweepIntervalMs)
     if (!closing) expiry.start(overrides.planExpiryIntervalMs ?? DEFAULT_PLAN_EXPIRY_INTERVAL_MS)
   })
   // A replica that starts synced answers with its first leader attempt made, so a leader's watcher
@@ -159,6 +169,7 @@ export async function startClusterRuntime(d: ClusterRuntimeDeps): Promise<Cluste
     inventory,
     plans,
     applier,
+    resumer,
     join,
     systemNodes,
     signals,
@@ -173,7 +184,7 @@ export async function startClusterRuntime(d: ClusterRuntimeDeps): Promise<Cluste
       stopWaiting()
       await afterSync
       contact.stop()
-      await applier.stopLeaseSweeper()
+      await resumer.stop()
       await expiry.stop()
       await leader.stop()
       await downtime.stop()

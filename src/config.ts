@@ -1,10 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { z } from 'zod'
 import { DEFAULT_POLICY, parsePolicy, type Policy } from './app/policy.js'
 import { NO_WEBHOOKS, parseWebhooks, type WebhooksConfig } from './app/webhooks-config.js'
 import { TokenAuthenticator } from './auth.js'
 import { readClustersFile, type ClusterSource } from './clusters-file.js'
+import { readJsonFile } from './input-schema.js'
 import type { LogLevel } from './logger.js'
+import { redactUrl } from './redact-url.js'
 import { DEFAULT_CONNECTION_LIMITS } from './server/connection-limits.js'
 import { LOOPBACK_HOSTS } from './server/origin-policy.js'
 import { DEFAULT_REQUEST_BOUNDS } from './server/request-bounds.js'
@@ -63,7 +66,34 @@ export class ConfigError extends Error {}
 
 export const DEFAULT_DATABASE_URL = 'file:./.nodeplan/nodeplan.db'
 
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[]
+
+/** A number written in a flag or an environment variable: digits only (a point too with `fractions`), from min to max. */
+function numberText(min: number, max: number, expected = `must be a whole number from ${min} to ${max}`, { fractions = false } = {}) {
+  return z
+    .string()
+    .regex(fractions ? /^\d+(\.\d+)?$/ : /^\d+$/, expected)
+    .transform(Number)
+    .pipe(z.number().min(min, expected).max(max, expected))
+}
+
+const DATABASE_URL = z.string().regex(/^(file:|postgres(ql)?:\/\/)/, 'must be a SQLite "file:./path.db" or a "postgresql://user:pass@host:5432/db" URL')
+const BOOLEAN = z.enum(['true', 'false'], 'must be true or false').transform((v) => v === 'true')
+const NAMESPACE = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a Kubernetes namespace name')
+const HOST_NAME = z.string().regex(/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/, 'takes host names without port, such as "nodeplan.example.com"')
+const ORIGIN = z
+  .string()
+  .refine((origin) => URL.canParse(origin) && /^https?:$/.test(new URL(origin).protocol) && new URL(origin).origin === origin.replace(/\/$/, ''), {
+    error: 'takes origins such as "https://portal.example.com" (scheme, host, optional port, no path)',
+  })
+  .transform((origin) => new URL(origin).origin)
+
+/** The text as the schema reads it, or a ConfigError naming the setting, what it must be and what it was (a URL's password hidden). */
+function checkText<S extends z.ZodType<unknown, string>>(label: string, text: string, schema: S): z.output<S> {
+  const result = schema.safeParse(text)
+  if (!result.success) throw new ConfigError(`${label} ${result.error.issues[0]!.message}, got "${redactUrl(text)}"`)
+  return result.data
+}
 
 /** Flags win over environment variables, which win over defaults. Every value is checked here, once. */
 export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
@@ -99,22 +129,16 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   } catch (err) {
     throw new ConfigError((err as Error).message)
   }
-  const str = (flag: string, envName: string): string | undefined => {
-    const v = (values[flag] as string | undefined) ?? env[envName]
+  const str = (flag: string | null, envName: string): string | undefined => {
+    const v = (flag === null ? undefined : (values[flag] as string | undefined)) ?? env[envName]
     return v === undefined || v === '' ? undefined : v
   }
+  /** The setting's text (or the fallback) as the schema reads it; `flag` null: an environment variable only. */
+  const setting = <S extends z.ZodType<unknown, string>>(flag: string | null, envName: string, schema: S, fallback: string): z.output<S> =>
+    checkText(flag === null ? envName : `--${flag}/${envName}`, str(flag, envName) ?? fallback, schema)
 
-  const portText = str('port', 'PORT') ?? '8080'
-  if (!/^\d+$/.test(portText) || Number(portText) > 65535) {
-    throw new ConfigError(`--port/PORT must be a TCP port from 0 to 65535, got "${portText}"`)
-  }
-
-  const databaseUrl = str('database', 'DATABASE_URL') ?? DEFAULT_DATABASE_URL
-  if (!/^(file:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
-    throw new ConfigError(
-      `--database/DATABASE_URL must be a SQLite "file:./path.db" or a "postgresql://user:pass@host:5432/db" URL, got "${redactUrl(databaseUrl)}"`,
-    )
-  }
+  const port = setting('port', 'PORT', numberText(0, 65535, 'must be a TCP port from 0 to 65535'), '8080')
+  const databaseUrl = setting('database', 'DATABASE_URL', DATABASE_URL, DEFAULT_DATABASE_URL)
 
   const tokensFile = str('tokens', 'NODEPLAN_TOKENS_FILE') ?? null
   let auth: TokenAuthenticator | null = null
@@ -132,7 +156,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   let policy = DEFAULT_POLICY
   if (policyFile) {
     try {
-      policy = parsePolicy(JSON.parse(readFileSync(policyFile, 'utf8')), `policy file ${policyFile}`)
+      policy = parsePolicy(readJsonFile(policyFile, `policy file ${policyFile}`), `policy file ${policyFile}`)
     } catch (err) {
       throw new ConfigError((err as Error).message)
     }
@@ -142,7 +166,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   let webhooks = NO_WEBHOOKS
   if (webhooksFile) {
     try {
-      webhooks = parseWebhooks(JSON.parse(readFileSync(webhooksFile, 'utf8')), env, `webhooks file ${webhooksFile}`)
+      webhooks = parseWebhooks(readJsonFile(webhooksFile, `webhooks file ${webhooksFile}`), env, `webhooks file ${webhooksFile}`)
     } catch (err) {
       throw new ConfigError((err as Error).message)
     }
@@ -155,76 +179,44 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     )
   }
 
-  const logLevel = (str('log-level', 'LOG_LEVEL') ?? 'info') as LogLevel
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level/LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
-
-  const parallelismText = str('apply-parallelism', 'NODEPLAN_APPLY_PARALLELISM') ?? '16'
-  if (!/^\d+$/.test(parallelismText) || Number(parallelismText) < 1 || Number(parallelismText) > 256) {
-    throw new ConfigError(`--apply-parallelism/NODEPLAN_APPLY_PARALLELISM must be a whole number from 1 to 256, got "${parallelismText}"`)
-  }
+  const logLevel = setting('log-level', 'LOG_LEVEL', z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info')
+  const applyParallelism = setting('apply-parallelism', 'NODEPLAN_APPLY_PARALLELISM', numberText(1, 256), '16')
 
   const auditKey = readAuditKey(str('audit-key-file', 'NODEPLAN_AUDIT_KEY_FILE'), env.NODEPLAN_AUDIT_KEY)
   const auditReseal = values['audit-reseal'] === true
   if (auditReseal && !auditKey) throw new ConfigError('--audit-reseal needs the audit key (--audit-key-file or NODEPLAN_AUDIT_KEY)')
-  const whole = (flag: string, envName: string, fallback: number, min: number, max: number): number => {
-    const text = str(flag, envName) ?? String(fallback)
-    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-      throw new ConfigError(`--${flag}/${envName} must be a whole number from ${min} to ${max}, got "${text}"`)
-    }
-    return Number(text)
-  }
+  const whole = (flag: string, envName: string, fallback: number, min: number, max: number): number =>
+    setting(flag, envName, numberText(min, max), String(fallback))
   const list = (flag: string, envName: string): string[] | undefined =>
     str(flag, envName)
       ?.split(',')
       .map((v) => v.trim())
       .filter((v) => v !== '')
-  const allowedOrigins = (list('allowed-origins', 'NODEPLAN_ALLOWED_ORIGINS') ?? []).map((origin) => {
-    let parsed: URL | undefined
-    try {
-      parsed = new URL(origin)
-    } catch {}
-    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin.replace(/\/$/, '')) {
-      throw new ConfigError(`--allowed-origins/NODEPLAN_ALLOWED_ORIGINS takes origins such as "https://portal.example.com" (scheme, host, optional port, no path), got "${origin}"`)
-    }
-    return parsed.origin
-  })
-  const hosts = list('allowed-hosts', 'NODEPLAN_ALLOWED_HOSTS')?.map((h) => h.toLowerCase())
-  for (const h of hosts ?? []) {
-    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(h)) {
-      throw new ConfigError(`--allowed-hosts/NODEPLAN_ALLOWED_HOSTS takes host names without port, such as "nodeplan.example.com", got "${h}"`)
-    }
-  }
-  const websocketMutations = str('websocket-mutations', 'NODEPLAN_WEBSOCKET_MUTATIONS') ?? 'false'
-  if (websocketMutations !== 'true' && websocketMutations !== 'false') {
-    throw new ConfigError(`--websocket-mutations/NODEPLAN_WEBSOCKET_MUTATIONS must be true or false, got "${websocketMutations}"`)
-  }
+  const allowedOrigins = (list('allowed-origins', 'NODEPLAN_ALLOWED_ORIGINS') ?? []).map((origin) =>
+    checkText('--allowed-origins/NODEPLAN_ALLOWED_ORIGINS', origin, ORIGIN),
+  )
+  const hosts = list('allowed-hosts', 'NODEPLAN_ALLOWED_HOSTS')?.map((h) => checkText('--allowed-hosts/NODEPLAN_ALLOWED_HOSTS', h.toLowerCase(), HOST_NAME))
+  const websocketMutations = setting('websocket-mutations', 'NODEPLAN_WEBSOCKET_MUTATIONS', BOOLEAN, 'false')
   const network: NetworkConfig = {
     // Without tokens every caller is the local admin: only names that resolve to this machine, so
     // that a page whose DNS name is rebound to 127.0.0.1 is refused.
     allowedHosts: auth ? (hosts ?? null) : [...new Set([...LOOPBACK_HOSTS, ...(hosts ?? [])])],
     allowedOrigins,
-    websocketMutations: websocketMutations === 'true',
+    websocketMutations,
     idleTimeoutMs: whole('idle-timeout-seconds', 'NODEPLAN_IDLE_TIMEOUT_SECONDS', DEFAULT_CONNECTION_LIMITS.idleTimeoutMs / 1000, 1, 3600) * 1000,
     maxConnections: whole('max-connections', 'NODEPLAN_MAX_CONNECTIONS', DEFAULT_CONNECTION_LIMITS.maxConnections, 1, 1_000_000),
     maxConnectionsPerAddress: whole('max-connections-per-address', 'NODEPLAN_MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_CONNECTION_LIMITS.maxConnectionsPerAddress, 1, 1_000_000),
     maxRequestMs: whole('max-request-seconds', 'NODEPLAN_MAX_REQUEST_SECONDS', DEFAULT_REQUEST_BOUNDS.maxRequestMs / 1000, 1, 3600) * 1000,
     maxResponseBytes: whole('max-response-mb', 'NODEPLAN_MAX_RESPONSE_MB', DEFAULT_REQUEST_BOUNDS.maxResponseBytes / 2 ** 20, 1, 4096) * 2 ** 20,
   }
-  const seconds = (envName: string, fallback: number, min: number, max: number): number => {
-    const text = env[envName] || String(fallback)
-    const value = Number(text)
-    if (!/^\d+(\.\d+)?$/.test(text) || value < min || value > max) throw new ConfigError(`${envName} must be a number of seconds from ${min} to ${max}, got "${text}"`)
-    return value
-  }
-  const leaseNamespace = env.NODEPLAN_LEADER_LEASE_NAMESPACE || env.POD_NAMESPACE || 'default'
-  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(leaseNamespace)) {
-    throw new ConfigError(`NODEPLAN_LEADER_LEASE_NAMESPACE must be a Kubernetes namespace name, got "${leaseNamespace}"`)
-  }
+  const seconds = (envName: string, fallback: number, min: number, max: number): number =>
+    setting(null, envName, numberText(min, max, `must be a number of seconds from ${min} to ${max}`, { fractions: true }), String(fallback))
+  const leaseNamespace = setting(null, 'NODEPLAN_LEADER_LEASE_NAMESPACE', NAMESPACE, env.POD_NAMESPACE || 'default')
 
   return {
     network,
     host,
-    port: Number(portText),
+    port,
     databaseUrl,
     kubeconfigPath: str('kubeconfig', 'KUBECONFIG') ?? null,
     clusters,
@@ -235,7 +227,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     webhooksFile,
     webhooks,
     logLevel,
-    applyParallelism: Number(parallelismText),
+    applyParallelism,
     shutdownGraceMs: 10_000,
     auditKey,
     auditReseal,
@@ -281,8 +273,4 @@ function readAuditKey(file: string | undefined, value: string | undefined): stri
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.')
-}
-
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@')
 }

@@ -1,7 +1,9 @@
-// Structured JSON logs, one object per line. Secrets never reach here: callers log ids, not tokens.
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+// Structured JSON logs, one object per line, written by pino. Secrets never reach here: callers log
+// ids, not tokens. The app logs through this port (message first, then fields); an Error under
+// `error` is written with its type, message and stack.
+import { pino, stdSerializers, stdTimeFunctions, type DestinationStream } from 'pino'
 
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void
@@ -12,25 +14,28 @@ export interface Logger {
 }
 
 export function createLogger(options: { level?: LogLevel; write?: (line: string) => void; base?: Record<string, unknown> } = {}): Logger {
-  const min = RANK[options.level ?? 'info']
-  const write = options.write ?? ((line: string) => process.stdout.write(line))
-  const base = options.base ?? {}
-  const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (RANK[level] < min) return
-    write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields }, errorReplacer) + '\n')
-  }
-  return {
-    debug: (msg, fields) => log('debug', msg, fields),
-    info: (msg, fields) => log('info', msg, fields),
-    warn: (msg, fields) => log('warn', msg, fields),
-    error: (msg, fields) => log('error', msg, fields),
-    child: (fields) => createLogger({ ...options, base: { ...base, ...fields } }),
-  }
+  const destination: DestinationStream = options.write ? { write: options.write } : pino.destination({ dest: 1, sync: true })
+  return port(
+    pino(
+      {
+        level: options.level ?? 'info',
+        base: options.base ?? null,
+        timestamp: stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+        errorKey: 'error',
+        serializers: { error: stdSerializers.err },
+      },
+      destination,
+    ),
+  )
 }
 
-function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message }
-  return value
+function port(log: pino.Logger): Logger {
+  const at =
+    (level: LogLevel) =>
+    (msg: string, fields?: Record<string, unknown>): void =>
+      fields ? log[level](fields, msg) : log[level](msg)
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (fields) => port(log.child(fields)) }
 }
 
 export const silentLogger: Logger = createLogger({ write: () => {} })

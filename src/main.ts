@@ -1,6 +1,7 @@
 // Composition root: config → adapters → services → server. Nothing else constructs adapters.
+import { hostname } from 'node:os'
 import type { GraphQLSchema } from 'graphql'
-import { DEFAULT_APPLY_OPTIONS, type ApplyOptions } from './app/apply.service.js'
+import type { ApplyOptions } from './app/apply-runner.js'
 import { AuditService } from './app/audit.service.js'
 import { DEFAULT_DELIVERY_OPTIONS, EventDeliverer, type DeliveryOptions } from './app/event-deliverer.js'
 import { Fleet } from './app/fleet.js'
@@ -9,7 +10,7 @@ import { PlanProgress } from './app/plan-progress.js'
 import type { Clock } from './app/ports.js'
 import { openDatabase, type Database } from './adapters/db/database.js'
 import type { KubernetesClusterCache } from './adapters/kubernetes/cluster-cache.js'
-import { systemClock } from './adapters/kubernetes/system-clock.js'
+import { systemClock } from './app/system-clock.js'
 import { HttpWebhookSender } from './adapters/webhook/http-webhook-sender.js'
 import { startClusterRuntime, type ClusterRuntime } from './cluster-runtime.js'
 import { clusterSources } from './cluster-sources.js'
@@ -29,6 +30,7 @@ import { createLogger, type Logger } from './logger.js'
 import { TokensFile } from './tokens-file.js'
 import { startHttpServer, type ReadinessCheck, type RunningHttpServer } from './server/http-server.js'
 import { signalIntakeRoute } from './server/signal-intake.js'
+import { queryRunner } from './server/query-runner.js'
 import { startSubscriptionServer } from './server/subscriptions.js'
 import { MeteredAuditRepository } from './server/metered-repositories.js'
 import { NodeplanMetrics } from './server/metrics.js'
@@ -91,6 +93,9 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   }
   logAuditSeal(db, log)
 
+  // While the caches make their first lists: the first apply after start should not wait for Prisma to plan its queries.
+  const warmedUp = db.warmUp().catch((err: unknown) => log.warn('warming up the apply queries failed; the first apply plans them', { error: err }))
+
   const metrics = new NodeplanMetrics()
   // Every writer of plans and audit events goes through these, so /metrics counts them all.
   const auditRepository = new MeteredAuditRepository(db.audit, metrics)
@@ -103,6 +108,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       startClusterRuntime({ name, kc, config, overrides, db, metrics, log, clock: clusterClock, contactIntervalMs: overrides.contactCheckIntervalMs ?? (sources.fromFile ? DEFAULT_CONTACT_CHECK_MS : 0) }),
     ),
   )
+  await warmedUp
   const fleet = new Fleet(clusters, { refuseUnreachable: sources.fromFile })
   // Plans by id and across clusters, for queries; every write goes through its cluster's services.
   const planReader = db.plans
@@ -110,7 +116,8 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   // Webhooks are signed with wall-clock timestamps, whatever clock the cluster runs on.
   const events = new EventDeliverer(config.webhooks, db.outbox, new HttpWebhookSender(), systemClock, log.child({ component: 'events' }), {
     ...DEFAULT_DELIVERY_OPTIONS,
-    owner: DEFAULT_APPLY_OPTIONS.owner,
+    // The host, as before: a restarted process takes its webhooks' delivery back at once.
+    owner: hostname(),
     ...overrides.events,
   }, (webhook, type, outcome) => metrics.eventDeliveries.inc({ webhook, type, outcome }))
 
@@ -129,6 +136,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   )
   const tokens = config.auth && config.tokensFile ? new TokensFile(config.tokensFile, config.auth, log) : null
   const { network } = config
+  const runQuery = queryRunner({ maxQueryMs: network.maxRequestMs, listElementsCounted: (kept, made) => metrics.countListElements(kept, made) })
   const subscriptions = startSubscriptionServer({
     schema,
     auth: tokens,
@@ -136,6 +144,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     planProgress: new PlanProgress(planReader, db.planWrites),
     mutations: network.websocketMutations,
     mutationTimed: (args, run) => metrics.timeMutation(args, run),
+    runQuery,
     bounds: { maxRequestMs: network.maxRequestMs, maxResponseBytes: network.maxResponseBytes },
   })
   tokens?.onReload(() => subscriptions.revalidate())
@@ -148,7 +157,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     log,
     metrics,
     plugins: [metrics.apolloPlugin(), unreachableClustersPlugin()],
-    executor: { listElementsCounted: (kept, made) => metrics.countListElements(kept, made) },
+    runQuery,
     subscriptions,
     origins: { allowedHosts: network.allowedHosts, allowedOrigins: network.allowedOrigins },
     connections: { idleTimeoutMs: network.idleTimeoutMs, maxConnections: network.maxConnections, maxConnectionsPerAddress: network.maxConnectionsPerAddress },

@@ -30,7 +30,7 @@ export class TokensFile implements Authenticator {
     try {
       next = TokenAuthenticator.fromFile(this.path)
     } catch (err) {
-      this.log.error('the tokens file was not reloaded: keeping the tokens in force', { why, error: (err as Error).message })
+      this.log.error('the tokens file was not reloaded: keeping the tokens in force', { why, error: err })
       return false
     }
     this.current = next

@@ -14,8 +14,4 @@ export class AuditService {
     requireRole(by, 'admin', 'verify the audit trail')
     return this.audit.verify()
   }
-
-  record(event: Parameters<AuditRepository['append']>[0]): Promise<AuditEvent> {
-    return this.audit.append(event)
-  }
 }

@@ -105,12 +105,20 @@ export class DowntimeWatcher {
   }
 
   /**
-   * What a new leader does first: records the outages already under way (their node.notready is
-   * keyed, so one the previous leader recorded is not recorded again), then checks for proposals.
+   * What a new leader does first, from the cache's state of the nodes: records the outages already
+   * under way (their node.notready is keyed, so one the previous leader recorded is not recorded
+   * again); handles the return of nodes Ready again whose outage was recorded but never ended —
+   * they came back while no replica led; then checks for proposals.
    */
   async takeOver(): Promise<void> {
     await this.serially('taking over the node lifecycle', async () => {
       for (const node of this.cache.nodeList()) if (!node.ready && node.notReadySince) await this.wentNotReady(node)
+      for (const rest of await this.audit.doneWithout('node.notready:', 'node.ready:')) {
+        const outage = parseOutageKey(rest)
+        const node = outage ? this.cache.node(outage.node) : null
+        if (!outage || !node?.ready || node.uid !== outage.uid) continue
+        await this.cameBack(node, { ...node, ready: false, notReadySince: outage.since })
+      }
     })
     await this.check()
   }
@@ -126,13 +134,13 @@ export class DowntimeWatcher {
   }
 
   private async wentNotReady(node: NodeState): Promise<void> {
-    await this.record('node.notready', node.name, { since: node.notReadySince }, `${node.uid}@${node.notReadySince}`)
+    await this.record('node.notready', node.name, { since: node.notReadySince }, outageKey(node.uid, node.notReadySince))
   }
 
   private async cameBack(node: NodeState, previous: NodeState): Promise<void> {
     const since = previous.notReadySince
     const downSeconds = since ? Math.max(0, Math.round((this.clock.now().getTime() - Date.parse(since)) / 1000)) : null
-    await this.record('node.ready', node.name, { since, downSeconds }, `${node.uid}@${since}`)
+    await this.record('node.ready', node.name, { since, downSeconds }, outageKey(node.uid, since))
     await this.discardDrainProposals(node.name)
     // Events queue up: decide on the node as it is now, not as the event saw it.
     const live = this.cache.node(node.name)
@@ -220,4 +228,15 @@ export class DowntimeWatcher {
     this.queue = run
     return run
   }
+}
+
+/** An outage of one node (its uid: a node registered again under the same name is another node) by its start. */
+function outageKey(uid: string, since: string | null): string {
+  return `${uid}@${since}`
+}
+
+/** `node:uid@since`, the rest of a node.notready record's key (node names and uids hold neither ':' nor '@'). */
+function parseOutageKey(rest: string): { node: string; uid: string; since: string } | null {
+  const match = /^([^:]+):([^@]+)@(.+)$/.exec(rest)
+  return match && match[3] !== 'null' ? { node: match[1]!, uid: match[2]!, since: match[3]! } : null
 }

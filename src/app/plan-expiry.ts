@@ -2,6 +2,7 @@
 // to DISCARDED by `system`, with a plan.expired audit event. Every replica sweeps; the move is
 // the repository's compare-and-set on the status, so each plan expires once, whoever gets there first.
 import type { Plan } from '../domain/plan.js'
+import { statusesMovingTo } from '../domain/plan-status.js'
 import type { Logger } from '../logger.js'
 import { singleNode } from './plan.service.js'
 import type { Policy } from './policy.js'
@@ -11,7 +12,7 @@ import type { Clock, PlanRepository } from './ports.js'
 export const DEFAULT_PLAN_EXPIRY_INTERVAL_MS = 10 * 60_000
 /** Plans expired per pass; the next pass takes the rest. */
 const BATCH = 200
-const EXPIRING = ['PENDING', 'APPROVED'] as const
+const EXPIRING = statusesMovingTo('DISCARDED')
 
 export class PlanExpiry {
   private timer: NodeJS.Timeout | null = null
@@ -30,8 +31,8 @@ export class PlanExpiry {
     if (hours <= 0) return []
     const cutoff = new Date(now.getTime() - hours * 3_600_000)
     const expired: Plan[] = []
-    for (const plan of await this.plans.createdBefore([...EXPIRING], cutoff, BATCH)) {
-      const moved = await this.plans.transition(plan.id, [...EXPIRING], 'DISCARDED', {}, {
+    for (const plan of await this.plans.createdBefore(EXPIRING, cutoff, BATCH)) {
+      const moved = await this.plans.transition(plan.id, EXPIRING, 'DISCARDED', {}, {
         actor: 'system',
         action: 'plan.expired',
         planId: plan.id,

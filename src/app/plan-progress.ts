@@ -1,6 +1,7 @@
 import type { Principal } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
-import type { Plan, PlannedChange, PlanStatus } from '../domain/plan.js'
+import type { Plan, PlannedChange } from '../domain/plan.js'
+import { isFinal } from '../domain/plan-status.js'
 import { requireRole } from './access.js'
 import type { PlanRepository, PlanWrites } from './ports.js'
 
@@ -25,7 +26,6 @@ export const DEFAULT_PLAN_PROGRESS_OPTIONS: PlanProgressOptions = { pollMs: 1_00
 
 /** A change counts as reported once an apply recorded it applied or failed. */
 const reported = (c: PlannedChange) => c.action !== 'NO_OP' && (c.applied || c.error !== null)
-const FINAL: readonly PlanStatus[] = ['APPLIED', 'FAILED', 'DISCARDED']
 
 /**
  * Each change of a plan as the apply recorded it, read from the stored plan: whichever replica
@@ -86,7 +86,7 @@ export class PlanProgress {
         seen.add(index)
         queue.push({ planId: id, index, change, attempt, retrying: null, retryingUntil: null })
       })
-      ended = FINAL.includes(current.status)
+      ended = isFinal(current.status)
     }
     take(plan)
     const plans = this.plans

@@ -1,9 +1,11 @@
 import { roleAtLeast, type Principal } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
-import type { Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
+import type { Plan, PlanDraft, PlanKind } from '../domain/plan.js'
+import { notApplicable, statusesMovingTo } from '../domain/plan-status.js'
 import { planDecommission, planDrain, planRejoin, planRelabel, planRollback, planUndrain } from '../domain/planner.js'
 import type { NodeRole } from '../domain/roles.js'
 import { staleness } from '../domain/staleness.js'
+import { isValidNodeName } from '../domain/validation.js'
 import { requireRole } from './access.js'
 import type { Policy } from './policy.js'
 import type { AuditInput, ClusterCache, Page, PlanListQuery, PlanRepository } from './ports.js'
@@ -19,7 +21,6 @@ export interface PlanRelabelRequest {
   reason: string
 }
 
-const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/
 const MAX_UNKNOWN_REFRESHED = 10
 
 /** Computes plans from fresh cluster state and stores them; approves and discards them. Apply is ApplyService's. */
@@ -80,28 +81,28 @@ export class PlanService {
     if (plan.createdBy === by.subject) {
       throw new NodeplanError('FORBIDDEN', `${by.subject} made plan ${id} and so may not approve it: another ${this.policy.approverRole} must (four eyes)`)
     }
-    const moved = await this.plans.transition(id, ['PENDING'], 'APPROVED', { approvedBy: by.subject }, {
+    const moved = await this.plans.transition(id, statusesMovingTo('APPROVED'), 'APPROVED', { approvedBy: by.subject }, {
       actor: by.subject,
       action: 'plan.approved',
       planId: id,
       node: singleNode(plan),
       detail: { kind: plan.kind, nodes: plan.nodes, reason: plan.reason, createdBy: plan.createdBy },
     })
-    if (!moved) throw notApplicable(plan, 'approved', ['PENDING'])
+    if (!moved) throw notApplicable((await this.find(id)) ?? plan, 'APPROVED', 'approved')
     return moved
   }
 
   async discard(by: Principal, id: string): Promise<Plan> {
     requireRole(by, 'operator', 'discard plans')
     const plan = await this.get(id)
-    const moved = await this.plans.transition(id, ['PENDING', 'APPROVED'], 'DISCARDED', {}, {
+    const moved = await this.plans.transition(id, statusesMovingTo('DISCARDED'), 'DISCARDED', {}, {
       actor: by.subject,
       action: 'plan.discarded',
       planId: id,
       node: singleNode(plan),
       detail: { kind: plan.kind, nodes: plan.nodes, reason: plan.reason },
     })
-    if (!moved) throw notApplicable(plan, 'discarded', ['PENDING', 'APPROVED'])
+    if (!moved) throw notApplicable((await this.find(id)) ?? plan, 'DISCARDED', 'discarded')
     return moved
   }
 
@@ -140,15 +141,15 @@ export class PlanService {
   /** The labels the newest decommission of `node` kept for a rejoin, or null. */
   async storedLabels(node: string): Promise<Record<string, string> | null> {
     const plan = await this.plans.lastApplied('DECOMMISSION', node)
-    const deletion = plan?.changes.find((c) => c.node === node && c.resource === 'NODE' && c.applied)
-    return deletion?.before && typeof deletion.before === 'object' && 'labels' in deletion.before ? deletion.before.labels : null
+    for (const change of plan?.changes ?? []) if (change.resource === 'NODE' && change.node === node && change.applied) return change.before?.labels ?? null
+    return null
   }
 
   private async compute(nodes: string[], planner: (snapshot: ReturnType<ClusterCache['snapshot']>) => PlanDraft): Promise<PlanDraft> {
     if (!this.cache.synced()) {
       throw new NodeplanError('KUBERNETES_UNAVAILABLE', 'the cluster state has not been read yet; retry shortly and check /readyz')
     }
-    const named = [...new Set(nodes)].filter((n) => typeof n === 'string' && NODE_NAME.test(n))
+    const named = [...new Set(nodes)].filter((n) => typeof n === 'string' && isValidNodeName(n))
     // Names the cache does not know are re-read too (the watch may lag a node that just joined),
     // but only a few: otherwise one request naming thousands of made-up nodes costs thousands of
     // API calls. The planner refuses any name still unknown afterwards.
@@ -182,14 +183,6 @@ export class PlanService {
       },
     }
   }
-}
-
-export function notApplicable(plan: Plan, verb: string, allowed: PlanStatus[]): NodeplanError {
-  return new NodeplanError(
-    'PLAN_NOT_APPLICABLE',
-    `plan ${plan.id} is ${plan.status} and cannot be ${verb}: only a plan that is ${allowed.join(' or ')} can`,
-    { planId: plan.id, status: plan.status },
-  )
 }
 
 /** Plan-level audit events name the node when the plan has just one; change events always do. */

@@ -1,75 +1,38 @@
+import { z } from 'zod'
 import type { PlanKind } from '../domain/plan.js'
 import type { Role } from '../auth.js'
-import { DEFAULT_SIGNAL_POLICY, type SignalPolicy } from '../domain/health-signal.js'
-import { parseSignalPolicy } from './signal-policy.js'
+import { parseInput, strictObject, wholeNumber } from '../input-schema.js'
+import { signalPolicySchema } from './signal-policy.js'
 
-/** What an organisation decides: which plans need a second person, and what nodeplan may do alone. */
-export interface Policy {
-  requireApproval: PlanKind[]
-  /** The least role that may approve a plan; the author never may. */
-  approverRole: Role
-  /** A node NotReady longer than this gets a proposed DRAIN plan. */
-  unplannedDrainAfterSeconds: number
-  /** Apply such proposals without a person. */
-  autoApplyUnplannedDrain: boolean
-  /** A PENDING or APPROVED plan older than this is expired (DISCARDED, audit plan.expired); 0: never. */
-  planMaxAgeHours: number
-  /** Health signals: which become proposed drains, and the storm guard. */
-  signals: SignalPolicy
-}
+const PLAN_KINDS = ['DRAIN', 'UNDRAIN', 'DECOMMISSION', 'REJOIN', 'RELABEL', 'ROLLBACK'] as const satisfies readonly PlanKind[]
+const APPROVER_ROLES = ['operator', 'approver', 'admin'] as const satisfies readonly Role[]
 
-export const DEFAULT_POLICY: Policy = {
-  requireApproval: ['DECOMMISSION'],
-  approverRole: 'approver',
-  unplannedDrainAfterSeconds: 300,
-  autoApplyUnplannedDrain: false,
-  planMaxAgeHours: 7 * 24,
-  signals: DEFAULT_SIGNAL_POLICY,
-}
+/** What an organisation decides: which plans need a second person, and what nodeplan may do alone. Every key may be left out. */
+const policySchema = strictObject(
+  {
+    requireApproval: z
+      .array(z.enum(PLAN_KINDS, `must be one of ${PLAN_KINDS.join(', ')}`), `must be a list of ${PLAN_KINDS.join(', ')}`)
+      .default(['DECOMMISSION'])
+      .transform((kinds) => [...new Set(kinds)]),
+    /** The least role that may approve a plan; the author never may. */
+    approverRole: z.enum(APPROVER_ROLES, `must be one of ${APPROVER_ROLES.join(', ')}`).default('approver'),
+    /** A node NotReady longer than this gets a proposed DRAIN plan. */
+    unplannedDrainAfterSeconds: wholeNumber(0, 7 * 24 * 3600, 'seconds').default(300),
+    /** Apply such proposals without a person. */
+    autoApplyUnplannedDrain: z.boolean('must be true or false').default(false),
+    /** A PENDING or APPROVED plan older than this is expired (DISCARDED, audit plan.expired); 0: never. */
+    planMaxAgeHours: wholeNumber(0, 365 * 24, 'hours', '0: never expire').default(7 * 24),
+    /** Health signals: which become proposed drains, and the storm guard. */
+    signals: signalPolicySchema,
+  },
+  'expected a JSON object',
+)
 
-const PLAN_KINDS: readonly PlanKind[] = ['DRAIN', 'UNDRAIN', 'DECOMMISSION', 'REJOIN', 'RELABEL', 'ROLLBACK']
-const APPROVER_ROLES: readonly Role[] = ['operator', 'approver', 'admin']
+export type Policy = z.output<typeof policySchema>
+
+export const DEFAULT_POLICY: Policy = policySchema.parse({})
 
 /** Validates a policy document; unknown keys are refused so that a typo cannot silently disable a rule. */
 export function parsePolicy(raw: unknown, origin = 'policy'): Policy {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${origin}: expected a JSON object`)
-  const doc = raw as Record<string, unknown>
-  const known = Object.keys(DEFAULT_POLICY)
-  for (const key of Object.keys(doc)) {
-    if (!known.includes(key)) throw new Error(`${origin}: unknown key "${key}" (known: ${known.join(', ')})`)
-  }
-  const policy = { ...DEFAULT_POLICY }
-  if ('requireApproval' in doc) {
-    const kinds = doc.requireApproval
-    if (!Array.isArray(kinds) || kinds.some((k) => !PLAN_KINDS.includes(k as PlanKind))) {
-      throw new Error(`${origin}: "requireApproval" must be a list of ${PLAN_KINDS.join(', ')}`)
-    }
-    policy.requireApproval = [...new Set(kinds as PlanKind[])]
-  }
-  if ('approverRole' in doc) {
-    if (!APPROVER_ROLES.includes(doc.approverRole as Role)) {
-      throw new Error(`${origin}: "approverRole" must be one of ${APPROVER_ROLES.join(', ')}`)
-    }
-    policy.approverRole = doc.approverRole as Role
-  }
-  if ('unplannedDrainAfterSeconds' in doc) {
-    const s = doc.unplannedDrainAfterSeconds
-    if (typeof s !== 'number' || !Number.isInteger(s) || s < 0 || s > 7 * 24 * 3600) {
-      throw new Error(`${origin}: "unplannedDrainAfterSeconds" must be a whole number of seconds from 0 to 604800`)
-    }
-    policy.unplannedDrainAfterSeconds = s
-  }
-  if ('autoApplyUnplannedDrain' in doc) {
-    if (typeof doc.autoApplyUnplannedDrain !== 'boolean') throw new Error(`${origin}: "autoApplyUnplannedDrain" must be true or false`)
-    policy.autoApplyUnplannedDrain = doc.autoApplyUnplannedDrain
-  }
-  if ('planMaxAgeHours' in doc) {
-    const h = doc.planMaxAgeHours
-    if (typeof h !== 'number' || !Number.isInteger(h) || h < 0 || h > 365 * 24) {
-      throw new Error(`${origin}: "planMaxAgeHours" must be a whole number of hours from 0 (never expire) to 8760`)
-    }
-    policy.planMaxAgeHours = h
-  }
-  if ('signals' in doc) policy.signals = parseSignalPolicy(doc.signals, origin)
-  return policy
+  return parseInput(policySchema, raw, origin)
 }

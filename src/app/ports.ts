@@ -140,18 +140,21 @@ export interface PlanRepository {
   transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null>
   /** Records the progress of several changes of one plan, each with its audit event, in one transaction. */
   recordChanges(planId: string, entries: ChangeRecord[]): Promise<void>
+  /**
+   * The end of an apply, in one transaction: the last records (as recordChanges), then the move
+   * from APPLYING to `to`, which releases the plan's node locks; null when the plan was no longer APPLYING.
+   */
+  finishApply(planId: string, entries: ChangeRecord[], to: 'APPLIED' | 'FAILED', audit: AuditInput): Promise<Plan | null>
   /** Records that a change of the plan is being retried (no audit event: its outcome gets one). */
   recordRetry(planId: string, index: number, retry: ChangeRetry): Promise<void>
   /**
    * In one transaction: every node lock of the plan (all or none) and the move from one of `from`
    * to APPLYING with `fields` (its lease) and the audit event. `moved`: the plan was not in `from`;
-   * `locked`: a node is held by another APPLYING plan. Moving the plan out of APPLYING (transition)
-   * releases its locks in the same write.
+   * `locked`: a node is held by another APPLYING plan. Moving the plan out of APPLYING (finishApply,
+   * transition) releases its locks in the same write.
    */
   startApply(id: string, from: PlanStatus[], fields: TransitionFields, audit: AuditInput): Promise<StartApplyResult>
   nodeLocks(): Promise<{ node: string; planId: string }[]>
-  /** Plans left APPLYING by a process that died. */
-  applying(): Promise<Plan[]>
   /** The newest APPLIED plan of this kind touching the node (e.g. the DECOMMISSION whose labels a rejoin restores). */
   lastApplied(kind: PlanKind, node: string): Promise<Plan | null>
   /** Plans of this kind touching the node that are not final yet (PENDING, APPROVED, APPLYING), newest first. */
@@ -172,6 +175,8 @@ export interface AuditRepository {
   append(event: AuditInput): Promise<AuditEvent>
   /** `append`, once per `key` across every replica and restart: null when the key was done before. */
   appendOnce(key: string, event: AuditInput): Promise<AuditEvent | null>
+  /** For each appendOnce key done that starts with `done`: the rest of it, unless `undone` followed by that rest was done too. */
+  doneWithout(done: string, undone: string): Promise<string[]>
   list(filter: AuditFilter, first: number, after: string | null): Promise<Page<AuditEvent>>
   /** Walks the hash chain from #1 to the head; the first event that does not hold, and why. */
   verify(): Promise<AuditVerification>

@@ -55,7 +55,6 @@ export const OPERATOR_COMMANDS = ['clusters', 'nodes', 'plans', 'plan', 'show', 
 const PLAN_KINDS: PlanKindArg[] = ['drain', 'undrain', 'decommission', 'rejoin', 'relabel']
 const PLAN_STATUSES: PlanStatusArg[] = ['PENDING', 'APPROVED', 'APPLYING', 'APPLIED', 'FAILED', 'DISCARDED']
 const ROLE_NAMES: Record<string, RoleArg> = { system: 'SYSTEM', 'gpu-worker': 'GPU_WORKER', 'cpu-worker': 'CPU_WORKER' }
-export const ROLE_ARG_NAMES: Record<RoleArg, string> = { SYSTEM: 'system', GPU_WORKER: 'gpu-worker', CPU_WORKER: 'cpu-worker' }
 
 /** Global options: accepted before or after the command, as kubectl and terraform accept theirs. */
 const GLOBAL_HELP = `global options (before or after the command):

@@ -1,45 +1,23 @@
-// Where a change leads: whether a live node is already there (apply skips such a change, and so
-// resumes after a crash without applying twice), and the node as it will be after the change.
-import type { NodeState, Taint } from './cluster.js'
-import { findTaint, sameTaint, subjectOf } from './change.js'
-import type { Change, NodeValue } from './plan.js'
-
-/** True when the live node already is in the change's `after` state (a NO_OP always is). */
-export function atTarget(change: Change, node: NodeState | undefined): boolean {
-  if (change.action === 'NO_OP') return true
-  switch (change.resource) {
-    case 'NODE':
-      return change.after === null ? node === undefined : node !== undefined
-    case 'TAINT': {
-      if (!node) return false
-      const target = (change.after ?? change.before) as Taint
-      const live = findTaint(node.taints, target)
-      return change.after === null ? live === undefined : live !== undefined && sameTaint(live, change.after as Taint)
-    }
-    case 'LABEL': {
-      if (!node) return false
-      const live = node.labels[subjectOf(change)]
-      return change.after === null ? live === undefined : live === change.after
-    }
-  }
-}
+// Where a change leads: the node as it will be after the change.
+import type { NodeState } from './cluster.js'
+import type { Change } from './plan.js'
 
 /** The node after the change; undefined once deleted. Pure: the input is not modified. */
 export function afterChange(node: NodeState | undefined, change: Change): NodeState | undefined {
   if (change.action === 'NO_OP' || !node) return node
   switch (change.resource) {
     case 'NODE':
-      return change.after === null ? undefined : { ...node, labels: { ...(change.after as NodeValue).labels } }
+      return change.after === null ? undefined : { ...node, labels: { ...change.after.labels } }
     case 'TAINT': {
-      const id = (change.after ?? change.before) as Taint
-      const others = node.taints.filter((t) => !(t.key === id.key && t.effect === id.effect))
-      return { ...node, taints: change.after === null ? others : [...others, change.after as Taint] }
+      const { key, effect } = change.target
+      const others = node.taints.filter((t) => !(t.key === key && t.effect === effect))
+      return { ...node, taints: change.after === null ? others : [...others, change.after] }
     }
     case 'LABEL': {
       const labels = { ...node.labels }
-      const key = subjectOf(change)
+      const { key } = change.target
       if (change.after === null) delete labels[key]
-      else labels[key] = change.after as string
+      else labels[key] = change.after
       return { ...node, labels }
     }
   }

@@ -1,12 +1,24 @@
-// Building changes: addresses and the one factory that checks before/after against the action.
+// Building changes: one factory per resource, checking before/after against the action; the
+// address is derived from the target, for display.
 import type { Taint } from './cluster.js'
-import type { Change, ChangeAction, ChangeReason, NodeValue } from './plan.js'
+import type { ChangeAction, ChangeReason, LabelChange, NodeChange, NodeValue, TaintChange } from './plan.js'
 
-export const nodeAddress = (node: string): string => `node/${node}`
 /** `key:Effect`, the identity of a taint on a node (a node has at most one taint per key and effect). */
 export const taintId = (taint: Pick<Taint, 'key' | 'effect'>): string => `${taint.key}:${taint.effect}`
-export const taintAddress = (node: string, taint: Pick<Taint, 'key' | 'effect'>): string => `node/${node}/taint/${taintId(taint)}`
-export const labelAddress = (node: string, key: string): string => `node/${node}/label/${key}`
+
+type Targeted = Pick<TaintChange, 'resource' | 'target'> | Pick<LabelChange, 'resource' | 'target'> | Pick<NodeChange, 'resource' | 'target'>
+
+/** The address people read: node/<node>, node/<node>/taint/<key>:<Effect>, node/<node>/label/<key>. */
+export function addressOf(change: Targeted): string {
+  switch (change.resource) {
+    case 'NODE':
+      return `node/${change.target.node}`
+    case 'TAINT':
+      return `node/${change.target.node}/taint/${taintId(change.target)}`
+    case 'LABEL':
+      return `node/${change.target.node}/label/${change.target.key}`
+  }
+}
 
 /** The taint as `kubectl taint` spells it: `key=value:Effect`, or `key:Effect` without a value. */
 export const formatTaint = (taint: Taint): string =>
@@ -46,33 +58,28 @@ export function taintChange(
   after: Taint | null,
   reason: ChangeReason,
   id: Pick<Taint, 'key' | 'effect'> | null = before ?? after,
-): Change {
+): TaintChange {
   if (!id) throw new Error(`taint change on ${node} names no taint`)
+  const target = { node, key: id.key, effect: id.effect }
+  for (const side of [before, after]) {
+    if (side && (side.key !== id.key || side.effect !== id.effect)) throw new Error(`taint change on ${node}: ${formatTaint(side)} and ${taintId(id)} are different taints`)
+  }
   const action = actionFor(before, after, sameTaint)
-  const address = taintAddress(node, id)
+  const address = addressOf({ resource: 'TAINT', target })
   checked(action, before, after, address)
-  return { address, node, resource: 'TAINT', action, before, after, reason: noOpReason(action, reason) }
+  return { resource: 'TAINT', target, address, node, action, before, after, reason: noOpReason(action, reason) }
 }
 
 /** A label change; `key` is the label key, values are label value strings. */
-export function labelChange(node: string, key: string, before: string | null, after: string | null, reason: ChangeReason): Change {
+export function labelChange(node: string, key: string, before: string | null, after: string | null, reason: ChangeReason): LabelChange {
+  const target = { node, key }
   const action = actionFor(before, after, (a, b) => a === b)
-  const address = labelAddress(node, key)
+  const address = addressOf({ resource: 'LABEL', target })
   checked(action, before, after, address)
-  return { address, node, resource: 'LABEL', action, before, after, reason: noOpReason(action, reason) }
+  return { resource: 'LABEL', target, address, node, action, before, after, reason: noOpReason(action, reason) }
 }
 
-export function nodeDeletion(node: string, before: NodeValue, reason: ChangeReason): Change {
-  return { address: nodeAddress(node), node, resource: 'NODE', action: 'DELETE', before, after: null, reason }
-}
-
-/** A change deliberately left out: the live value stays as it is (both sides hold it). */
-export function unchanged(change: Pick<Change, 'address' | 'node' | 'resource'>, live: Change['before'], reason: ChangeReason): Change {
-  return { address: change.address, node: change.node, resource: change.resource, action: 'NO_OP', before: live, after: live, reason }
-}
-
-/** The label key a LABEL change names, or the key:Effect a TAINT change names. */
-export function subjectOf(change: Pick<Change, 'address' | 'node' | 'resource'>): string {
-  const prefix = change.resource === 'TAINT' ? `node/${change.node}/taint/` : `node/${change.node}/label/`
-  return change.address.slice(prefix.length)
+export function nodeDeletion(node: string, before: NodeValue, reason: ChangeReason): NodeChange {
+  const target = { node }
+  return { resource: 'NODE', target, address: addressOf({ resource: 'NODE', target }), node, action: 'DELETE', before, after: null, reason }
 }

@@ -1,17 +1,12 @@
 // A plan as text, the way `terraform plan` shows one. Reads the model only; symbols live here.
 import { DRAIN_TAINT, type Taint } from './cluster.js'
-import { formatTaint, subjectOf, taintId } from './change.js'
+import { formatTaint, taintId } from './change.js'
 import { DRAIN_ANNOTATION_KEYS, drainAnnotationEffect } from './drain-annotations.js'
-import type { Change, ChangeAction, ChangeProgress, NodeValue, PlanDraft, Workload } from './plan.js'
+import type { Change, ChangeAction, ChangeProgress, PlanDraft, Workload } from './plan.js'
 import { escapeUnsafe } from './unsafe-text.js'
 
 export type DiffInput = Pick<PlanDraft, 'kind' | 'nodes' | 'impact' | 'warnings' | 'reason'> & {
   changes: readonly (Change & Partial<ChangeProgress>)[]
-}
-
-export interface DiffOptions {
-  /** ANSI colours for a terminal; off by default. */
-  color?: boolean
 }
 
 const SYMBOL: Record<ChangeAction, string> = { CREATE: '+', UPDATE: '~', DELETE: '-', NO_OP: ' ' }
@@ -34,12 +29,10 @@ const LEGEND: [Tally, string, string][] = [
 ]
 
 const removesDrain = (change: Change): boolean =>
-  change.resource === 'TAINT' && change.action === 'DELETE' && change.before !== null && taintId(change.before as Taint) === taintId(DRAIN_TAINT)
-const ANSI: Record<string, string> = { '+': '\x1b[32m', '~': '\x1b[33m', '-': '\x1b[31m', warning: '\x1b[1;33m' }
-const RESET = '\x1b[0m'
+  change.resource === 'TAINT' && change.action === 'DELETE' && taintId(change.target) === taintId(DRAIN_TAINT)
 
-export function renderDiff(plan: DiffInput, options: DiffOptions = {}): string {
-  const paint = (symbol: string, text: string): string => (options.color && ANSI[symbol] ? `${ANSI[symbol]}${text}${RESET}` : text)
+/** Plain text: the CLI colours its symbols for a terminal (cli/render.ts colourDiff). */
+export function renderDiff(plan: DiffInput): string {
   const lines: string[] = [`nodeplan ${plan.kind} plan for ${count(plan.nodes.length, 'node')}: ${plan.nodes.join(', ')}`, `Reason: ${escapeUnsafe(plan.reason)}`, '']
   const counts: Record<Tally, number> = { add: 0, change: 0, remove: 0, destroy: 0 }
   for (const change of plan.changes) {
@@ -50,7 +43,7 @@ export function renderDiff(plan: DiffInput, options: DiffOptions = {}): string {
 
   if (changing > 0) {
     lines.push('Resource actions are indicated with the following symbols:')
-    for (const [tally, symbol, meaning] of LEGEND) if (counts[tally] > 0) lines.push(`  ${paint(symbol, symbol)} ${meaning}`)
+    for (const [tally, symbol, meaning] of LEGEND) if (counts[tally] > 0) lines.push(`  ${symbol} ${meaning}`)
     lines.push('', 'nodeplan will perform the following actions:', '')
     for (const node of plan.nodes) {
       const own = plan.changes.filter((c) => c.node === node)
@@ -62,37 +55,35 @@ export function renderDiff(plan: DiffInput, options: DiffOptions = {}): string {
         : own.some(removesDrain) ? ['~', 'returns to service (drain taint removed)']
         : updated ? ['~', 'will be updated in-place']
         : [' ', 'has no changes']
-      lines.push(`  # node/${node} ${what}`, `  ${paint(symbol, symbol)} node "${node}" {`)
-      for (const change of own) lines.push(...changeLines(change, paint))
+      lines.push(`  # node/${node} ${what}`, `  ${symbol} node "${node}" {`)
+      for (const change of own) lines.push(...changeLines(change))
       lines.push('    }', '')
     }
     lines.push('Impact:', ...impactLines(plan.impact), '')
   }
-  for (const warning of plan.warnings) lines.push(`${paint('warning', 'Warning:')} ${warning}`, '')
+  for (const warning of plan.warnings) lines.push(`Warning: ${warning}`, '')
   lines.push(changing > 0 ? summaryLine(counts, plan.impact) : 'No changes. Your cluster matches the plan.')
   return `${lines.join('\n')}\n`
 }
 
-function changeLines(change: Change & Partial<ChangeProgress>, paint: (symbol: string, text: string) => string): string[] {
+function changeLines(change: Change & Partial<ChangeProgress>): string[] {
   const symbol = SYMBOL[change.action]
-  const lead = `      ${paint(symbol, symbol)} `
+  const lead = `      ${symbol} `
   const note = change.action === 'NO_OP' ? (change.reason === 'CHANGED_SINCE' ? ' # changed since; left alone' : ' # already done') : ''
   const failed = change.error ? [`          # failed: ${change.error}`] : []
   if (change.resource === 'NODE') {
-    const before = change.before as NodeValue | null
-    const labels = Object.entries(before?.labels ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    const labels = Object.entries(change.before?.labels ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     return [
       `${lead}node "${change.node}"${change.action === 'DELETE' ? ' -> null' : ''}`,
       ...(labels.length > 0 ? [`          # kept for rejoin: ${labels.join(', ')}`] : []),
       ...failed,
     ]
   }
-  const value = change.resource === 'TAINT' ? taintValue : labelValue
-  const name = `${change.resource === 'TAINT' ? 'taint' : 'label'} "${subjectOf(change)}"`
-  const shown =
-    change.action === 'CREATE' ? value(change.after)
-    : change.action === 'NO_OP' ? value(change.after)
-    : `${value(change.before)} -> ${value(change.after)}`
+  const [name, before, after] =
+    change.resource === 'TAINT'
+      ? [`taint "${taintId(change.target)}"`, taintValue(change.before), taintValue(change.after)]
+      : [`label "${change.target.key}"`, labelValue(change.before), labelValue(change.after)]
+  const shown = change.action === 'CREATE' || change.action === 'NO_OP' ? after : `${before} -> ${after}`
   return [`${lead}${name} = ${shown}${note}`, ...annotationNote(change), ...failed]
 }
 
@@ -104,8 +95,8 @@ function annotationNote(change: Change): string[] {
   return []
 }
 
-const taintValue = (v: Change['before']): string => (v === null ? 'null' : JSON.stringify(formatTaint(v as Taint)))
-const labelValue = (v: Change['before']): string => (v === null ? 'null' : JSON.stringify(v))
+const taintValue = (v: Taint | null): string => (v === null ? 'null' : JSON.stringify(formatTaint(v)))
+const labelValue = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v))
 
 /** "Plan: 0 to add, 0 to change, 4 to remove, 0 to destroy. 4 nodes (32 GPUs) return to service." */
 function summaryLine(counts: Record<Tally, number>, impact: DiffInput['impact']): string {

@@ -1,7 +1,7 @@
 // "Who drained this node", on the node itself: while nodeplan's drain taint is on a node, these
 // annotations name the plan, who applied it, why and since when, so `kubectl describe node`
 // answers without nodeplan. They come and go in the same patch as the taint.
-import { DRAIN_TAINT, type Taint } from './cluster.js'
+import { DRAIN_TAINT } from './cluster.js'
 import type { Change } from './plan.js'
 
 export const DRAIN_ANNOTATIONS = {
@@ -22,13 +22,9 @@ export function drainAnnotations(facts: { planId: string; reason: string; actor:
   }
 }
 
-const isDrainTaint = (t: Change['before']): boolean =>
-  t !== null && typeof t === 'object' && (t as Taint).key === DRAIN_TAINT.key && (t as Taint).effect === DRAIN_TAINT.effect
-
 /** 'set' when the change puts the drain taint on, 'remove' when it takes it off, else null. */
-export function drainAnnotationEffect(change: Pick<Change, 'resource' | 'action' | 'before' | 'after'>): 'set' | 'remove' | null {
+export function drainAnnotationEffect(change: Change): 'set' | 'remove' | null {
   if (change.resource !== 'TAINT' || change.action === 'NO_OP') return null
-  if (isDrainTaint(change.after)) return 'set'
-  if (change.after === null && isDrainTaint(change.before)) return 'remove'
-  return null
+  if (change.target.key !== DRAIN_TAINT.key || change.target.effect !== DRAIN_TAINT.effect) return null
+  return change.after === null ? 'remove' : 'set'
 }

@@ -5,13 +5,13 @@ import { NodeplanError } from './errors.js'
 import { isValidNodeName } from './validation.js'
 
 export type SignalSeverity = 'INFO' | 'WARNING' | 'CRITICAL'
-export const SIGNAL_SEVERITIES: readonly SignalSeverity[] = ['INFO', 'WARNING', 'CRITICAL']
+export const SIGNAL_SEVERITIES = ['INFO', 'WARNING', 'CRITICAL'] as const satisfies readonly SignalSeverity[]
 export type SignalState = 'ACTIVE' | 'CLEARED'
 /** RECORDED: kept, nothing proposed; PROPOSED / AUTO_APPLIED: a DRAIN plan carries it; HELD: the storm guard held it back. */
 export type SignalOutcome = 'RECORDED' | 'PROPOSED' | 'AUTO_APPLIED' | 'HELD'
 /** What a rule does with a matching signal. */
 export type SignalAction = 'RECORD' | 'PROPOSE_DRAIN' | 'AUTO_DRAIN'
-export const SIGNAL_ACTIONS: readonly SignalAction[] = ['RECORD', 'PROPOSE_DRAIN', 'AUTO_DRAIN']
+export const SIGNAL_ACTIONS = ['RECORD', 'PROPOSE_DRAIN', 'AUTO_DRAIN'] as const satisfies readonly SignalAction[]
 
 export interface SignalReport {
   node: string

@@ -2,8 +2,8 @@
 // rule and the inputs staleness is checked against.
 import type { ClusterSnapshot, NodeState } from './cluster.js'
 import { assess } from './drain-impact.js'
-import { inputsOf } from './plan-inputs.js'
 import type { Change, PlanDraft, PlanKind } from './plan.js'
+import { inputsOf } from './staleness.js'
 import { refuseLeavingNoSystemNode } from './system-nodes.js'
 
 export const indexNodes = (snapshot: ClusterSnapshot): Map<string, NodeState> => new Map(snapshot.nodes.map((n) => [n.name, n]))

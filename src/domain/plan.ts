@@ -1,4 +1,4 @@
-import type { Taint } from './cluster.js'
+import type { Taint, TaintEffect } from './cluster.js'
 import type { NodeRole } from './roles.js'
 
 export type PlanKind = 'DRAIN' | 'UNDRAIN' | 'DECOMMISSION' | 'REJOIN' | 'RELABEL' | 'ROLLBACK'
@@ -28,21 +28,47 @@ export interface NodeValue {
   labels: Record<string, string>
 }
 
-/**
- * One planned change, as Terraform has it: action, before, after.
- * TAINT: before/after are Taint objects; LABEL: the label value string; NODE: NodeValue.
- * null where absent (CREATE has before null, DELETE has after null).
- */
-export interface Change {
-  /** node/<node>/taint/<key>:<Effect> | node/<node>/label/<key> | node/<node> */
-  address: string
+/** What a TAINT change names: the taint with this key and effect on the node (at most one). */
+export interface TaintTarget {
   node: string
-  resource: ResourceType
+  key: string
+  effect: TaintEffect
+}
+
+/** What a LABEL change names: the label with this key on the node. */
+export interface LabelTarget {
+  node: string
+  key: string
+}
+
+/** What a NODE change names: the node itself. */
+export interface NodeTarget {
+  node: string
+}
+
+/**
+ * One planned change, as Terraform has it: action, before, after, on a structured target.
+ * null where absent (CREATE has before null, DELETE has after null). Build one with the
+ * factories in change.ts, which derive `address` (display only, never read back) from the target.
+ */
+interface ChangeOf<R extends ResourceType, Target, Value> {
+  resource: R
+  target: Target
+  /** node/<node>/taint/<key>:<Effect> | node/<node>/label/<key> | node/<node>: for people, logs and the GraphQL contract. */
+  address: string
+  /** The target's node, as the GraphQL contract and the plan's per-node grouping read it. */
+  node: string
   action: ChangeAction
-  before: Taint | string | NodeValue | null
-  after: Taint | string | NodeValue | null
+  before: Value | null
+  after: Value | null
   reason: ChangeReason
 }
+
+export type TaintChange = ChangeOf<'TAINT', TaintTarget, Taint>
+/** Values are label value strings. */
+export type LabelChange = ChangeOf<'LABEL', LabelTarget, string>
+export type NodeChange = ChangeOf<'NODE', NodeTarget, NodeValue>
+export type Change = TaintChange | LabelChange | NodeChange
 
 /** Where apply stands with one change. */
 export interface ChangeProgress {
@@ -116,8 +142,5 @@ export interface Plan extends Omit<PlanDraft, 'changes'> {
   appliedAt: Date | null
   changes: PlannedChange[]
 }
-
-/** Statuses a plan never leaves. */
-export const FINAL_STATUSES: readonly PlanStatus[] = ['APPLIED', 'FAILED', 'DISCARDED', 'NO_CHANGES']
 
 export type { NodeRole }

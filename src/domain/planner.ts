@@ -5,7 +5,7 @@ import { findTaint, labelChange, nodeDeletion, taintChange } from './change.js'
 import { NodeplanError } from './errors.js'
 import { count } from './drain-impact.js'
 import { completeDraft, indexNodes } from './plan-draft.js'
-import type { Change, ChangeReason, PlanDraft } from './plan.js'
+import type { Change, ChangeReason, LabelChange, PlanDraft } from './plan.js'
 import { NODE_ROLES, ROLE_LABEL, type NodeRole } from './roles.js'
 import { isDrained, isServingSystemNode } from './system-nodes.js'
 import { checkNodes, checkReason, checkRoles } from './validation.js'
@@ -131,7 +131,7 @@ export function planRelabel(snapshot: ClusterSnapshot, request: RelabelRequest):
   checkRoles(request.roles)
   const node = nodes.get(request.node)!
   const wanted = new Set<NodeRole>(request.roles)
-  const changes: Change[] = []
+  const changes: LabelChange[] = []
   const warnings: string[] = []
   for (const role of NODE_ROLES) {
     const key = ROLE_LABEL[role]
@@ -139,14 +139,14 @@ export function planRelabel(snapshot: ClusterSnapshot, request: RelabelRequest):
     if (wanted.has(role)) changes.push(labelChange(node.name, key, live, live ?? '', 'REQUESTED'))
     else if (live !== null) changes.push(labelChange(node.name, key, live, null, 'REQUESTED'))
   }
-  const designates = changes.some((c) => c.action === 'CREATE' && c.address.endsWith(ROLE_LABEL.SYSTEM))
+  const designates = changes.some((c) => c.action === 'CREATE' && c.target.key === ROLE_LABEL.SYSTEM)
   if (designates) {
     warnings.push(`node ${node.name} becomes a temporary Run:ai system node: rolling back this plan retires it`)
     if (!node.ready || isDrained(node)) {
       warnings.push(`node ${node.name} is ${node.ready ? 'drained' : 'NotReady'}, so it will not count as a Ready system node`)
     }
   }
-  if (changes.some((c) => c.action === 'DELETE' && c.address.endsWith(ROLE_LABEL.SYSTEM)) && isServingSystemNode(node)) {
+  if (changes.some((c) => c.action === 'DELETE' && c.target.key === ROLE_LABEL.SYSTEM) && isServingSystemNode(node)) {
     warnings.push(`node ${node.name} stops being a Run:ai system node`)
   }
   return completeDraft('RELABEL', request, [request.node], changes, snapshot, nodes, warnings)

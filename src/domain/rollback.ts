@@ -1,10 +1,10 @@
 // Rollback: a new ROLLBACK plan with the inverse of each applied taint and label change, only
 // where the live value is still what the plan set; never undo somebody else's later change.
 import type { ClusterSnapshot, NodeState, Taint } from './cluster.js'
-import { findTaint, formatTaint, labelChange, sameTaint, subjectOf, taintChange, unchanged } from './change.js'
+import { findTaint, formatTaint, labelChange, sameTaint, taintChange, taintId } from './change.js'
 import { NodeplanError } from './errors.js'
 import { completeDraft, indexNodes } from './plan-draft.js'
-import type { Change, Plan, PlanDraft, PlannedChange } from './plan.js'
+import type { Change, LabelChange, Plan, PlanDraft, TaintChange } from './plan.js'
 import { checkReason } from './validation.js'
 
 export interface RollbackRequest {
@@ -39,38 +39,45 @@ export function planRollback(snapshot: ClusterSnapshot, applied: Plan, request: 
     }
     const node = nodes.get(name)
     for (const change of own) {
-      const inverse = node ? invert(change, node, applied.id) : null
-      if (inverse && 'change' in inverse) {
-        changes.push(inverse.change)
-        continue
-      }
-      changes.push(unchanged(change, inverse?.found ?? null, 'CHANGED_SINCE'))
-      warnings.push(inverse ? inverse.warning : `node ${name} no longer exists: ${change.address} was left alone`)
+      if (change.resource === 'NODE') continue
+      const inverse = change.resource === 'TAINT' ? invertTaint(change, node, applied.id) : invertLabel(change, node, applied.id)
+      changes.push(inverse.change)
+      if (inverse.warning) warnings.push(inverse.warning)
     }
   }
   return completeDraft('ROLLBACK', request, applied.nodes, changes, snapshot, nodes, warnings, applied.id)
 }
 
-type Inversion = { change: Change } | { found: Change['before']; warning: string }
+/** The inverse of a change, or the change left alone (a NO_OP holding the live value) with a warning saying why. */
+interface Inversion {
+  change: Change
+  warning: string | null
+}
 
-function invert(change: PlannedChange, node: NodeState, planId: string): Inversion {
-  if (change.resource === 'TAINT') {
-    const set = change.after as Taint | null
-    const id = (change.after ?? change.before) as Taint
-    const live = findTaint(node.taints, id) ?? null
-    const untouched = set === null ? live === null : live !== null && sameTaint(live, set)
-    if (untouched) return { change: taintChange(node.name, live, change.before as Taint | null, 'ROLLBACK', id) }
-    return {
-      found: live,
-      warning: `node ${node.name}: taint ${subjectOf(change)} is now ${shownTaint(live)}, not ${shownTaint(set)} as plan ${planId} set it: somebody changed it since, so it was left alone`,
-    }
-  }
-  const key = subjectOf(change)
-  const set = change.after as string | null
-  const live = node.labels[key] ?? null
-  if (live === set) return { change: labelChange(node.name, key, live, change.before as string | null, 'ROLLBACK') }
+const gone = (change: Change): string => `node ${change.node} no longer exists: ${change.address} was left alone`
+
+function invertTaint(change: TaintChange, node: NodeState | undefined, planId: string): Inversion {
+  const set = change.after
+  const live = (node && findTaint(node.taints, change.target)) ?? null
+  const untouched = set === null ? live === null : live !== null && sameTaint(live, set)
+  if (node && untouched) return { change: taintChange(node.name, live, change.before, 'ROLLBACK', change.target), warning: null }
   return {
-    found: live,
-    warning: `node ${node.name}: label ${key} is now ${shownLabel(live)}, not ${shownLabel(set)} as plan ${planId} set it: somebody changed it since, so it was left alone`,
+    change: taintChange(change.node, live, live, 'CHANGED_SINCE', change.target),
+    warning: node
+      ? `node ${node.name}: taint ${taintId(change.target)} is now ${shownTaint(live)}, not ${shownTaint(set)} as plan ${planId} set it: somebody changed it since, so it was left alone`
+      : gone(change),
+  }
+}
+
+function invertLabel(change: LabelChange, node: NodeState | undefined, planId: string): Inversion {
+  const { key } = change.target
+  const set = change.after
+  const live = node?.labels[key] ?? null
+  if (node && live === set) return { change: labelChange(node.name, key, live, change.before, 'ROLLBACK'), warning: null }
+  return {
+    change: labelChange(change.node, key, live, live, 'CHANGED_SINCE'),
+    warning: node
+      ? `node ${node.name}: label ${key} is now ${shownLabel(live)}, not ${shownLabel(set)} as plan ${planId} set it: somebody changed it since, so it was left alone`
+      : gone(change),
   }
 }

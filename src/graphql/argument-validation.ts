@@ -1,24 +1,25 @@
 // One rule for every argument of every operation, declared once in buildSchema: no string
 // anywhere in an argument may hold a control or invisible formatting character (what is stored is
-// printed later, in terminals too); then class-validator's decorators on input classes, as
-// type-graphql would run them without a validateFn.
-import { validateOrReject, type ValidationError } from 'class-validator'
-import { ArgumentValidationError, type ValidatorFn } from 'type-graphql'
+// printed later, in terminals too); then the zod schema an input class declares (@CheckedBy).
+import type { ValidatorFn } from 'type-graphql'
 import { NodeplanError } from '../domain/errors.js'
 import { codePointName, findUnsafeCharacter } from '../domain/unsafe-text.js'
+import { fieldPath } from '../input-schema.js'
+import { inputSchemaOf } from './checked-by.js'
 
-const CLASS_VALIDATOR_OPTIONS = { skipMissingProperties: true, forbidUnknownValues: false }
-
-export const validateArgument: ValidatorFn = async (value, _type, { args }) => {
+export const validateArgument: ValidatorFn = (value, _type, { args }) => {
   const name = Object.keys(args).find((key) => args[key] === value) ?? null
   refuseUnsafeText(value, name)
   if (value === null || typeof value !== 'object' || value instanceof Date) return
-  try {
-    const objects = (Array.isArray(value) ? value : [value]).filter((item) => item !== null && typeof item === 'object')
-    await Promise.all(objects.map((item) => validateOrReject(item, CLASS_VALIDATOR_OPTIONS)))
-  } catch (errors) {
-    throw new ArgumentValidationError(errors as ValidationError[])
-  }
+  const items: unknown[] = Array.isArray(value) ? value : [value]
+  items.forEach((item, i) => {
+    const schema = item !== null && typeof item === 'object' ? inputSchemaOf(item) : undefined
+    const result = schema?.safeParse(item)
+    if (!result || result.success) return
+    const issue = result.error.issues[0]!
+    const field = fieldPath([name ?? argumentName(args, value), ...(Array.isArray(value) ? [i] : []), ...issue.path])
+    throw new NodeplanError('BAD_USER_INPUT', `${field}: ${issue.message}`, { field })
+  })
 }
 
 /** Walks strings in arrays and input objects; `field` names where the value is, as errors do elsewhere. */
@@ -37,4 +38,10 @@ function refuseUnsafeText(value: unknown, field: string | null): void {
   else if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
     for (const [key, item] of Object.entries(value)) refuseUnsafeText(item, key)
   }
+}
+
+/** type-graphql hands over an input object as an instance of its class, not the value args holds. */
+function argumentName(args: Record<string, unknown>, value: unknown): string {
+  const text = JSON.stringify(value)
+  return Object.keys(args).find((key) => JSON.stringify(args[key]) === text) ?? 'argument'
 }

@@ -47,7 +47,7 @@ export function makeFormatError(log: Logger) {
       // request checks (a persisted-query hash that does not match the query) have no code of their own.
       return withCode(formatted, 'BAD_USER_INPUT', formatted.message)
     }
-    log.error('unexpected error', { error: original instanceof Error ? { message: original.message, stack: original.stack } : String(original), path: formatted.path })
+    log.error('unexpected error', { error: original instanceof Error ? original : String(original), path: formatted.path })
     return withCode(formatted, 'INTERNAL_SERVER_ERROR', 'internal error: nodeplan logged the details; the request may be retried')
   }
 }

@@ -1,20 +1,20 @@
-import {
-  GraphQLError,
-  Kind,
-  type ASTVisitor,
-  type FragmentDefinitionNode,
-  type SelectionSetNode,
-  type ValidationContext,
-} from 'graphql'
+// What one query may ask for, checked before anything runs, over HTTP and the websocket. The
+// parser stops at MAX_TOKENS; graphql-query-complexity then walks the operation twice, with its
+// variables: once for its cost (each field 1 plus its children, a list field's children times the
+// items it is declared to return, with type-graphql's `complexity` option on the field), once for
+// the number of fields. Aliases and fragments count every time they are used, so they cannot
+// amplify a query for free. Nesting is bounded by these two (each level is a field) and, for
+// introspection, by graphql-js's MaxIntrospectionDepthRule.
+import { getOperationAST, getVariableValues, GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql'
+import { fieldExtensionsEstimator, getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity'
 
 export interface QueryLimits {
-  maxDepth: number
   maxCost: number
   /** Field selections, each use of a fragment counted: compiling a query takes time in proportion (1,000 take ~0.5 s). */
   maxFields: number
 }
 
-export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 10, maxCost: 20_000, maxFields: 500 }
+export const DEFAULT_LIMITS: QueryLimits = { maxCost: 20_000, maxFields: 500 }
 
 /**
  * Tokens a document may hold, for graphql-js's parser, which stops there: parsing and validating
@@ -23,120 +23,72 @@ export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 10, maxCost: 20_000, maxF
  */
 export const MAX_TOKENS = 4_000
 
-/** A list field without a literal `first` is assumed to return this many items when costing its children. */
+/** A list costed without a page size (no `first`, or `first` null) is assumed to return this many items. */
 const ASSUMED_PAGE = 50
-/**
- * Query fields that answer a whole collection, unpaged: their children are costed as if
- * ASSUMED_PAGE items came back, so that aliases of `nodes` (13 MB each at 5,000 nodes) add up.
- */
-const WHOLE_COLLECTIONS = new Set(['nodes'])
 
 /**
- * Refuses documents nested deeper than maxDepth or whose estimated cost exceeds maxCost before
- * anything runs. Each field costs 1; a field with `first: n` multiplies its children's cost by n,
- * one with `first` from a variable or a whole collection (`nodes`) by ASSUMED_PAGE;
- * aliases and fragments count every time they are used, so they cannot amplify a query for free.
- * Introspection (`__schema`, `__type`, `__typename`) is costed like any field, `__schema { types }`
- * as the list of every type of the schema; its nesting is bounded by graphql-js's
- * MaxIntrospectionDepthRule instead of maxDepth (a full introspection query nests 13 levels).
+ * Selections (fields and fragment uses) the walk visits before it gives up: fragments that each
+ * spread the next one twice would otherwise take 2^n steps. Far above maxFields, so a query it
+ * stops has more fields than that.
  */
-export function queryLimitsRule(limits: QueryLimits = DEFAULT_LIMITS) {
-  return (context: ValidationContext): ASTVisitor => {
-    const queryType = context.getSchema().getQueryType()?.name
-    const typeCount = Object.keys(context.getSchema().getTypeMap()).length
-    const fragments = new Map<string, FragmentDefinitionNode>()
-    for (const def of context.getDocument().definitions) {
-      if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def)
-    }
-    // Each fragment is measured once (depth relative to where it is spread): without this, fragments
-    // that each spread the next one twice cost 2^n walks, and free leaves (__typename) never stop it.
-    const measuredFragments = new Map<string, { depth: number; cost: number; fields: number }>()
-    // onQuery: the selection set is the query type's (the operation's, or a fragment on Query).
-    const measure = (set: SelectionSetNode, depth: number, seen: Set<string>, onQuery: boolean, introspection = false): { depth: number; cost: number; fields: number } => {
-      let maxDepth = depth
-      let cost = 0
-      let fields = 0
-      for (const sel of set.selections) {
-        if (sel.kind === Kind.FIELD) {
-          fields += 1
-          if (!sel.selectionSet) {
-            cost += 1
-            continue
-          }
-          const intoSchema = introspection || sel.name.value === '__schema' || sel.name.value === '__type'
-          const inner = measure(sel.selectionSet, intoSchema ? depth : depth + 1, seen, false, intoSchema)
-          const first = sel.arguments?.find((a) => a.name.value === 'first')
-          const whole = onQuery && WHOLE_COLLECTIONS.has(sel.name.value)
-          const multiplier = introspection
-            ? sel.name.value === 'types'
-              ? typeCount
-              : 1
-            : first
-              ? first.value.kind === Kind.INT
-                ? Math.max(1, Number(first.value.value))
-                : ASSUMED_PAGE
-              : whole
-                ? ASSUMED_PAGE
-                : 1
-          cost += 1 + inner.cost * multiplier
-          fields += inner.fields
-          maxDepth = Math.max(maxDepth, inner.depth)
-        } else {
-          const inner =
-            sel.kind === Kind.INLINE_FRAGMENT
-              ? measure(sel.selectionSet, depth, seen, sel.typeCondition ? sel.typeCondition.name.value === queryType : onQuery, introspection)
-              : measureFragment(sel.name.value, depth, seen, introspection)
-          if (!inner) continue
-          cost += inner.cost
-          fields += inner.fields
-          maxDepth = Math.max(maxDepth, inner.depth)
-        }
-        if (cost > limits.maxCost || fields > limits.maxFields) break
-      }
-      return { depth: maxDepth, cost, fields }
-    }
-    const measureFragment = (name: string, depth: number, seen: Set<string>, introspection: boolean): { depth: number; cost: number; fields: number } | undefined => {
-      const fragment = fragments.get(name)
-      if (!fragment || seen.has(name)) return undefined
-      // A fragment on an introspection type (__Type, __Field…) is measured as introspection wherever it is spread.
-      const onIntrospection = introspection || fragment.typeCondition.name.value.startsWith('__')
-      const key = `${name}:${onIntrospection}`
-      let measured = measuredFragments.get(key)
-      if (!measured) {
-        measured = measure(fragment.selectionSet, 0, new Set([...seen, name]), fragment.typeCondition.name.value === queryType, onIntrospection)
-        measuredFragments.set(key, measured)
-      }
-      return { depth: depth + measured.depth, cost: measured.cost, fields: measured.fields }
-    }
+const MAX_WALK = 10_000
 
-    return {
-      OperationDefinition(node) {
-        const { depth, cost, fields } = measure(node.selectionSet, 1, new Set(), node.operation === 'query')
-        const name = node.name ? `operation "${node.name.value}"` : 'the operation'
-        if (depth > limits.maxDepth) {
-          context.reportError(
-            new GraphQLError(`${name} is nested ${depth} levels deep; the limit is ${limits.maxDepth}. Ask for less nesting.`, {
-              nodes: [node],
-              extensions: { code: 'BAD_USER_INPUT' },
-            }),
-          )
-        }
-        if (cost > limits.maxCost) {
-          context.reportError(
-            new GraphQLError(`${name} costs more than ${limits.maxCost} (fields × page sizes); ask for fewer fields, aliases or smaller pages.`, {
-              nodes: [node],
-              extensions: { code: 'BAD_USER_INPUT' },
-            }),
-          )
-        } else if (fields > limits.maxFields) {
-          context.reportError(
-            new GraphQLError(`${name} selects more than ${limits.maxFields} fields (aliases and fragment uses included); ask for fewer.`, {
-              nodes: [node],
-              extensions: { code: 'BAD_USER_INPUT' },
-            }),
-          )
-        }
-      },
-    }
+/** `complexity` of a paged list field: its children times `first` (ASSUMED_PAGE when not given). */
+export const pageCost: ComplexityEstimator = ({ args, childComplexity }) => {
+  const first: unknown = args.first
+  return 1 + (typeof first === 'number' ? Math.max(1, first) : ASSUMED_PAGE) * childComplexity
+}
+
+/**
+ * `complexity` of a field that answers a whole collection, unpaged (`nodes`): costed as if
+ * ASSUMED_PAGE items came back, so that aliases of it (13 MB each at 5,000 nodes) add up.
+ */
+export const wholeCollectionCost: ComplexityEstimator = ({ childComplexity }) => 1 + ASSUMED_PAGE * childComplexity
+
+/** Introspection types carry no `complexity`: `__schema { types }` is costed as the list of every type of the schema. */
+function introspectionCost(schema: GraphQLSchema): ComplexityEstimator {
+  const typeCount = Object.keys(schema.getTypeMap()).length
+  return ({ type, field, childComplexity }) => (type.name === '__Schema' && field.name === 'types' ? 1 + typeCount * childComplexity : undefined)
+}
+
+const oneEach: ComplexityEstimator = ({ childComplexity }) => 1 + childComplexity
+
+/**
+ * The errors (code BAD_USER_INPUT) of an operation past the limits; none when it is within them,
+ * or when there is nothing to run (execution then says why).
+ */
+export function queryLimitErrors(
+  schema: GraphQLSchema,
+  query: DocumentNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown> | undefined,
+  limits: QueryLimits = DEFAULT_LIMITS,
+): GraphQLError[] {
+  const operation = getOperationAST(query, operationName)
+  // No operation to run, or variables that do not coerce: nothing runs, and execution says why.
+  if (!operation || getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}).errors) return []
+  const name = operationName ? `operation "${operationName}"` : 'the operation'
+  const measure = (estimators: ComplexityEstimator[]) => getComplexity({ schema, query, operationName, variables, estimators, maxQueryNodes: MAX_WALK })
+  const tooMany = refusal(`${name} selects more than ${limits.maxFields} fields (aliases and fragment uses included); ask for fewer.`)
+  let cost: number
+  let fields: number
+  try {
+    cost = measure([introspectionCost(schema), fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })])
+    fields = measure([oneEach])
+  } catch (err) {
+    if (err instanceof GraphQLError && err.message === WALK_STOPPED) return [tooMany]
+    if (err instanceof GraphQLError) return [refusal(err.message)]
+    throw err
   }
+  if (cost > limits.maxCost) return [refusal(`${name} costs more than ${limits.maxCost} (fields × page sizes); ask for fewer fields, aliases or smaller pages.`)]
+  if (fields > limits.maxFields) return [tooMany]
+  return []
+}
+
+/** graphql-query-complexity's message when maxQueryNodes is reached. */
+const WALK_STOPPED = 'Query exceeds the maximum allowed number of nodes.'
+
+function refusal(message: string): GraphQLError {
+  // `http` is Apollo's: the status of the answer when this is thrown from a plugin.
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } })
 }

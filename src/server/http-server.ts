@@ -1,4 +1,3 @@
-import { compiledExecutorGateway, type CompiledExecutorOptions } from './compiled-executor.js'
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -9,10 +8,11 @@ import type { GraphQLSchema } from 'graphql'
 import { bearerToken, LOCAL_ADMIN, type Authenticator, type Principal } from '../auth.js'
 import type { RequestContext } from '../graphql/context.js'
 import { makeFormatError } from '../graphql/error-format.js'
-import { MAX_TOKENS, queryLimitsRule } from '../graphql/limits.js'
+import { MAX_TOKENS } from '../graphql/limits.js'
 import type { Logger } from '../logger.js'
 import { CONSOLE_PREFIX, consoleAsset } from '../console/assets.js'
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from './graphiql.js'
+import { queryRunner, queryRunnerPlugin, type RunOperation } from './query-runner.js'
 import { ResponseTooLarge, writeJson } from './json-stream.js'
 import type { PostRoute } from './signal-intake.js'
 import { attachSubscriptions, type SubscriptionServer } from './subscriptions.js'
@@ -44,7 +44,8 @@ export interface HttpServerOptions {
   /** Serves GET /metrics (Prometheus text format, no token needed: counts only, no names). */
   metrics?: { scrape(): Promise<{ contentType: string; body: string }> }
   plugins?: ApolloServerPlugin<RequestContext>[]
-  executor?: CompiledExecutorOptions
+  /** Runs queries (default: a queryRunner of its own, bounded by `bounds`); share one with the websocket. */
+  runQuery?: RunOperation
   /** JSON POST endpoints beside /graphql, behind the same authentication (e.g. /signals). */
   routes?: PostRoute[]
   /** GraphQL over WebSocket on /graphql (subscriptions). */
@@ -66,7 +67,12 @@ export interface RunningHttpServer {
   close(graceMs?: number): Promise<void>
 }
 
-/** The result Apollo handed to stringifyResult during one request. */
+/**
+ * The result Apollo hands to stringifyResult during one request, which the request's handler
+ * writes out in chunks. Apollo Server 5 gives an integration a single result only as one string:
+ * at 5,000 nodes that is 13 MB joined and encoded again per `nodes` answer, which measured the
+ * `nodes` query 2-3 times slower and its peak RSS over 400 MB (docs/speed.md).
+ */
 interface ResultSlot {
   value: unknown
 }
@@ -86,16 +92,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const { log, auth } = options
   const bounds = options.bounds ?? DEFAULT_REQUEST_BOUNDS
   const origins = originPolicy(options.origins ?? { allowedHosts: [...LOOPBACK_HOSTS], allowedOrigins: [] })
+  const formatError = makeFormatError(log)
+  const runQuery = options.runQuery ?? queryRunner({ maxQueryMs: bounds.maxRequestMs })
   const apollo = new ApolloServer<RequestContext>({
-    gateway: compiledExecutorGateway(options.schema, { ...options.executor, maxQueryMs: bounds.maxRequestMs }),
+    schema: options.schema,
     introspection: true,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
-    validationRules: [queryLimitsRule()],
     parseOptions: { maxTokens: MAX_TOKENS },
-    formatError: makeFormatError(log),
-    // Apollo wants the body as one string; the request's handler writes it out in chunks instead.
+    formatError,
     stringifyResult: (value) => {
       const slot = resultSlot.getStore()
       if (!slot) return JSON.stringify(value)
@@ -103,7 +109,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       return ''
     },
     // No cache hints are served, and its per-field listener would cost every large query.
-    plugins: [ApolloServerPluginCacheControlDisabled(), ...(options.plugins ?? [])],
+    plugins: [ApolloServerPluginCacheControlDisabled(), queryRunnerPlugin(runQuery, formatError), ...(options.plugins ?? [])],
   })
   await apollo.start()
 

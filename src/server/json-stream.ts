@@ -1,4 +1,5 @@
-// Writes a GraphQL result as JSON text in chunks, without first making one string of it.
+// Writes JSON text in chunks, without first making one string of it: the service's GraphQL
+// results and the simulator's Kubernetes lists alike.
 // The `nodes` query with every workload answers 13 MB at 5,000 nodes: as one string it is built
 // in pieces, joined, copied again on its way into the socket, and each query leaves some 40 MB
 // behind for the collector. Here long lists go out an element at a time, each element through
@@ -10,12 +11,25 @@ import type { Writable } from 'node:stream'
 const STREAM_FROM = 64
 const CHUNK_BYTES = 64 * 1024
 
-/** A list already serialised element by element: written as it is, or parsed back by JSON.stringify. */
-export class JsonTexts {
-  constructor(readonly texts: readonly string[]) {}
+/**
+ * A list whose elements are turned into JSON text one at a time, as they are written (so a list of
+ * 100k objects never is one string), with `render`; JSON.stringify of it parses the texts back.
+ */
+export class JsonList<T> {
+  constructor(
+    readonly items: readonly T[],
+    readonly render: (item: T) => string,
+  ) {}
 
   toJSON(): unknown[] {
-    return this.texts.map((text) => JSON.parse(text) as unknown)
+    return this.items.map((item) => JSON.parse(this.render(item)) as unknown)
+  }
+}
+
+/** A list already serialised element by element: written as it is. */
+export class JsonTexts extends JsonList<string> {
+  constructor(readonly texts: readonly string[]) {
+    super(texts, (text) => text)
   }
 }
 
@@ -52,12 +66,18 @@ class ChunkSink {
     this.used += this.buffer.write(text, this.used, 'utf8')
   }
 
+  /** The reader went away: nothing more will be read. */
+  closed(): boolean {
+    return this.out.destroyed
+  }
+
   /** Resolves at once unless the socket asked to wait. */
   ready(): Promise<void> | null {
     return this.drained
   }
 
   async end(): Promise<void> {
+    if (this.out.destroyed) return // the reader went away: there is no one to end it for
     // All of it in one chunk: ended with it, an HTTP response gets a Content-Length, not chunked encoding.
     const last = this.buffer.subarray(0, this.used)
     if (this.total + last.length > this.maxBytes) throw new ResponseTooLarge(`the response is larger than ${this.maxBytes} bytes`)
@@ -93,8 +113,9 @@ class ChunkSink {
 }
 
 async function serialize(value: unknown, sink: ChunkSink): Promise<void> {
-  if (value instanceof JsonTexts) {
-    await writeList(sink, value.texts.length, (i) => value.texts[i]!)
+  if (value instanceof JsonList) {
+    const list = value as JsonList<unknown>
+    await writeList(sink, list.items.length, (i) => list.render(list.items[i]))
   } else if (Array.isArray(value) && value.length >= STREAM_FROM) {
     // JSON.stringify writes null for an array element it cannot represent.
     await writeList(sink, value.length, (i) => JSON.stringify(value[i]) ?? 'null')
@@ -114,14 +135,20 @@ async function serialize(value: unknown, sink: ChunkSink): Promise<void> {
   }
 }
 
-/** `[`, the elements' texts between commas, `]`: waiting after each element while the socket is behind. */
+/**
+ * `[`, the elements' texts between commas, `]`: waiting after each element while the socket is
+ * behind, and rendering no more once the reader has gone.
+ */
 async function writeList(sink: ChunkSink, length: number, textOf: (i: number) => string): Promise<void> {
   sink.push('[')
   for (let i = 0; i < length; i++) {
     if (i > 0) sink.push(',')
     sink.push(textOf(i))
     const wait = sink.ready()
-    if (wait) await wait
+    if (wait) {
+      await wait
+      if (sink.closed()) return
+    }
   }
   sink.push(']')
 }

@@ -3,14 +3,18 @@
 // result and serialising it. The `nodes` query with every workload is 13 MB at 5,000 nodes; a
 // portal polls it, and between two polls few nodes change.
 //
-// A query qualifies when a list field of CACHED_LISTS selects only ELEMENT_FIELDS below it, with
-// no arguments and no directives. It then runs in two parts: the operation with each such list's
-// selection cut to `__typename` (authorisation, arguments and the list's resolver run as always,
-// and the resolver's answer is kept), then the cut selection once per element, against a schema
-// whose root field returns the element itself. Anything unusual (an error, a changed list)
-// answers null, and the caller runs the query the ordinary way.
+// A query qualifies when a list field declared @KeptAsTextList selects only fields declared
+// @KeptAsTextElement below it (src/graphql/kept-as-text.ts), with no arguments and no directives.
+// It then runs in two parts: the operation with each such list's selection cut to `__typename`
+// (authorisation, arguments and the list's resolver run as always, and the resolver hands its
+// answer over), then the cut selection once per element, against a schema whose root field
+// returns the element itself. Anything unusual (an error, a changed list) answers null, and the
+// caller runs the query the ordinary way.
 import { GraphQLObjectType, GraphQLSchema, getNamedType, getOperationAST, isObjectType, Kind, print, type DocumentNode, type ExecutionResult, type FieldNode, type FragmentDefinitionNode, type GraphQLNamedType, type OperationDefinitionNode, type SelectionSetNode } from 'graphql'
+// graphql-jit compiles the element selection once into a function: at 5,000 nodes with workloads
+// a fresh answer resolves ~700,000 fields, which graphql-js spends most of a second walking.
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit'
+import { gatherListAnswers, keptAsTextOf } from '../graphql/kept-as-text.js'
 import { JsonTexts } from './json-stream.js'
 import { perOperation } from './per-operation.js'
 
@@ -38,10 +42,6 @@ interface ElementAnswers {
 }
 
 export interface ListAnswerCacheOptions {
-  /** `Type.field` of list fields whose elements are kept. */
-  lists: ReadonlySet<string>
-  /** `Type.field` of every field that may be selected below them. */
-  elementFields: ReadonlySet<string>
   /** Told, per cached list answered, how many elements came from kept text and how many were made. */
   counted?: (kept: number, made: number) => void
 }
@@ -52,28 +52,19 @@ export class ListAnswerCache {
     return operation ? this.splitOf(document, operation) : null
   })
   private readonly answers = new Map<string, ElementAnswers>()
-  private readonly captured = new WeakMap<object, Map<string, unknown>>()
   private readonly itemSchemas = new Map<GraphQLObjectType, GraphQLSchema>()
 
   constructor(
     private readonly schema: GraphQLSchema,
-    private readonly options: ListAnswerCacheOptions,
-  ) {
-    this.captureListResolvers()
-  }
+    private readonly options: ListAnswerCacheOptions = {},
+  ) {}
 
   /** The query's result with cached lists as JsonTexts, or null when it is to be run the ordinary way. */
   async execute(document: DocumentNode, operationName: string | undefined, context: object, variables: Record<string, unknown>): Promise<ExecutionResult | null> {
     const split = this.split(document, operationName)
     if (!split) return null
     const lists = new Map<string, unknown>()
-    this.captured.set(context, lists)
-    let result: ExecutionResult
-    try {
-      result = await split.outer.query(undefined, context, variables)
-    } finally {
-      this.captured.delete(context)
-    }
+    const result = await gatherListAnswers(context, lists, () => split.outer.query(undefined, context, variables))
     if (result.errors?.length || !result.data) return null
     const data = result.data as Record<string, unknown>
     for (const list of split.lists) {
@@ -133,27 +124,6 @@ export class ListAnswerCache {
     return schema
   }
 
-  /** Each cached list's resolver also hands its answer to the request that asked for it. */
-  private captureListResolvers(): void {
-    const query = this.schema.getQueryType()
-    for (const name of this.options.lists) {
-      const [typeName, fieldName] = name.split('.')
-      if (typeName !== query?.name) throw new Error(`only lists at the query root are cached, not ${name}`)
-      const field = query.getFields()[fieldName!]
-      if (!field) throw new Error(`the schema has no field ${name}`)
-      const resolve = field.resolve!
-      field.resolve = (source, args, context, info) => {
-        const answer = resolve(source, args, context, info)
-        const lists = typeof context === 'object' && context !== null ? this.captured.get(context) : undefined
-        if (lists) {
-          if (answer instanceof Promise) return answer.then((value) => (lists.set(info.path.key as string, value), value))
-          lists.set(info.path.key as string, answer)
-        }
-        return answer
-      }
-    }
-  }
-
   private splitOf(document: DocumentNode, operation: OperationDefinitionNode): Split | null {
     const root = this.schema.getQueryType()
     if (operation.operation !== 'query' || !root) return null
@@ -164,7 +134,7 @@ export class ListAnswerCache {
     for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition)
     const lists: CachedList[] = []
     const selections = fields.map((field): FieldNode => {
-      if (!field.selectionSet || field.directives?.length || !this.options.lists.has(`${root.name}.${field.name.value}`)) return field
+      if (!field.selectionSet || field.directives?.length || keptAsTextOf(root.getFields()[field.name.value]) !== 'list') return field
       // The same response key twice is one field to GraphQL, with the selections merged.
       if (fields.filter((f) => keyOf(f) === keyOf(field)).length > 1) return field
       const elementType = getNamedType(root.getFields()[field.name.value]!.type)
@@ -191,10 +161,9 @@ export class ListAnswerCache {
       if (selection.kind === Kind.FIELD) {
         if (selection.arguments?.length) return false
         if (selection.name.value === '__typename') continue
-        if (!this.options.elementFields.has(`${type.name}.${selection.name.value}`)) return false
         const field = type.getFields()[selection.name.value]
-        if (!field) return false
-        if (selection.selectionSet && !this.selectsOnlyElementFields(selection.selectionSet, getNamedType(field.type), fragments, used)) return false
+        if (keptAsTextOf(field) !== 'element') return false
+        if (selection.selectionSet && !this.selectsOnlyElementFields(selection.selectionSet, getNamedType(field!.type), fragments, used)) return false
       } else {
         const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection
         if (!fragment) return false

@@ -1,5 +1,5 @@
-// The repositories every writer of plans and audit events goes through, wrapped so that /metrics
-// counts what is written where it is written (see metrics.ts).
+// The repositories wrapped to count what they write for /metrics (metrics.ts): every writer — the
+// API, the downtime watcher, a resumed apply — is counted without a database query per scrape.
 import type { ApplyLeases } from '../app/apply-lease.js'
 import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, ChangeRecord, Page, PlanListQuery, PlanRepository, StartApplyResult, TransitionFields } from '../app/ports.js'
 import type { ChangeRetry, Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
@@ -30,7 +30,16 @@ export class MeteredPlanRepository implements PlanRepository {
   }
 
   async transition(id: string, from: PlanStatus[], to: PlanStatus, fields: TransitionFields, audit: AuditInput): Promise<Plan | null> {
-    const plan = await this.inner.transition(id, from, to, fields, audit)
+    return this.moved(id, to, await this.inner.transition(id, from, to, fields, audit))
+  }
+
+  async finishApply(planId: string, entries: ChangeRecord[], to: 'APPLIED' | 'FAILED', audit: AuditInput): Promise<Plan | null> {
+    const plan = await this.inner.finishApply(planId, entries, to, audit)
+    this.metrics.auditEvents.inc(entries.filter((e) => e.audit).length)
+    return this.moved(planId, to, plan)
+  }
+
+  private moved(id: string, to: PlanStatus, plan: Plan | null): Plan | null {
     if (!plan) return plan
     this.metrics.plans.inc({ kind: plan.kind, status: plan.status })
     this.metrics.auditEvents.inc()
@@ -71,9 +80,6 @@ export class MeteredPlanRepository implements PlanRepository {
   nodeLocks() {
     return this.inner.nodeLocks()
   }
-  applying(): Promise<Plan[]> {
-    return this.inner.applying()
-  }
   createdBefore(statuses: PlanStatus[], before: Date, limit: number): Promise<Plan[]> {
     return this.inner.createdBefore(statuses, before, limit)
   }
@@ -110,6 +116,9 @@ export class MeteredAuditRepository implements AuditRepository {
   approvalOf(planId: string) {
     return this.inner.approvalOf(planId)
   }
+  doneWithout(done: string, undone: string) {
+    return this.inner.doneWithout(done, undone)
+  }
 }
 
 /** Counts the audit event a lease take-over appends (plan.resumed by another replica). */
@@ -130,7 +139,7 @@ export class MeteredApplyLeases implements ApplyLeases {
     this.metrics.applyLeaseRenewals.inc({ result: held ? 'renewed' : 'lost' })
     return held
   }
-  orphaned(now: Date, owner: string | null, idleSince: Date): Promise<string[]> {
-    return this.inner.orphaned(now, owner, idleSince)
+  orphaned(now: Date, idleSince: Date): Promise<string[]> {
+    return this.inner.orphaned(now, idleSince)
   }
 }

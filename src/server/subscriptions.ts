@@ -3,16 +3,17 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { execute, getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql'
+import { execute, getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql'
 import { useServer } from 'graphql-ws/use/ws'
 import { WebSocketServer } from 'ws'
 import type { PlanProgress } from '../app/plan-progress.js'
 import { bearerToken, LOCAL_ADMIN, type Authenticator, type Principal } from '../auth.js'
 import { makeFormatError } from '../graphql/error-format.js'
-import { MAX_TOKENS, queryLimitsRule } from '../graphql/limits.js'
+import { MAX_TOKENS, queryLimitErrors } from '../graphql/limits.js'
 import type { SubscriptionContext } from '../graphql/progress/progress.resolver.js'
 import type { Logger } from '../logger.js'
 import type { OriginPolicy } from './origin-policy.js'
+import { queryRunner, type RunOperation } from './query-runner.js'
 import type { RequestBounds } from './request-bounds.js'
 
 export interface SubscriptionServerOptions {
@@ -26,6 +27,8 @@ export interface SubscriptionServerOptions {
   mutationTimed?: (args: ExecutionArgs, run: () => Promise<unknown>) => Promise<unknown>
   /** As over HTTP: a query's time, and one message's size. */
   bounds?: RequestBounds
+  /** Runs queries (default: a queryRunner of its own, bounded by `bounds`); share the HTTP server's. */
+  runQuery?: RunOperation
 }
 
 export interface SubscriptionServer {
@@ -46,7 +49,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   const principals = new WeakMap<object, Principal>()
   /** Open connections authenticated with a token, to close when it is revoked. */
   const byToken = new Map<object, { token: string; principal: Principal; close(): void }>()
-  const rules = [...specifiedRules, queryLimitsRule()]
+  const runQuery = options.runQuery ?? queryRunner({ maxQueryMs: options.bounds?.maxRequestMs })
 
   const server = useServer<Record<string, unknown> | undefined>(
     {
@@ -75,8 +78,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         } catch (err) {
           return [err as GraphQLError].map((e) => new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT' } }))
         }
-        const errors = validate(schema, document, rules)
+        const errors = validate(schema, document, specifiedRules)
         if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }))
+        const refused = queryLimitErrors(schema, document, payload.operationName ?? undefined, payload.variables ?? undefined)
+        if (refused.length > 0) return refused
         // A page of any origin could open a websocket before the Origin check existed; changes go
         // over HTTP POST, where CSRF prevention and the Origin check both apply, unless configured.
         if (!options.mutations && getOperationAST(document, payload.operationName)?.operation === 'mutation') {
@@ -96,19 +101,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         }
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue }
       },
+      // Subscriptions run on graphql-js's subscribe, each event through its execute; queries and mutations here.
       execute: (args: ExecutionArgs) => {
         const operation = getOperationAST(args.document, args.operationName)?.operation
         if (operation === 'mutation' && options.mutationTimed) return options.mutationTimed(args, async () => execute(args)) as ReturnType<typeof execute>
-        if (operation !== 'query' || !options.bounds) return execute(args)
-        const maxMs = options.bounds.maxRequestMs
-        let timer: NodeJS.Timeout | undefined
-        const timeout = new Promise<ExecutionResult>((resolve) => {
-          timer = setTimeout(
-            () => resolve({ errors: [new GraphQLError(`the query ran longer than ${maxMs / 1000} s (--max-request-seconds); ask for less`, { extensions: { code: 'BAD_USER_INPUT' } })] }),
-            maxMs,
-          )
-        })
-        return Promise.race([execute(args), timeout]).finally(() => clearTimeout(timer))
+        return operation === 'query' ? runQuery(args) : execute(args)
       },
       onNext(_ctx, _id, _payload, _args, result) {
         const maxBytes = options.bounds?.maxResponseBytes

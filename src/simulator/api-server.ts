@@ -1,39 +1,30 @@
-// The Kubernetes API over HTTP: authentication, fault injection, discovery, and the REST
-// verbs on every resource type, answering with real Status objects.
+// The Kubernetes API over HTTP: authentication, fault injection, discovery, routing to the REST
+// verbs on every resource type (resource-verbs.ts) and to /_sim, answering with real Status objects.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as delay } from 'node:timers/promises'
-import { isDeepStrictEqual } from 'node:util'
-import { applyPatch, checkPatchType, type Json } from './patch.js'
-import { readJson } from './request-body.js'
 import {
   aggregatedDiscovery,
   apiGroupDocument,
   apiGroupList,
   apiResourceList,
-  apiVersionOf,
   apiVersions,
   findResource,
   RESOURCES,
   type ResourceType,
 } from './resources.js'
-import { matchesFields, parseFieldSelector, parseLabelSelector } from './selectors.js'
+import { serveResource } from './resource-verbs.js'
+import { sendJson } from './responses.js'
 import { handleSimRoute, type FleetMember } from './sim-routes.js'
 import type { Simulation } from './simulation.js'
 import {
   ApiError,
-  badRequest,
   conflict,
   internalError,
-  methodNotAllowed,
   serviceUnavailable,
-  successStatus,
   tooManyRequests,
   unauthorized,
   unknownRoute,
 } from './status.js'
-import { keyOf, lowerBound, type KubeObject, type ResourceStore } from './store.js'
-import { tableHead, tableRow } from './table.js'
-import { serveWatch } from './watch.js'
 
 export const VERSION_INFO = {
   major: '1',
@@ -53,7 +44,7 @@ export const VERSION_INFO = {
 
 const DISCOVERY_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList'
 
-interface Route {
+export interface Route {
   type: ResourceType
   namespace: string | undefined
   name: string | undefined
@@ -147,7 +138,7 @@ async function handleApi(ctx: ApiServerContext, req: IncomingMessage, res: Serve
   if (faults?.conflictRate && route.name && ['update', 'patch'].includes(verb) && (!faults.paths || new RegExp(faults.paths).test(path))) {
     if (ctx.sim.faultRoll() < faults.conflictRate) throw conflict(route.type, route.name)
   }
-  await serveResource(ctx, req, res, url, route, verb)
+  await serveResource(ctx.sim, req, res, url, route, verb)
 }
 
 function discovery(req: IncomingMessage, res: ServerResponse, core: boolean, ctx: ApiServerContext): void {
@@ -195,282 +186,4 @@ function verbOf(method: string, route: Route, url: URL): string {
     default:
       return method.toLowerCase()
   }
-}
-
-async function serveResource(ctx: ApiServerContext, req: IncomingMessage, res: ServerResponse, url: URL, route: Route, verb: string): Promise<void> {
-  const { sim } = ctx
-  const { type, namespace, name, subresource } = route
-  const store = sim.store(type)
-  const allowed = subresource ? type.subresources.find((s) => s.name === subresource) : undefined
-  if (subresource && !allowed) throw unknownRoute()
-  if (!(subresource ? allowed!.verbs : type.verbs).includes(verb)) throw methodNotAllowed()
-
-  if (type.plural === 'pods' && subresource === 'eviction') {
-    const body = (await readJson(req)) as { metadata?: { name?: string } } | null
-    if (body?.metadata?.name && body.metadata.name !== name) throw badRequest(`name in URL does not match name in Eviction object`)
-    sim.evict(namespace!, name!)
-    return sendJson(res, 201, successStatus(201))
-  }
-
-  switch (verb) {
-    case 'get': {
-      const obj = store.mustGet(namespace, name!)
-      if (wantsTable(req)) return sendTable(res, type, [obj], sim, url, null)
-      return sendJson(res, 200, obj)
-    }
-    case 'list':
-      return sendList(req, res, url, store, namespace, sim)
-    case 'watch':
-      return watch(req, res, url, store, namespace, sim)
-    case 'create': {
-      const body = asObject(await readJson(req), type)
-      const obj = sim.admitCreate(type, body, namespace)
-      if (isDryRun(url)) return sendJson(res, 201, obj)
-      return sendJson(res, 201, store.create(obj))
-    }
-    case 'update': {
-      const body = asObject(await readJson(req), type)
-      if (body.metadata?.name && body.metadata.name !== name) {
-        throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`)
-      }
-      const old = store.mustGet(namespace, name!)
-      const next = sim.admitUpdate(type, { ...body, metadata: { ...body.metadata, name: name! } }, old, subresource === 'status' ? 'status' : 'main')
-      const expected = body.metadata?.resourceVersion
-      if (isDryRun(url)) return sendJson(res, 200, next)
-      if (expected && expected !== old.metadata.resourceVersion) throw conflict(type, name!)
-      return sendJson(res, 200, unchanged(next, old) ? old : store.update(next, expected || undefined))
-    }
-    case 'patch': {
-      const contentType = req.headers['content-type'] ?? ''
-      checkPatchType(contentType)
-      const body = (await readJson(req)) as Json
-      const old = store.mustGet(namespace, name!)
-      const patched = applyPatch(old as unknown as { [key: string]: Json }, contentType, body) as unknown as KubeObject
-      if (!patched.metadata || typeof patched.metadata !== 'object') throw badRequest('metadata must be an object')
-      if (patched.metadata.name !== undefined && patched.metadata.name !== name) {
-        throw badRequest(`the name of the object (${String(patched.metadata.name)}) does not match the name on the URL (${name})`)
-      }
-      // A resourceVersion in the patch is a precondition, as with an update.
-      const patchRv = patched.metadata.resourceVersion
-      const expected = patchRv !== old.metadata.resourceVersion ? (patchRv ?? undefined) : undefined
-      if (expected !== undefined && expected !== old.metadata.resourceVersion) throw conflict(type, name!)
-      const next = sim.admitUpdate(type, { ...patched, metadata: { ...patched.metadata, name: name! } }, old, subresource === 'status' ? 'status' : 'main')
-      if (isDryRun(url)) return sendJson(res, 200, next)
-      return sendJson(res, 200, unchanged(next, old) ? old : store.update(next, old.metadata.resourceVersion))
-    }
-    case 'delete': {
-      const body = (await readJson(req)) as { preconditions?: { uid?: string; resourceVersion?: string } } | null
-      const old = store.mustGet(namespace, name!)
-      const pre = body?.preconditions
-      if (pre?.uid && pre.uid !== old.metadata.uid) {
-        throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`, {
-          name,
-          kind: type.plural,
-        })
-      }
-      if (pre?.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion) {
-        throw new ApiError(409, 'Conflict', `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`, {
-          name,
-          kind: type.plural,
-        })
-      }
-      if (isDryRun(url)) return sendJson(res, 200, old)
-      if (type.plural === 'namespaces') {
-        // Terminating first, so no controller recreates what the namespace deletion removes.
-        store.update({ ...old, metadata: { ...old.metadata, deletionTimestamp: sim.clock.timestamp() }, status: { phase: 'Terminating' } })
-        for (const t of RESOURCES) if (t.namespaced) for (const o of sim.store(t).list(name)) sim.store(t).delete(name, o.metadata.name)
-      }
-      const deleted = store.delete(namespace, name!)
-      // Pods and namespaces answer with the object; nodes, like most, with a Success Status (test/real/differential.test.ts).
-      return sendJson(res, 200, type.plural === 'pods' || type.plural === 'namespaces' ? deleted : successStatus(200, { name, kind: type.plural, uid: deleted.metadata.uid }))
-    }
-    case 'deletecollection': {
-      const items = filtered(store, namespace, url, type)
-      if (!isDryRun(url)) for (const o of items) store.delete(o.metadata.namespace, o.metadata.name)
-      return sendJson(res, 200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: { resourceVersion: String(sim.revision.current()) }, items })
-    }
-    default:
-      throw methodNotAllowed()
-  }
-}
-
-/** A write that changes nothing is not stored: the resourceVersion stays, no watch event is sent. */
-function unchanged(next: KubeObject, old: KubeObject): boolean {
-  const { resourceVersion: _a, ...nextMeta } = next.metadata
-  const { resourceVersion: _b, ...oldMeta } = old.metadata
-  return isDeepStrictEqual({ ...next, metadata: nextMeta }, { ...old, metadata: oldMeta })
-}
-
-function asObject(body: unknown, type: ResourceType): KubeObject {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(body)}'`)
-  const obj = body as KubeObject
-  if (obj.kind !== undefined && obj.kind !== type.kind) {
-    throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(type)})`)
-  }
-  return { ...obj, metadata: { ...(obj.metadata ?? {}) } as KubeObject['metadata'] }
-}
-
-const isDryRun = (url: URL): boolean => url.searchParams.getAll('dryRun').includes('All')
-
-function wantsTable(req: IncomingMessage): boolean {
-  const accept = req.headers.accept ?? ''
-  return accept.split(',')[0]!.includes('as=Table')
-}
-
-function selectorFilter(url: URL, type: ResourceType): (obj: KubeObject) => boolean {
-  const labels = parseLabelSelector(url.searchParams.get('labelSelector'))
-  const fields = parseFieldSelector(url.searchParams.get('fieldSelector'), ['metadata.name', 'metadata.namespace', ...type.fields])
-  return (obj) => labels.matches(obj.metadata.labels) && matchesFields(obj, fields)
-}
-
-/** Matching objects in key order; a `spec.nodeName=` selector on pods uses the node index. */
-function filtered(store: ResourceStore, namespace: string | undefined, url: URL, type: ResourceType): KubeObject[] {
-  const match = selectorFilter(url, type)
-  const fields = parseFieldSelector(url.searchParams.get('fieldSelector'), ['metadata.name', 'metadata.namespace', ...type.fields])
-  const byNode = fields.find((f) => f.field === 'spec.nodeName' && f.equals && f.value !== '')
-  const byName = fields.find((f) => f.field === 'metadata.name' && f.equals)
-  let candidates: KubeObject[]
-  if (byNode && type.plural === 'pods') candidates = store.byIndex(byNode.value)
-  else if (byName && !type.namespaced) {
-    const one = store.get(undefined, byName.value)
-    candidates = one ? [one] : []
-  } else candidates = store.list(namespace)
-  const out: KubeObject[] = []
-  for (const obj of candidates) {
-    if (namespace && obj.metadata.namespace !== namespace) continue
-    if (match(obj)) out.push(obj)
-  }
-  return out
-}
-
-function sendList(req: IncomingMessage, res: ServerResponse, url: URL, store: ResourceStore, namespace: string | undefined, sim: Simulation): Promise<void> {
-  const type = store.type
-  const rv = String(sim.revision.current())
-  const limit = Number(url.searchParams.get('limit') ?? 0)
-  const cont = url.searchParams.get('continue')
-  let after: string | null = null
-  if (cont) {
-    try {
-      after = JSON.parse(Buffer.from(cont, 'base64').toString('utf8')).start as string
-    } catch {
-      throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)')
-    }
-  }
-  let items: KubeObject[]
-  let more = false
-  let remaining: number | undefined
-  const fields = parseFieldSelector(url.searchParams.get('fieldSelector'), ['metadata.name', 'metadata.namespace', ...type.fields])
-  const indexed = fields.some((f) => f.equals && ((f.field === 'spec.nodeName' && f.value !== '' && type.plural === 'pods') || (f.field === 'metadata.name' && !type.namespaced)))
-  if (limit > 0 && !indexed) {
-    const selected = url.searchParams.has('labelSelector') || url.searchParams.has('fieldSelector')
-    const page = store.page(namespace, after, selectorFilter(url, type), limit)
-    items = page.items
-    more = page.more
-    // As the real API server does: a remaining count only where no selector makes it a guess.
-    if (more && !selected && !namespace) remaining = page.rest
-  } else {
-    items = filtered(store, namespace, url, type)
-    if (after !== null) {
-      const keys = items.map((o) => keyOf(o.metadata.namespace, o.metadata.name))
-      items = items.slice(lowerBound(keys, `${after}\u0000`))
-    }
-    if (limit > 0 && items.length > limit) {
-      remaining = items.length - limit
-      items = items.slice(0, limit)
-      more = true
-    }
-  }
-  let continueToken: string | undefined
-  if (more) {
-    const last = items[items.length - 1]!
-    continueToken = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(rv), start: keyOf(last.metadata.namespace, last.metadata.name) })).toString('base64')
-  }
-  if (wantsTable(req)) return sendTable(res, type, items, sim, url, continueToken ?? null)
-  const head = JSON.stringify({
-    kind: `${type.kind}List`,
-    apiVersion: apiVersionOf(type),
-    metadata: { resourceVersion: rv, ...(continueToken ? { continue: continueToken, ...(remaining !== undefined ? { remainingItemCount: remaining } : {}) } : {}) },
-  })
-  return streamArray(res, `${head.slice(0, -1)},"items":[`, items, serialize, ']}')
-}
-
-// Stored objects are immutable, so each one's JSON can be kept until it is replaced.
-const jsonCache = new WeakMap<KubeObject, string>()
-function serialize(obj: KubeObject): string {
-  let text = jsonCache.get(obj)
-  if (text === undefined) {
-    text = JSON.stringify(obj)
-    // Only nodes are cached: few, listed often; caching 100k pods would double their memory.
-    if (obj.kind === 'Node') jsonCache.set(obj, text)
-  }
-  return text
-}
-
-function sendTable(res: ServerResponse, type: ResourceType, items: KubeObject[], sim: Simulation, url: URL, continueToken: string | null): Promise<void> {
-  const include = (url.searchParams.get('includeObject') ?? 'Metadata') as 'None' | 'Metadata' | 'Object'
-  const nowMs = sim.clock.nowMillis()
-  const head = JSON.stringify(
-    tableHead({ plural: type.plural, nowMs, resourceVersion: String(sim.revision.current()), includeObject: include, ...(continueToken ? { continueToken } : {}) }),
-  )
-  return streamArray(res, `${head.slice(0, -1)},"rows":[`, items, (o) => JSON.stringify(tableRow(type.plural, o, { nowMs, includeObject: include })), ']}')
-}
-
-/**
- * Writes a JSON array in chunks, waiting for the socket to drain, so a list of 100k objects
- * never becomes one huge string or a huge write buffer.
- */
-async function streamArray(res: ServerResponse, open: string, items: KubeObject[], render: (o: KubeObject) => string, close: string): Promise<void> {
-  res.writeHead(200, { 'Content-Type': 'application/json' })
-  const CHUNK = 500
-  res.write(open)
-  for (let i = 0; i < items.length; i += CHUNK) {
-    const parts: string[] = []
-    for (let j = i; j < Math.min(i + CHUNK, items.length); j++) parts.push(render(items[j]!))
-    if (!res.write((i > 0 ? ',' : '') + parts.join(','))) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          res.off('drain', done)
-          res.off('close', done)
-          resolve()
-        }
-        res.on('drain', done)
-        res.on('close', done)
-      })
-      if (res.destroyed) return
-    }
-  }
-  res.end(close)
-}
-
-function watch(req: IncomingMessage, res: ServerResponse, url: URL, store: ResourceStore, namespace: string | undefined, sim: Simulation): void {
-  const type = store.type
-  const match = selectorFilter(url, type)
-  const inNamespace = (o: KubeObject) => !namespace || o.metadata.namespace === namespace
-  const table = wantsTable(req)
-  const timeout = url.searchParams.get('timeoutSeconds')
-  serveWatch(res, store, {
-    resourceVersion: url.searchParams.get('resourceVersion'),
-    matches: (o) => inNamespace(o) && match(o),
-    sendInitialEvents: url.searchParams.get('sendInitialEvents') === 'true',
-    allowBookmarks: url.searchParams.get('allowWatchBookmarks') === 'true',
-    timeoutSeconds: timeout === null ? null : Number(timeout),
-    initial: () => filtered(store, namespace, url, type),
-    currentRv: () => sim.revision.current(),
-    onTick: (listener) => sim.onTick(listener),
-    kind: table ? 'Table' : type.kind,
-    apiVersion: table ? 'meta.k8s.io/v1' : apiVersionOf(type),
-    render: table
-      ? (o) => {
-          const nowMs = sim.clock.nowMillis()
-          const head = tableHead({ plural: type.plural, nowMs, resourceVersion: o.metadata.resourceVersion ?? '', includeObject: 'Metadata' })
-          return { ...head, rows: [tableRow(type.plural, o, { nowMs, includeObject: 'Metadata' })] }
-        }
-      : (o) => o,
-  })
-}
-
-export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
-  const text = JSON.stringify(body)
-  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) })
-  res.end(text)
 }

@@ -66,7 +66,7 @@ export async function startMember(options: SimulatorOptions, members: () => read
   if (advertised && advertised.protocol !== 'https:') throw new Error(`advertiseUrl must be an https:// URL, got ${options.advertiseUrl}`)
   const isIp = advertised !== null && /^[\d.]+$|^\[/.test(advertised.hostname)
   if (isIp && advertised.hostname !== '127.0.0.1') throw new Error(`advertiseUrl: give a host name (the certificate names it), not ${advertised.hostname}`)
-  const certs = clusterCertificates(advertised && !isIp && advertised.hostname !== 'localhost' ? [advertised.hostname] : [])
+  const certs = await clusterCertificates(advertised && !isIp && advertised.hostname !== 'localhost' ? [advertised.hostname] : [])
   const token = options.token ?? randomBytes(24).toString('base64url')
   const sim = new Simulation({
     ...(options.systemNodes !== undefined ? { systemNodes: options.systemNodes } : {}),

@@ -1,5 +1,6 @@
 // Fault injection for the Kubernetes API routes (never /_sim): latency, error rates, forced
 // conflicts, dropped connections, a server that does not answer at all.
+import type { Random } from './random.js'
 import { badRequest } from './status.js'
 
 export interface Faults {
@@ -43,5 +44,25 @@ export function parseFaults(body: unknown): Faults {
     ...(b.unreachable !== undefined ? { unreachable: b.unreachable as boolean } : {}),
     ...(rate('resetRate') !== undefined ? { resetRate: rate('resetRate') } : {}),
     ...(b.paths !== undefined ? { paths: b.paths as string } : {}),
+  }
+}
+
+/** The faults in force, and their own seeded randomness (apart from the cluster's, so faults change nothing else). */
+export class FaultInjector {
+  private current: Faults | null = null
+
+  constructor(private readonly random: Random) {}
+
+  set(faults: Faults | null): void {
+    this.current = faults && Object.keys(faults).length ? faults : null
+  }
+
+  get(): Faults | null {
+    return this.current
+  }
+
+  /** A number in [0, 1) from the fault stream. */
+  roll(): number {
+    return this.random.next()
   }
 }

@@ -22,4 +22,3 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   self = await startMember(options, () => [self!])
   return self
 }
-

@@ -2,7 +2,7 @@
 // that stops posting status (and comes back), a reboot (down, then a new boot ID, NotReady while
 // the runtime starts, then Ready), and the node-pool label an operator moves a machine between.
 import type { SimClock } from './clock.js'
-import { readyConditions, startingConditions, unknownConditions, type KubeletIdentity, isReady } from './node-object.js'
+import { GPU_RESOURCE, isReady, readyConditions, startingConditions, unknownConditions, type KubeletIdentity } from './node-object.js'
 import type { Random } from './random.js'
 import { taintsOf, type Taint } from './scheduling.js'
 import { POOL_LABEL } from './seed.js'
@@ -14,6 +14,8 @@ export interface RebootOptions {
   downSeconds?: number
   /** Seconds the new boot's kubelet reports Ready False (the not-ready taints) before Ready. Default 10. */
   notReadySeconds?: number
+  /** GPUs that do not come back (unhealthy after the maintenance): allocatable is that many short of capacity. Default 0. */
+  lostGpus?: number
 }
 
 export interface RebootResult {
@@ -77,12 +79,15 @@ export class NodeLifecycle {
   /**
    * Reboots the machine: at once Ready Unknown with the unreachable taints (the node lifecycle
    * controller's view of a silent kubelet); after `downSeconds` the new boot's kubelet posts a new
-   * bootID with Ready False (the not-ready taints replace the unreachable ones); after
-   * `notReadySeconds` more, Ready and no taints of its own. The node's other taints stay.
+   * bootID with Ready False (the not-ready taints replace the unreachable ones) and no GPUs
+   * allocatable yet; after `notReadySeconds` more, Ready, no taints of its own, and its GPUs
+   * allocatable again less `lostGpus`. The node's other taints stay.
    */
   reboot(name: string, options: RebootOptions = {}): RebootResult {
     const downSeconds = seconds(options.downSeconds, 60, 'downSeconds')
     const notReadySeconds = seconds(options.notReadySeconds, 10, 'notReadySeconds')
+    const lostGpus = options.lostGpus ?? 0
+    if (!Number.isInteger(lostGpus) || lostGpus < 0) throw badRequest(`lostGpus must be a whole number >= 0, got ${JSON.stringify(options.lostGpus)}`)
     const node = this.nodes.mustGet(undefined, name)
     const current = this.rebooting.get(name)
     if (current) throw new ApiError(409, 'Conflict', `node "${name}" is already rebooting (Ready again at ${current.readyAt})`)
@@ -102,7 +107,7 @@ export class NodeLifecycle {
         if (this.rebooting.get(name) !== reboot) return
         this.rebooting.delete(name)
         const node = this.nodes.get(undefined, name)
-        if (node) this.post(node, withoutNodeTaints(taintsOf(node)), readyConditions(this.clock.timestamp()))
+        if (node) this.post(withGpus(node, gpuCount(node) - lostGpus), withoutNodeTaints(taintsOf(node)), readyConditions(this.clock.timestamp()))
       })
     })
     return { ...reboot }
@@ -139,7 +144,8 @@ export class NodeLifecycle {
     const now = this.clock.timestamp()
     const taints = withoutNodeTaints(taintsOf(node))
     taints.push({ key: NOT_READY, effect: 'NoSchedule', timeAdded: now }, { key: NOT_READY, effect: 'NoExecute', timeAdded: now })
-    const booted = { ...node, status: { ...node.status, nodeInfo: { ...node.status.nodeInfo, bootID } } }
+    // The device plugin has not registered yet: no GPUs allocatable until Ready.
+    const booted = withGpus({ ...node, status: { ...node.status, nodeInfo: { ...node.status.nodeInfo, bootID } } }, 0)
     this.post(booted, taints, startingConditions(now))
   }
 
@@ -154,6 +160,14 @@ export class NodeLifecycle {
     if (taints.length === 0) delete spec.taints
     this.nodes.update({ ...node, spec, status: { ...node.status, conditions: merged } })
   }
+}
+
+const gpuCount = (node: KubeObject): number => Number(node.status?.capacity?.[GPU_RESOURCE] ?? 0)
+
+/** The node with `gpus` allocatable (capacity keeps every device, healthy or not); unchanged without GPUs. */
+function withGpus(node: KubeObject, gpus: number): KubeObject {
+  if (!gpuCount(node)) return node
+  return { ...node, status: { ...node.status, allocatable: { ...node.status.allocatable, [GPU_RESOURCE]: String(Math.max(0, gpus)) } } }
 }
 
 const withoutNodeTaints = (taints: Taint[]): Taint[] => taints.filter((t) => t.key !== UNREACHABLE && t.key !== NOT_READY)

@@ -95,3 +95,16 @@ export function fieldValue(obj: unknown, path: string): string {
 export function matchesFields(obj: unknown, requirements: readonly FieldRequirement[]): boolean {
   return requirements.every((r) => (fieldValue(obj, r.field) === r.value) === r.equals)
 }
+
+/** A label selector object (matchLabels, matchExpressions) as PodDisruptionBudgets hold it; none matches nothing. */
+export function selectorMatches(selector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined, labels: Record<string, string> | undefined): boolean {
+  if (!selector) return false
+  const terms = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`)
+  for (const e of selector.matchExpressions ?? []) {
+    const op = e.operator
+    if (op === 'In' || op === 'NotIn') terms.push(`${e.key} ${op.toLowerCase()} (${(e.values ?? []).join(',')})`)
+    else if (op === 'Exists') terms.push(e.key)
+    else if (op === 'DoesNotExist') terms.push(`!${e.key}`)
+  }
+  return parseLabelSelector(terms.join(',')).matches(labels)
+}

@@ -13,7 +13,7 @@ export const SIM_ENDPOINTS: readonly [route: string, does: string][] = [
   ['POST /_sim/nodes/{name}/fail', 'the kubelet stops posting status: Ready goes Unknown, the unreachable taints follow'],
   ['POST /_sim/nodes/{name}/recover', 'the kubelet posts status again: Ready, the unreachable taints are lifted'],
   ['POST /_sim/nodes/{name}/restart-kubelet', "restarts the kubelet: a deleted node registers again with only the kubelet's labels (no roles); an existing one posts Ready again"],
-  ['POST /_sim/nodes/{name}/reboot {"downSeconds": 60, "notReadySeconds": 10}', 'reboots the machine: Ready Unknown and the unreachable taints at once; after downSeconds a new bootID with Ready False (the not-ready taints); after notReadySeconds more, Ready (the body is optional)'],
+  ['POST /_sim/nodes/{name}/reboot {"downSeconds": 60, "notReadySeconds": 10, "lostGpus": 0}', 'reboots the machine: Ready Unknown and the unreachable taints at once; after downSeconds a new bootID with Ready False (the not-ready taints, no GPUs allocatable); after notReadySeconds more, Ready with its GPUs allocatable again, less lostGpus (the body is optional)'],
   ['POST /_sim/nodes/{name}/pool {"pool": "a100"}', 'puts the node in a node pool (its run.ai/node-pool label); {"pool": null} takes it out'],
   ['POST /_sim/pods/finish-after {"seconds": n, "node", "namespace", "name", "labelSelector"}', 'the pods selected (at least one of node, namespace, labelSelector; name with namespace) go Succeeded n simulated seconds from now and free their GPUs, as a finished Job\'s pods do'],
   ['GET /_sim/clusters', 'the clusters this process serves (one, or the fleet of --clusters N): name, URL, outage'],
@@ -86,7 +86,7 @@ export async function handleSimRoute(
     else if (action === 'restart-kubelet') sim.restartKubelet(name)
     else if (action === 'reboot') {
       const body = await readJson(req)
-      if (body !== null && (typeof body !== 'object' || Array.isArray(body))) throw badRequest('body must be {"downSeconds": n, "notReadySeconds": n} or empty')
+      if (body !== null && (typeof body !== 'object' || Array.isArray(body))) throw badRequest('body must be {"downSeconds": n, "notReadySeconds": n, "lostGpus": n} or empty')
       reboot = sim.rebootNode(name, (body ?? {}) as RebootOptions)
     } else {
       const body = (await readJson(req)) as { pool?: unknown } | null

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { labelChange } from '../../src/domain/change.js'
 import { NodeplanError } from '../../src/domain/errors.js'
 import { backends, drainDraft, openTempDatabase } from './temp-database.js'
 import type { TempDatabase } from './temp-database.js'
@@ -14,7 +15,7 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
 
   it('should store a draft as PENDING and read back every field', async () => {
     const draft = drainDraft(['gpu-1', 'gpu-2'], { warnings: ['2 pods covered by a PDB'] })
-    draft.changes.push({ address: 'node/gpu-1/label/team', node: 'gpu-1', resource: 'LABEL', action: 'UPDATE', before: 'a', after: 'b', reason: 'REQUESTED' })
+    draft.changes.push(labelChange('gpu-1', 'team', 'a', 'b', 'REQUESTED'))
 
     const plan = await t.db.plans.create(draft, created)
 
@@ -49,6 +50,35 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
     const plan = await t.db.plans.create(drainDraft(['n1', 'n1'], { changes: [] }), created)
     expect((await t.db.plans.get(plan.id))?.changes).toEqual([])
     expect((await t.db.plans.list({ node: 'n1', first: 5 })).totalCount).toBe(1)
+  })
+
+  it('should read change rows as every release wrote them (the target kept in the address) as typed changes', async () => {
+    const plan = await t.db.plans.create(drainDraft(['gpu-1'], { changes: [] }), created)
+    const rows: [string, string, string, string | null, string | null, string][] = [
+      ['node/gpu-1/taint/example.com/maint:NoSchedule', 'TAINT', 'DELETE', '{"key":"example.com/maint","value":"a:b","effect":"NoSchedule"}', null, 'REQUESTED'],
+      ['node/gpu-1/taint/runai:NoExecute', 'TAINT', 'NO_OP', null, null, 'CHANGED_SINCE'],
+      ['node/gpu-1/label/node-role.kubernetes.io/runai-system', 'LABEL', 'CREATE', null, '""', 'REQUESTED'],
+      ['node/gpu-1', 'NODE', 'DELETE', '{"name":"gpu-1","labels":{"team":"a"}}', null, 'DECOMMISSION'],
+    ]
+    for (const [index, [address, resource, action, before, after, reason]] of rows.entries()) {
+      await t.sql(
+        `INSERT INTO "PlanChange" ("planId", "index", "address", "node", "resource", "action", "before", "after", "reason", "applied") VALUES (?, ?, ?, 'gpu-1', ?, ?, ?, ?, ?, false)`,
+        [plan.id, index, address, resource, action, before, after, reason],
+      )
+    }
+    const changes = (await t.db.plans.get(plan.id))!.changes
+    expect(changes.map(({ resource, target, address, before, after }) => ({ resource, target, address, before, after }))).toEqual([
+      {
+        resource: 'TAINT',
+        target: { node: 'gpu-1', key: 'example.com/maint', effect: 'NoSchedule' },
+        address: 'node/gpu-1/taint/example.com/maint:NoSchedule',
+        before: { key: 'example.com/maint', value: 'a:b', effect: 'NoSchedule' },
+        after: null,
+      },
+      { resource: 'TAINT', target: { node: 'gpu-1', key: 'runai', effect: 'NoExecute' }, address: 'node/gpu-1/taint/runai:NoExecute', before: null, after: null },
+      { resource: 'LABEL', target: { node: 'gpu-1', key: 'node-role.kubernetes.io/runai-system' }, address: 'node/gpu-1/label/node-role.kubernetes.io/runai-system', before: null, after: '' },
+      { resource: 'NODE', target: { node: 'gpu-1' }, address: 'node/gpu-1', before: { name: 'gpu-1', labels: { team: 'a' } }, after: null },
+    ])
   })
 
   it('should return null for an unknown plan', async () => {
@@ -114,11 +144,14 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
     const approved = await t.db.plans.transition(plan.id, ['PENDING'], 'APPROVED', { approvedBy: 'bob' }, { actor: 'bob', action: 'plan.approved' })
     expect(approved).toMatchObject({ status: 'APPROVED', approvedBy: 'bob' })
     const appliedAt = t.clock.now()
-    const applied = await t.db.plans.transition(plan.id, ['APPROVED'], 'APPLIED', { appliedBy: 'carol', appliedAt }, { actor: 'carol', action: 'plan.applied' })
-    expect(applied).toMatchObject({ status: 'APPLIED', appliedBy: 'carol', appliedAt })
+    const applying = await t.db.plans.transition(plan.id, ['APPROVED'], 'APPLYING', { appliedBy: 'carol', appliedAt }, { actor: 'carol', action: 'plan.applying' })
+    expect(applying).toMatchObject({ status: 'APPLYING', appliedBy: 'carol', appliedAt })
+    // A move the status table does not allow is a bug in the caller: refused, nothing written.
+    await expect(t.db.plans.transition(plan.id, ['APPLYING'], 'DISCARDED', {}, { actor: 'x', action: 'plan.discarded' })).rejects.toThrow('a plan does not move from APPLYING to DISCARDED')
+    expect(await t.db.plans.transition(plan.id, ['APPLYING'], 'APPLIED', {}, { actor: 'carol', action: 'plan.applied' })).toMatchObject({ status: 'APPLIED' })
 
     const audit = await t.db.audit.list({ planId: plan.id }, 10, null)
-    expect(audit.items.map((e) => e.action)).toEqual(['plan.applied', 'plan.approved', 'plan.created'])
+    expect(audit.items.map((e) => e.action)).toEqual(['plan.applied', 'plan.applying', 'plan.approved', 'plan.created'])
   })
 
   it('should let exactly one of two concurrent transitions of a plan win', async () => {
@@ -226,19 +259,18 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
     expect((await t.db.audit.list({ planId: second.id, action: 'plan.applying' }, 10, null)).totalCount).toBe(1)
   })
 
-  it('should find APPLYING plans, the last applied plan of a kind on a node, and open plans of a kind', async () => {
+  it('should find the last applied plan of a kind on a node, and open plans of a kind', async () => {
     const old = await t.db.plans.create(drainDraft(['n1'], { kind: 'DECOMMISSION' }), created)
-    await t.db.plans.transition(old.id, ['PENDING'], 'APPLIED', { appliedAt: t.clock.now() }, { actor: 'a', action: 'plan.applied' })
+    await apply(t, old.id)
     t.clock.advance(10)
     const recent = await t.db.plans.create(drainDraft(['n1'], { kind: 'DECOMMISSION' }), created)
-    await t.db.plans.transition(recent.id, ['PENDING'], 'APPLIED', { appliedAt: t.clock.now() }, { actor: 'a', action: 'plan.applied' })
+    await apply(t, recent.id)
     const running = await t.db.plans.create(drainDraft(['n1']), created)
     await t.db.plans.transition(running.id, ['PENDING'], 'APPLYING', {}, { actor: 'a', action: 'plan.applying' })
     t.clock.advance(10)
     const waiting = await t.db.plans.create(drainDraft(['n1', 'n2']), created)
     await t.db.plans.create(drainDraft(['n2']), created)
 
-    expect((await t.db.plans.applying()).map((p) => p.id)).toEqual([running.id])
     expect((await t.db.plans.lastApplied('DECOMMISSION', 'n1'))?.id).toBe(recent.id)
     expect(await t.db.plans.lastApplied('DECOMMISSION', 'n2')).toBeNull()
     expect((await t.db.plans.pendingFor('n1', 'DRAIN')).map((p) => p.id)).toEqual([waiting.id, running.id])
@@ -267,3 +299,9 @@ describe.each(backends)('PrismaPlanRepository on %s', (backend) => {
     expect((await t.db.plans.createdBefore(['PENDING'], old.createdAt, 10))).toEqual([])
   })
 })
+
+/** Moves a PENDING plan through APPLYING to APPLIED, as an apply does. */
+async function apply(t: TempDatabase, id: string): Promise<void> {
+  await t.db.plans.transition(id, ['PENDING'], 'APPLYING', { appliedAt: t.clock.now() }, { actor: 'a', action: 'plan.applying' })
+  await t.db.plans.transition(id, ['APPLYING'], 'APPLIED', {}, { actor: 'a', action: 'plan.applied' })
+}

@@ -9,6 +9,7 @@ import Sqlite from 'better-sqlite3'
 import pg from 'pg'
 import { openDatabase } from '../../src/adapters/db/database.js'
 import type { Database } from '../../src/adapters/db/database.js'
+import { taintChange as makeTaintChange } from '../../src/domain/change.js'
 import type { Change, PlanDraft } from '../../src/domain/plan.js'
 
 export type Backend = 'sqlite' | 'postgresql'
@@ -139,15 +140,7 @@ async function openPostgres(auditKey?: string): Promise<TempDatabase> {
 }
 
 export function taintChange(node: string): Change {
-  return {
-    address: `node/${node}/taint/runai:NoExecute`,
-    node,
-    resource: 'TAINT',
-    action: 'CREATE',
-    before: null,
-    after: { key: 'runai', value: 'drain', effect: 'NoExecute' },
-    reason: 'REQUESTED',
-  }
+  return makeTaintChange(node, null, { key: 'runai', value: 'drain', effect: 'NoExecute' }, 'REQUESTED')
 }
 
 export function drainDraft(nodes: string[], overrides: Partial<PlanDraft> = {}): PlanDraft {

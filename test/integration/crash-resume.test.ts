@@ -1,12 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js'
 import { eventually } from '../support/eventually.js'
 import { startNodeplanProcess, type NodeplanProcess } from '../support/nodeplan-process.js'
 
 const NODES = ['gpu-1', 'gpu-2', 'gpu-3', 'gpu-4', 'gpu-5', 'gpu-6']
+/** The restarted process is a new lease owner: it takes the plan over once the dead one's lease expired. */
+const LEASE = { NODEPLAN_APPLY_LEASE_SECONDS: '2' }
 
 describe('a nodeplan process killed mid-apply', () => {
   let sim: RunningSimulator
@@ -25,9 +28,9 @@ describe('a nodeplan process killed mid-apply', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('resumes the plan on restart: every change applied exactly once, the audit trail complete', async () => {
+  it('resumes the plan on restart, as a new lease owner: every change applied exactly once, the audit trail complete', async () => {
     const args = ['--port', '0', '--database', `file:${join(dir, 'nodeplan.db')}`, '--kubeconfig', join(dir, 'kubeconfig'), '--apply-parallelism', '1']
-    first = await startNodeplanProcess(args)
+    first = await startNodeplanProcess(args, LEASE)
     const planned = await first.gql(`mutation($nodes: [String!]!) { planDrain(input: {nodes: $nodes, reason: "crash test"}) { id } }`, { nodes: NODES })
     const id = planned.data.planDrain.id as string
 
@@ -41,10 +44,13 @@ describe('a nodeplan process killed mid-apply', () => {
       expect(res.data.plan.changes.filter((c: any) => c.applied).length).toBeGreaterThanOrEqual(2)
     }, 30_000)
     await first.kill('SIGKILL')
+    const db = new Database(join(dir, 'nodeplan.db'), { readonly: true })
+    const firstOwner = (db.prepare('SELECT "applyOwner" FROM "Plan" WHERE "id" = ?').get(id) as { applyOwner: string }).applyOwner
+    db.close()
     const appliedBeforeKill = patchesPerNode()
     expect(Object.keys(appliedBeforeKill).length).toBeLessThan(NODES.length)
 
-    second = await startNodeplanProcess(args)
+    second = await startNodeplanProcess(args, LEASE)
     const done = await eventually(async () => {
       const res = await second!.gql(`query($id: ID!) { plan(id: $id) { status changes { node applied error } } }`, { id })
       expect(['APPLIED', 'FAILED']).toContain(res.data.plan.status)
@@ -60,11 +66,16 @@ describe('a nodeplan process killed mid-apply', () => {
     expect(drainTaintAdds()).toEqual(Object.fromEntries(NODES.map((n) => [n, 1])))
     expect(Object.values(patchesPerNode()).every((n) => n === 1)).toBe(true)
 
-    const audit = await second.gql(`query($id: ID!) { auditEvents(filter: {planId: $id}, first: 100) { edges { node { action node } } } }`, { id })
+    const audit = await second.gql(`query($id: ID!) { auditEvents(filter: {planId: $id}, first: 100) { edges { node { action node detail } } } }`, { id })
     const actions = audit.data.auditEvents.edges.map((e: any) => e.node.action).reverse()
     expect(actions.filter((a: string) => a === 'change.applied')).toHaveLength(NODES.length)
     expect(actions[0]).toBe('plan.created')
     expect(actions).toContain('plan.resumed')
+    // Two processes on one host are two lease owners: the host's name, and a suffix of their own.
+    const resumedBy = audit.data.auditEvents.edges.find((e: any) => e.node.action === 'plan.resumed').node.detail.by as string
+    expect(firstOwner.startsWith(`${hostname()}_`)).toBe(true)
+    expect(resumedBy.startsWith(`${hostname()}_`)).toBe(true)
+    expect(resumedBy).not.toBe(firstOwner)
     expect(actions.at(-1)).toBe('plan.applied')
     const perNode = audit.data.auditEvents.edges.filter((e: any) => e.node.action === 'change.applied').map((e: any) => e.node.node).sort()
     expect(perNode).toEqual(NODES)

@@ -122,11 +122,18 @@ describe('inventory over GraphQL against the simulated cluster', () => {
     expect(res.data?.nodes ?? null).toBeNull()
   })
 
-  it('refuses a query nested deeper than the limit', async () => {
-    const deep = `{ nodes { name plans { rollbackOf { rollbackOf { rollbackOf { rollbackOf { rollbackOf { rollbackOf { rollbackOf { rollbackOf { rollbackOf { id } } } } } } } } } } } }`
-    const res = await np.gql(deep, {}, TEST_TOKENS.viewer)
+  it('names the argument field over its limit, and the limit', async () => {
+    const res = await np.gql(`query($f: NodeFilter) { nodes(filter: $f) { name } }`, { f: { labels: [{ key: 'gpu' }, { key: 'x'.repeat(400) }] } }, TEST_TOKENS.viewer)
     expect(code(res)).toBe('BAD_USER_INPUT')
-    expect(res.errors![0]!.message).toMatch(/levels deep/)
+    expect(res.errors![0]!.message).toBe('filter.labels[1].key: must be at most 317 characters (a label key)')
+  })
+
+  it('refuses a query nested past the fields limit (each level is a field)', async () => {
+    const deep = (n: number) => `{ plans { edges { node { ${'rollbackOf { '.repeat(n)}id${' }'.repeat(n)} } } } }`
+    const res = await np.gql(deep(600), {}, TEST_TOKENS.viewer)
+    expect(code(res)).toBe('BAD_USER_INPUT')
+    expect(res.errors![0]!.message).toMatch(/selects more than 500 fields/)
+    expect((await np.gql(deep(20), {}, TEST_TOKENS.viewer)).errors).toBeUndefined()
   })
 
   it('refuses a query whose aliases multiply its cost past the limit', async () => {

@@ -71,7 +71,7 @@ describe('TLS through the transport (the simulator over HTTPS)', () => {
     const answers = await Promise.all(Array.from({ length: 8 }, () => api.getJson<{ gitVersion: string }>('/version')))
     expect(answers.every((v) => typeof v.gitVersion === 'string')).toBe(true)
     api.close()
-    const otherCa = Buffer.from(generateClusterCertificates().caPem).toString('base64')
+    const otherCa = Buffer.from((await generateClusterCertificates()).caPem).toString('base64')
     const kubeconfig = sim.kubeconfig.replace(/certificate-authority-data: \S+/, `certificate-authority-data: ${otherCa}`)
     expect(kubeconfig).not.toBe(sim.kubeconfig)
     const wrong = new KubernetesApi(kubeConfigFromString(kubeconfig), { timeoutMs: 5_000 })

@@ -25,7 +25,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   try {
     let result: unknown
     if (command.op === 'advance') result = (now += command.ms!)
-    else if (command.op === 'sweep') result = (await app.services.applier.sweep()).map((plan) => ({ id: plan.id, status: plan.status }))
+    else if (command.op === 'sweep') result = (await app.services.resumer.sweep()).map((plan) => ({ id: plan.id, status: plan.status }))
     else throw new Error(`unknown op ${command.op}`)
     process.stdout.write(JSON.stringify({ result }) + '\n')
   } catch (error) {

@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3'
-import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventHash } from '../../src/adapters/db/audit-chain.js'
@@ -127,12 +126,15 @@ describe('applyPlan refuses an approval the audit trail does not hold (a plan ro
     const id: string = made.data.planDecommission.id
     const file = new Database(join(np.dir, 'nodeplan.db'))
     try {
-      const forged = file.prepare(`UPDATE "Plan" SET "status" = 'APPLYING', "approvedBy" = 'approver', "appliedBy" = 'operator', "applyOwner" = ? WHERE "id" = ?`).run(hostname(), id)
+      // A lease long expired: any replica's sweep would take the plan over.
+      const forged = file
+        .prepare(`UPDATE "Plan" SET "status" = 'APPLYING', "approvedBy" = 'approver', "appliedBy" = 'operator', "applyOwner" = ?, "leaseExpiresAt" = ? WHERE "id" = ?`)
+        .run('dead-replica', '2020-01-01T00:00:00.000+00:00', id)
       expect(forged.changes).toBe(1)
     } finally {
       file.close()
     }
-    expect(await np.app.services.applier.resumeInterrupted()).toEqual([])
+    expect(await np.app.services.resumer.resumeInterrupted()).toEqual([])
     expect(np.sim.sim.nodes.get(undefined, 'gpu-5')).toBeDefined()
     expect(np.logs.some((line) => line.includes('not resuming a plan whose approval nodeplan never recorded') && line.includes(id))).toBe(true)
   })

@@ -11,6 +11,9 @@ import { eventually } from '../support/eventually.js'
 import { startNodeplanProcess, type NodeplanProcess } from '../support/nodeplan-process.js'
 import { prng } from './hostile-input.js'
 
+/** Each restarted process is a new lease owner: it takes the plan over once the killed one's lease expired. */
+const LEASE = { NODEPLAN_APPLY_LEASE_SECONDS: '2' }
+
 export interface KillRunReport {
   runs: number
   /** How many runs the kill landed in, by the plan's status at the moment after the kill. */
@@ -24,7 +27,7 @@ export async function killAndResume(runs: number, seed: number, nodesPerPlan = 3
   const sim = await startSimulator({ port: 0, gpuNodes: runs * nodesPerPlan, cpuNodes: 0, kubeconfigOut: join(dir, 'kubeconfig') })
   const args = ['--port', '0', '--database', `file:${join(dir, 'nodeplan.db')}`, '--kubeconfig', join(dir, 'kubeconfig'), '--apply-parallelism', '1']
   const report: KillRunReport = { runs, killedWhile: {}, resumed: 0 }
-  let proc: NodeplanProcess = await startNodeplanProcess(args)
+  let proc: NodeplanProcess = await startNodeplanProcess(args, LEASE)
   try {
     for (let run = 0; run < runs; run++) {
       const nodes = Array.from({ length: nodesPerPlan }, (_, i) => `gpu-${run * nodesPerPlan + i + 1}`)
@@ -40,7 +43,7 @@ export async function killAndResume(runs: number, seed: number, nodesPerPlan = 3
       await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 150 * nodesPerPlan)))
       await proc.kill('SIGKILL')
 
-      proc = await startNodeplanProcess(args)
+      proc = await startNodeplanProcess(args, LEASE)
       const after = (await proc.gql(`query($id: ID!) { plan(id: $id) { status } }`, { id })).data.plan.status as string
       report.killedWhile[after] = (report.killedWhile[after] ?? 0) + 1
       // Killed before the apply began: nothing to resume, so apply it now.

@@ -1,6 +1,6 @@
-import { parse, validate } from 'graphql'
+import { parse } from 'graphql'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { queryLimitsRule } from '../../src/graphql/limits.js'
+import { queryLimitErrors } from '../../src/graphql/limits.js'
 import { buildNodeplanSchema } from '../../src/graphql/schema.js'
 
 /** `{ ...F0 }` where each fragment spreads the next one twice: 2^levels uses of the last one. */
@@ -15,10 +15,10 @@ describe('query limits against fragments that double at every level', () => {
   beforeAll(async () => {
     schema = await buildNodeplanSchema()
   })
-  const errors = (doc: string) => validate(schema, parse(doc), [queryLimitsRule()]).map((e) => e.message)
+  const errors = (doc: string, variables?: Record<string, unknown>) => queryLimitErrors(schema, parse(doc), undefined, variables).map((e) => e.message)
 
-  it('measures each fragment once, so 2^60 uses are measured at once', () => {
-    // Before each fragment was measured once this walked 2^60 times and never returned.
+  it('stops walking 2^60 uses of a fragment after 10,000 selections', () => {
+    // Before the walk was bounded this took 2^60 steps and never returned.
     // __typename is costed like any field, so the 2^60 uses are refused.
     expect(errors(doubling(60, '__typename'))).toEqual([expect.stringContaining('selects more than 500 fields')])
     expect(errors(doubling(7, '__typename'))).toEqual([])
@@ -28,16 +28,21 @@ describe('query limits against fragments that double at every level', () => {
     const page = 'plans(first: 100) { edges { node { id status } } }' // costs 1 + 100 × 4 = 401, 5 fields
     expect(errors(doubling(5, page))).toEqual([]) // 2^5 uses: 12,832
     expect(errors(doubling(6, page))).toEqual([expect.stringContaining('costs more than 20000')]) // 25,664
-    expect(errors(doubling(60, page))).toEqual([expect.stringContaining('costs more than 20000')])
+    // The walk stops after 10,000 selections, long before 2^60 × 5 fields: refused for its fields.
+    expect(errors(doubling(60, page))).toEqual([expect.stringContaining('selects more than 500 fields')])
     expect(errors(doubling(7, 'systemNodes { ready }'))).toEqual([]) // 2^7 × 2 = 256 fields
     expect(errors(doubling(10, 'systemNodes { ready }'))).toEqual([expect.stringContaining('selects more than 500 fields')]) // 2,048
   })
 
-  it('adds a fragment\'s depth to the depth where it is spread', () => {
-    const deep = `{ plans { edges { node { ...R } } } }\nfragment R on Plan { rollbackOf { rollbackOf { rollbackOf { rollbackOf { rollbackOf { rollbackOf { rollbackOf { id } } } } } } } }`
-    expect(errors(deep)).toEqual([expect.stringContaining('nested 11 levels deep')])
-    const shallow = `{ plans { edges { node { ...R } } } }\nfragment R on Plan { rollbackOf { rollbackOf { id } } }`
-    expect(errors(shallow)).toEqual([])
+  it('costs a page by the value of `first`, from a variable too, and by its default when not given', () => {
+    const pages = (first: string) => `query($n: Int) { ${Array.from({ length: 50 }, (_, i) => `p${i}: plans(first: ${first}) { edges { node { id status } } }`).join(' ')} }`
+    // Each costs 1 + first × 4: 50 × 397 = 19,850 with 99, 50 × 401 = 20,050 with 100.
+    expect(errors(pages('$n'), { n: 99 })).toEqual([])
+    expect(errors(pages('$n'), { n: 100 })).toEqual([expect.stringContaining('costs more than 20000')])
+    expect(errors(pages('100'))).toEqual([expect.stringContaining('costs more than 20000')])
+    // Not given: its default, 20 (50 × 81); null: 50 items (50 × 201 = 10,050).
+    expect(errors(pages('$n'))).toEqual([])
+    expect(errors(pages('$n'), { n: null })).toEqual([])
   })
 
   describe('aliases of the whole nodes list', () => {

@@ -6,7 +6,7 @@ import { request } from 'node:https'
 import { join } from 'node:path'
 import * as k8s from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startFleet } from '../../src/simulator/index.js'
+import { startFleet, type RunningSimulator } from '../../src/simulator/index.js'
 import { parseSimulatorFlags } from '../../src/simulator/simulator.command.js'
 import { simRoute, startTestFleet, type TestFleet } from '../support/simulator.js'
 
@@ -112,6 +112,17 @@ describe('a fleet of simulated clusters', () => {
     await expect.poll(() => probe(sim1.url, sim1.caPem)).toBe('ECONNREFUSED')
     await simRoute(fleet.cluster('sim-2'), 'DELETE', '/_sim/clusters/sim-1/outage')
     expect(await probe(sim1.url, sim1.caPem)).toBe('answers')
+  })
+
+  it('closes cleanly while down, in either mode', async () => {
+    const spare = await startFleet({ clusters: 2, gpuNodes: 1 })
+    const [one, two] = spare.clusters as [RunningSimulator, RunningSimulator]
+    await one.goDown('hang')
+    await two.goDown('refuse')
+    expect(await probe(one.url, one.caPem)).toBe('no answer')
+    await spare.close()
+    expect(await probe(one.url, one.caPem)).toBe('ECONNREFUSED')
+    expect(await probe(two.url, two.caPem)).toBe('ECONNREFUSED')
   })
 
   it('refuses an unknown cluster or mode', async () => {

@@ -91,6 +91,8 @@ describe('a node reboot', () => {
     expect(back.status!.nodeInfo!.bootID).toMatch(/^[0-9a-f-]{36}$/)
     expect(ready(back)).toMatchObject({ status: 'False', reason: 'KubeletNotReady' })
     expect(nodeTaints(back)).toEqual(['runai:NoSchedule', 'node.kubernetes.io/not-ready:NoSchedule', 'node.kubernetes.io/not-ready:NoExecute'])
+    expect(back.status!.allocatable!['nvidia.com/gpu']).toBe('0') // the device plugin has not registered yet
+    expect(back.status!.capacity!['nvidia.com/gpu']).toBe('8')
 
     await advance(15)
     const up = await node('gpu-44')
@@ -100,6 +102,7 @@ describe('a node reboot', () => {
     expect(memory).toMatchObject({ status: 'False' })
     expect(memory.lastTransitionTime!.getTime()).toBe(t0 + 120_000)
     expect(nodeTaints(up)).toEqual(['runai:NoSchedule'])
+    expect(up.status!.allocatable!['nvidia.com/gpu']).toBe('8')
     expect(up.status!.nodeInfo!.bootID).toBe(back.status!.nodeInfo!.bootID)
     expect((await simRoute(cluster, 'GET', '/_sim/state')).json.nodes.find((n: { name: string }) => n.name === 'gpu-44')).toMatchObject({
       ready: true,
@@ -116,9 +119,21 @@ describe('a node reboot', () => {
     await advance(10)
     expect(ready(await node('gpu-43')).status).toBe('True')
     expect((await simRoute(cluster, 'POST', '/_sim/nodes/gpu-43/reboot', { downSeconds: -1 })).status).toBe(400)
+    expect((await simRoute(cluster, 'POST', '/_sim/nodes/gpu-43/reboot', { lostGpus: 1.5 })).status).toBe(400)
     expect((await simRoute(cluster, 'POST', '/_sim/nodes/gpu-43/reboot', [1])).status).toBe(400)
     expect((await simRoute(cluster, 'POST', '/_sim/nodes/ghost/reboot')).status).toBe(404)
     expect(ready(await node('gpu-43')).status).toBe('True')
+  })
+
+  it('can leave GPUs behind: allocatable short of capacity by lostGpus once Ready', async () => {
+    const r = await simRoute(cluster, 'POST', '/_sim/nodes/gpu-41/reboot', { downSeconds: 30, notReadySeconds: 5, lostGpus: 2 })
+    expect(r.status).toBe(200)
+    await advance(35)
+    const up = await node('gpu-41')
+    expect(ready(up).status).toBe('True')
+    expect(up.status!.allocatable!['nvidia.com/gpu']).toBe('6')
+    expect(up.status!.capacity!['nvidia.com/gpu']).toBe('8')
+    expect((await simRoute(cluster, 'GET', '/_sim/state')).json.nodes.find((n: { name: string }) => n.name === 'gpu-41').gpus).toBe(6)
   })
 
   it('is a Simulation method too; a long one lets the taint manager evict after 300 s', () => {

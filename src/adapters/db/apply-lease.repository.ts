@@ -39,12 +39,12 @@ export class PrismaApplyLeases implements ApplyLeases {
     })
   }
 
-  async orphaned(now: Date, owner: string | null, idleSince: Date): Promise<string[]> {
+  async orphaned(now: Date, idleSince: Date): Promise<string[]> {
     const rows = await this.db.plan.findMany({
       where: {
         status: 'APPLYING',
         ...(this.cluster !== null && { cluster: this.cluster }),
-        OR: [{ leaseExpiresAt: { lt: now } }, ...(owner === null ? [] : [{ applyOwner: owner }]), { applyOwner: null, updatedAt: { lt: idleSince } }],
+        OR: [{ leaseExpiresAt: { lt: now } }, { applyOwner: null, updatedAt: { lt: idleSince } }],
       },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       select: { id: true },

@@ -3,7 +3,8 @@ import type { AuditEvent as AuditRow, Prisma } from '../../generated/prisma/clie
 import { DEFAULT_CLUSTER } from '../../domain/fleet.js'
 import { canonicalJson } from './audit-chain.js'
 import { readForVerify, verifyChain } from './audit-verify.js'
-import { auditCursor, checkPageSize, decodeAuditCursor } from './cursor.js'
+import { checkPageSize } from '../../domain/page-size.js'
+import { auditCursor, decodeAuditCursor } from './cursor.js'
 import { newAuditEventId } from './ids.js'
 import { insertRows } from './insert-rows.js'
 import { enqueueEvents } from './outbox.repository.js'
@@ -131,9 +132,17 @@ export class PrismaAuditRepository implements AuditRepository {
     })
   }
 
+  async doneWithout(done: string, undone: string): Promise<string[]> {
+    const keys = async (prefix: string) =>
+      (await this.db.lifecycleMark.findMany({ where: { key: { startsWith: prefix } }, select: { key: true } })).map((m) => m.key.slice(prefix.length))
+    const [started, ended] = await Promise.all([keys(done), keys(undone)])
+    const over = new Set(ended)
+    return started.filter((rest) => !over.has(rest))
+  }
+
   /** Newest first. `after` is a cursor from an earlier page; `first` is at most 500. */
   async list(filter: AuditFilter, first: number, after: string | null): Promise<Page<AuditEvent>> {
-    checkPageSize(first)
+    checkPageSize(first, 0)
     const filtered = filter.node != null ? { AND: [where(filter), await nodeEvents(this.db, filter.node)] } : where(filter)
     const page = after == null ? filtered : { AND: [filtered, { seq: { lt: decodeAuditCursor(after) } }] }
     const unfiltered = Object.keys(filtered).length === 0

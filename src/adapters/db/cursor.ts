@@ -1,14 +1,6 @@
 // Opaque page cursors: base64url text a client hands back unchanged.
 import { NodeplanError } from '../../domain/errors.js'
 
-export const MAX_PAGE_SIZE = 500
-
-export function checkPageSize(first: number): void {
-  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw new NodeplanError('BAD_USER_INPUT', `first must be an integer from 0 to ${MAX_PAGE_SIZE}, got ${first}`, { field: 'first' })
-  }
-}
-
 const badCursor = (cursor: string) =>
   new NodeplanError('BAD_USER_INPUT', `after: "${cursor.slice(0, 80)}" is not a cursor this list returned`, { field: 'after' })
 

@@ -6,6 +6,8 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import type { ApplyLeases } from '../../app/apply-lease.js'
 import type { AuditRepository, Clock, HealthSignalRepository, OutboxRepository, PlanRepository, PlanWrites } from '../../app/ports.js'
 import type { Logger } from '../../logger.js'
+import { redactUrl } from '../../redact-url.js'
+import { systemClock } from '../../app/system-clock.js'
 import { NodeplanError } from '../../domain/errors.js'
 import { PrismaClient } from '../../generated/prisma/client.js'
 import { PrismaClient as PgPrismaClient } from '../../generated/prisma-pg/client.js'
@@ -28,6 +30,8 @@ export interface Database {
   planWrites: PlanWrites
   /** Which replica applies which plan (several replicas on PostgreSQL). */
   leases: ApplyLeases
+  /** Runs an apply's statements once in a rolled-back transaction, so the first apply after start finds its queries planned. */
+  warmUp(): Promise<void>
   /** Events waiting for webhooks, and how far each webhook got. */
   outbox: OutboxRepository
   /** Health signals reported for nodes (of the default cluster). */
@@ -56,7 +60,6 @@ export interface DatabaseOptions {
 /** How long a SQLite writer waits for another connection's write lock before failing. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000
 
-const systemClock = { now: () => new Date() }
 
 /** The SQLite file a URL names: `file:./x.db`, `file:/abs/x.db` or a bare path; null for other schemes. */
 export function sqlitePath(url: string): string | null {
@@ -79,7 +82,7 @@ export async function openDatabase(url: string, options: DatabaseOptions = {}): 
   }
   const path = sqlitePath(url)
   if (path === null || path === '') {
-    throw new NodeplanError('BAD_USER_INPUT', `database URL "${redact(url)}": use file:./path.db (SQLite) or postgresql://user:password@host:5432/db`)
+    throw new NodeplanError('BAD_USER_INPUT', `database URL "${redactUrl(url)}": use file:./path.db (SQLite) or postgresql://user:password@host:5432/db`)
   }
   if (path === ':memory:') {
     throw new NodeplanError('BAD_USER_INPUT', 'database URL "file::memory:": the migrator and the service use separate connections, so use a file (a temp dir in tests)')
@@ -108,6 +111,7 @@ async function finish(db: Db, provider: Database['provider'], clock: Pick<Clock,
   return {
     auditSeal,
     plans,
+    warmUp: () => plans.warmUp(),
     planWrites: signal,
     audit,
     outbox: new PrismaOutboxRepository(db),
@@ -125,4 +129,3 @@ async function finish(db: Db, provider: Database['provider'], clock: Pick<Clock,
   }
 }
 
-const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@')

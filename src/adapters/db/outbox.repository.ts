@@ -3,6 +3,7 @@ import type { OutboxRecord } from '../../domain/cloud-event.js'
 import { eventId, eventTypesFor } from '../../domain/event-types.js'
 import type { AuditEvent } from '../../app/ports.js'
 import type { WebhookCursor } from '../../generated/prisma/client.js'
+import { insertRows } from './insert-rows.js'
 import { inWriteTransaction, type Db, type Tx } from './write-transaction.js'
 
 /**
@@ -24,7 +25,7 @@ export async function enqueueEvents(tx: Tx, events: (Pick<AuditEvent, 'id' | 'at
   if (rows.length === 0) return
   const newest = await tx.outboxEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } })
   let seq = newest?.seq ?? 0
-  await tx.outboxEvent.createMany({ data: rows.map((row) => ({ ...row, seq: ++seq })) })
+  await insertRows(tx, 'OutboxEvent', ['seq', 'id', 'type', 'at', 'subject', 'data'], rows.map((row) => ({ ...row, seq: ++seq })))
 }
 
 const toCursor = (row: WebhookCursor): WebhookCursorState => ({

@@ -1,5 +1,7 @@
 // Rows <-> domain plans. JSON columns are text; nothing Prisma-typed leaves this module's callers.
-import type { Change, Impact, NodeInputs, Plan, PlanDraft, PlanKind, PlanStatus, ChangeAction, ChangeReason, ResourceType } from '../../domain/plan.js'
+import { addressOf } from '../../domain/change.js'
+import type { Taint, TaintEffect } from '../../domain/cluster.js'
+import type { Change, ChangeAction, ChangeReason, Impact, NodeInputs, NodeValue, Plan, PlanDraft, PlanKind, PlanStatus } from '../../domain/plan.js'
 import type { Plan as PlanRow, PlanChange as ChangeRow } from '../../generated/prisma/client.js'
 
 export type PlanWithChanges = PlanRow & { changes: ChangeRow[] }
@@ -59,16 +61,42 @@ export function toPlan(row: PlanWithChanges): Plan {
     inputs: JSON.parse(row.inputs) as NodeInputs[],
     rollbackOf: row.rollbackOf,
     changes: row.changes.map((c) => ({
-      address: c.address,
-      node: c.node,
-      resource: c.resource as ResourceType,
-      action: c.action as ChangeAction,
-      before: parseOrNull<Change['before']>(c.before),
-      after: parseOrNull<Change['after']>(c.after),
-      reason: c.reason as ChangeReason,
+      ...toChange(c),
       applied: c.applied,
       error: c.error,
       retry: c.retryAttempt === null || c.retryError === null || c.retryUntil === null ? null : { attempt: c.retryAttempt, error: c.retryError, until: c.retryUntil },
     })),
+  }
+}
+
+/**
+ * A change row as the domain's change. The row keeps the change's target only in its address
+ * column (the stored form since the first release), so this is the one place that reads an
+ * address: `node/<node>/taint/<key>:<Effect>` or `node/<node>/label/<key>`, the row's node known.
+ */
+function toChange(c: ChangeRow): Change {
+  const common = { node: c.node, action: c.action as ChangeAction, reason: c.reason as ChangeReason }
+  const subject = (kind: string): string => {
+    const prefix = `node/${c.node}/${kind}/`
+    if (!c.address.startsWith(prefix)) throw new Error(`stored change ${c.index} of plan ${c.planId}: address ${c.address} does not name a ${kind} of node ${c.node}`)
+    return c.address.slice(prefix.length)
+  }
+  switch (c.resource) {
+    case 'TAINT': {
+      const id = subject('taint')
+      const colon = id.lastIndexOf(':')
+      const target = { node: c.node, key: id.slice(0, colon), effect: id.slice(colon + 1) as TaintEffect }
+      return { resource: 'TAINT', target, address: addressOf({ resource: 'TAINT', target }), ...common, before: parseOrNull<Taint>(c.before), after: parseOrNull<Taint>(c.after) }
+    }
+    case 'LABEL': {
+      const target = { node: c.node, key: subject('label') }
+      return { resource: 'LABEL', target, address: addressOf({ resource: 'LABEL', target }), ...common, before: parseOrNull<string>(c.before), after: parseOrNull<string>(c.after) }
+    }
+    case 'NODE': {
+      const target = { node: c.node }
+      return { resource: 'NODE', target, address: addressOf({ resource: 'NODE', target }), ...common, before: parseOrNull<NodeValue>(c.before), after: parseOrNull<NodeValue>(c.after) }
+    }
+    default:
+      throw new Error(`stored change ${c.index} of plan ${c.planId}: unknown resource ${c.resource}`)
   }
 }

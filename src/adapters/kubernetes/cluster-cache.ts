@@ -11,7 +11,7 @@ import { KubernetesApi, nodePath } from './kubernetes-api.js'
 import { toNodeState, toPdbState, toPodState } from './node-state.js'
 import { Reflector } from './reflector.js'
 import { isOlderVersion } from './resource-version.js'
-import { systemClock } from './system-clock.js'
+import { systemClock } from '../../app/system-clock.js'
 
 export interface ClusterCacheOptions {
   clock?: Clock

@@ -2,9 +2,9 @@
 // touching only that entry and guarded by `test` ops, so that a write based on a stale read
 // fails (422) instead of erasing what another client wrote meanwhile. Pure.
 import type { NodeState, Taint } from '../../domain/cluster.js'
-import { formatTaint, sameTaint, subjectOf } from '../../domain/change.js'
+import { formatTaint, sameTaint } from '../../domain/change.js'
 import { DRAIN_ANNOTATION_KEYS, drainAnnotationEffect } from '../../domain/drain-annotations.js'
-import type { Change } from '../../domain/plan.js'
+import type { Change, LabelChange, TaintChange } from '../../domain/plan.js'
 import { toTaint } from './node-state.js'
 
 /** A node as the API server returned it (raw JSON: taints keep fields such as timeAdded verbatim). */
@@ -109,10 +109,8 @@ function knownAnnotationOps(change: Change, annotations: Record<string, string> 
   return []
 }
 
-function taintPatch(change: Change, node: RawNode): PatchDecision {
-  const before = change.before as Taint | null
-  const after = change.after as Taint | null
-  const id = (after ?? before)!
+function taintPatch(change: TaintChange, node: RawNode): PatchDecision {
+  const { before, after, target: id } = change
   const raw = node.spec?.taints
   const list = raw ?? []
   const index = list.findIndex((t) => t.key === id.key && t.effect === id.effect)
@@ -140,10 +138,8 @@ function taintPatch(change: Change, node: RawNode): PatchDecision {
   }
 }
 
-function labelPatch(change: Change, node: RawNode): PatchDecision {
-  const key = subjectOf(change)
-  const before = change.before as string | null
-  const after = change.after as string | null
+function labelPatch(change: LabelChange, node: RawNode): PatchDecision {
+  const { before, after, target: { key } } = change
   const labels = node.metadata?.labels
   const live = labels?.[key]
   const path = `/metadata/labels/${escapePointer(key)}`

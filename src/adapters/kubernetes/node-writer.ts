@@ -6,8 +6,7 @@
 // off with jitter until the deadline.
 import { PatchStrategy, type KubeConfig } from '@kubernetes/client-node'
 import type { ApplyOutcome, Clock, NodeWriteOptions, NodeWriter } from '../../app/ports.js'
-import { formatTaint, subjectOf } from '../../domain/change.js'
-import type { Taint } from '../../domain/cluster.js'
+import { formatTaint } from '../../domain/change.js'
 import { NodeplanError } from '../../domain/errors.js'
 import type { Change } from '../../domain/plan.js'
 import { apiServerError, describeApiError, httpStatus, isTransient, isUnreachable, toAdapterError } from './api-error.js'
@@ -15,7 +14,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js'
 import { KubernetesApi, nodePath } from './kubernetes-api.js'
 import { knownNodePatch, nodePatch, type JsonPatchOp, type PatchDecision, type RawNode } from './node-patch.js'
 import type { Logger } from '../../logger.js'
-import { systemClock } from './system-clock.js'
+import { systemClock } from '../../app/system-clock.js'
 
 export interface NodeWriterOptions {
   clock?: Clock
@@ -199,9 +198,8 @@ export function describeChange(change: Change): string {
   const verb = change.action === 'CREATE' ? 'add' : change.action === 'DELETE' ? 'remove' : 'update'
   const prep = change.action === 'CREATE' ? 'to' : change.action === 'DELETE' ? 'from' : 'on'
   if (change.resource === 'TAINT') {
-    const t = (change.after ?? change.before) as Taint
-    return `${verb} taint ${formatTaint(t)} ${prep} node ${change.node}`
+    return `${verb} taint ${formatTaint(change.after ?? change.before ?? change.target)} ${prep} node ${change.node}`
   }
-  const value = change.after === null ? '' : `=${String(change.after)}`
-  return `${verb} label ${subjectOf(change)}${value} ${prep} node ${change.node}`
+  const value = change.after === null ? '' : `=${change.after}`
+  return `${verb} label ${change.target.key}${value} ${prep} node ${change.node}`
 }

@@ -5,6 +5,7 @@ import type { RequestContext } from '../context.js'
 import { firstArg, toConnection } from '../pagination.js'
 import { AuditEventConnectionType } from './audit-event.type.js'
 import { AuditFilterInput } from './audit-filter.input.js'
+import { pageCost } from '../limits.js'
 
 @Resolver()
 export class AuditResolver {
@@ -14,7 +15,7 @@ export class AuditResolver {
   ) {}
 
   @Authorized('viewer')
-  @Query(() => AuditEventConnectionType, { description: 'The audit trail, newest first.' })
+  @Query(() => AuditEventConnectionType, { complexity: pageCost, description: 'The audit trail, newest first.' })
   async auditEvents(
     @Arg('filter', () => AuditFilterInput, { nullable: true }) filter: AuditFilterInput | null,
     @Arg('first', () => Int, { defaultValue: 50, nullable: true }) first: number,

@@ -7,6 +7,8 @@ import { NodeType } from './node.type.js'
 import { toNodeType } from './node.mapper.js'
 import { PlanType } from '../plan/plan.type.js'
 import { firstArg } from '../pagination.js'
+import { KeptAsTextList } from '../kept-as-text.js'
+import { pageCost, wholeCollectionCost } from '../limits.js'
 
 const CLUSTER_ARG = { nullable: true, description: 'The cluster; left out: every cluster the caller may see.' } as const
 
@@ -15,7 +17,8 @@ export class NodeResolver {
   constructor(private readonly fleet: Fleet) {}
 
   @Authorized('viewer')
-  @Query(() => [NodeType], { description: 'Nodes of the cluster, sorted by name, from the informer cache; across clusters, cluster by cluster in the clusters file\'s order.' })
+  @KeptAsTextList()
+  @Query(() => [NodeType], { complexity: wholeCollectionCost, description: 'Nodes of the cluster, sorted by name, from the informer cache; across clusters, cluster by cluster in the clusters file\'s order.' })
   nodes(
     @Arg('filter', () => NodeFilterInput, { nullable: true }) filter: NodeFilterInput | null | undefined,
     @Arg('cluster', () => String, CLUSTER_ARG) cluster: string | null | undefined,
@@ -41,7 +44,7 @@ export class NodeResolver {
     return node ? toNodeType(node, c.name) : null
   }
 
-  @FieldResolver(() => [PlanType], { description: 'Plans that touch this node, newest first.' })
+  @FieldResolver(() => [PlanType], { complexity: pageCost, description: 'Plans that touch this node, newest first.' })
   async plans(@Root() node: NodeType, @Arg('first', () => Int, { defaultValue: 20, nullable: true }) first: number): Promise<PlanType[]> {
     const cluster = this.fleet.clusters.find((c) => c.name === node.cluster)!
     return cluster.plans.forNode(node.name, firstArg(first)) as Promise<PlanType[]>

@@ -1,8 +1,10 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql'
+import { pageCost } from '../limits.js'
 import type { Fleet } from '../../app/fleet.js'
 import type { PlanRepository } from '../../app/ports.js'
 import type { Plan, PlanStatus } from '../../domain/plan.js'
 import { renderDiff } from '../../domain/diff.js'
+import { canMove } from '../../domain/plan-status.js'
 import type { RequestContext } from '../context.js'
 import { PlanStatusEnum } from '../enums.js'
 import { firstArg, toConnection } from '../pagination.js'
@@ -39,7 +41,7 @@ export class PlanResolver {
   }
 
   @Authorized('viewer')
-  @Query(() => PlanConnectionType, { description: 'Plans, newest first, optionally by status or node.' })
+  @Query(() => PlanConnectionType, { complexity: pageCost, description: 'Plans, newest first, optionally by status or node.' })
   async plans(
     @Arg('status', () => [PlanStatusEnum], { nullable: true }) status: PlanStatusEnum[] | null,
     @Arg('node', () => String, { nullable: true }) node: string | null,
@@ -122,7 +124,8 @@ export class PlanResolver {
 
   @FieldResolver(() => Boolean, { description: 'The live cluster no longer matches what the plan was computed from.' })
   stale(@Root() plan: Plan): boolean {
-    if (plan.status !== 'PENDING' && plan.status !== 'APPROVED') return false
+    // Only a plan that may still be applied can be stale.
+    if (!canMove(plan.status, 'APPLYING')) return false
     return this.servicesFor(plan).staleness(plan).length > 0
   }
 

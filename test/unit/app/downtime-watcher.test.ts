@@ -71,7 +71,7 @@ describe('DowntimeWatcher', () => {
     await watcher.idle()
     await watcher.stop()
 
-    expect(lines.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ level: 'error', msg: 'node NotReady failed', error: { name: 'Error', message: 'SQLITE_BUSY: database is locked' } })])
+    expect(lines.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ level: 'error', msg: 'node NotReady failed', error: { type: 'Error', message: 'SQLITE_BUSY: database is locked', stack: expect.stringMatching(/^Error: SQLITE_BUSY: database is locked\n\s+at /) } })])
     expect(audit.events).toEqual([{ actor: 'system', action: 'node.ready', node: 'gpu-1', detail: { since: '2026-03-02T09:00:00Z', downSeconds: 600 } }])
   })
 

@@ -19,15 +19,15 @@ describe('the webhooks file', () => {
     ['not an object', [], 'expected a JSON object'],
     ['an unknown top-level key', { webhooks: [], hooks: [] }, 'unknown key "hooks"'],
     ['an unknown webhook key', { webhooks: [hook({ secret: 'x' })] }, 'webhooks[0]: unknown key "secret"'],
-    ['a bad name', { webhooks: [hook({ name: 'Ops Team' })] }, '"name" must be lower-case'],
-    ['a name twice', { webhooks: [hook(), hook()] }, 'the name "ops" is used twice'],
-    ['a URL that is not http', { webhooks: [hook({ url: 'ftp://x/y' })] }, '"url" must be an http:// or https:// URL'],
-    ['a URL that is not one', { webhooks: [hook({ url: 'nope' })] }, '"url" must be an http:// or https:// URL'],
-    ['a secret variable that is unset', { webhooks: [hook({ secretEnv: 'MISSING' })] }, 'MISSING must hold the signing secret, at least 16 characters (it is unset)'],
-    ['an unknown event type', { webhooks: [hook({ events: ['io.nodeplan.plan.creatd'] })] }, 'unknown event type "io.nodeplan.plan.creatd"'],
-    ['no events', { webhooks: [hook({ events: [] })] }, '"events" must be a non-empty list'],
-    ['an unknown format', { webhooks: [hook({ format: 'teams' })] }, '"format" must be one of cloudevents, slack'],
-    ['a source with spaces', { source: 'my cluster', webhooks: [] }, '"source" must be a URI reference'],
+    ['a bad name', { webhooks: [hook({ name: 'Ops Team' })] }, 'webhooks[0].name: must be lower-case'],
+    ['a name twice', { webhooks: [hook(), hook()] }, 'webhooks[1].name: the name "ops" is used twice'],
+    ['a URL that is not http', { webhooks: [hook({ url: 'ftp://x/y' })] }, 'webhooks[0].url: must be an http:// or https:// URL'],
+    ['a URL that is not one', { webhooks: [hook({ url: 'nope' })] }, 'webhooks[0].url: must be an http:// or https:// URL'],
+    ['a secret variable that is unset', { webhooks: [hook({ secretEnv: 'MISSING' })] }, 'webhooks[0].secretEnv: the environment variable MISSING must hold the signing secret, at least 16 characters (it is unset)'],
+    ['an unknown event type', { webhooks: [hook({ events: ['io.nodeplan.plan.creatd'] })] }, 'webhooks[0].events[0]: unknown event type "io.nodeplan.plan.creatd"'],
+    ['no events', { webhooks: [hook({ events: [] })] }, 'webhooks[0].events: must be a non-empty list'],
+    ['an unknown format', { webhooks: [hook({ format: 'teams' })] }, 'webhooks[0].format: must be one of cloudevents, slack'],
+    ['a source with spaces', { source: 'my cluster', webhooks: [] }, 'source: must be a URI reference'],
   ])('should refuse %s with a message naming it', (_name, raw, message) => {
     expect(() => parseWebhooks(raw, { ...env, SHORT: 'short' }, 'webhooks file w.json')).toThrow(message)
   })
@@ -108,7 +108,7 @@ describe('serve configuration: --webhooks / NODEPLAN_WEBHOOKS_FILE', () => {
       expect(parseServeConfig(['--webhooks', file], env).webhooks.webhooks.map((w) => w.name)).toEqual(['ops'])
       expect(parseServeConfig([], { ...env, NODEPLAN_WEBHOOKS_FILE: file }).webhooks.webhooks).toHaveLength(1)
       expect(() => parseServeConfig(['--webhooks', file], {})).toThrow(ConfigError)
-      expect(() => parseServeConfig(['--webhooks', file], {})).toThrow(`webhooks file ${file}: webhooks[0] (ops): the environment variable SECRET must hold the signing secret`)
+      expect(() => parseServeConfig(['--webhooks', file], {})).toThrow(`webhooks file ${file}: webhooks[0].secretEnv: the environment variable SECRET must hold the signing secret`)
       expect(parseServeConfig([], env).webhooks).toEqual({ source: '/nodeplan', webhooks: [] })
     } finally {
       rmSync(dir, { recursive: true, force: true })

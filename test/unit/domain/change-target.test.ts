@@ -1,74 +1,39 @@
 import { describe, expect, it } from 'vitest'
 import { DRAIN_TAINT, type NodeState } from '../../../src/domain/cluster.js'
-import { afterChange, atTarget } from '../../../src/domain/change-target.js'
-import { labelAddress, labelChange, nodeAddress, nodeDeletion, taintAddress, taintChange, unchanged } from '../../../src/domain/change.js'
+import { afterChange } from '../../../src/domain/change-target.js'
+import { labelChange, nodeDeletion, taintChange } from '../../../src/domain/change.js'
 import type { Change } from '../../../src/domain/plan.js'
 import { buildNode } from '../../factories.js'
 
 const SYSTEM = 'node-role.kubernetes.io/runai-system'
 const maint = { key: 'runai', value: 'maint', effect: 'NoExecute' as const }
 
-describe('addresses', () => {
-  it('name the node, the taint by key:Effect and the label by key', () => {
-    expect(nodeAddress('gpu-1')).toBe('node/gpu-1')
-    expect(taintAddress('gpu-1', DRAIN_TAINT)).toBe('node/gpu-1/taint/runai:NoExecute')
-    expect(labelAddress('gpu-1', SYSTEM)).toBe('node/gpu-1/label/node-role.kubernetes.io/runai-system')
-  })
-})
-
-describe('change factories', () => {
-  it.each([
-    ['CREATE', taintChange('n', null, DRAIN_TAINT, 'REQUESTED')],
-    ['DELETE', taintChange('n', DRAIN_TAINT, null, 'REQUESTED')],
-    ['UPDATE', taintChange('n', maint, DRAIN_TAINT, 'REQUESTED')],
-    ['NO_OP', taintChange('n', { ...DRAIN_TAINT }, DRAIN_TAINT, 'REQUESTED')],
-    ['CREATE', labelChange('n', SYSTEM, null, '', 'REQUESTED')],
-    ['DELETE', labelChange('n', SYSTEM, '', null, 'REQUESTED')],
-    ['UPDATE', labelChange('n', 'zone', 'a', 'b', 'REQUESTED')],
-    ['NO_OP', labelChange('n', 'zone', 'a', 'a', 'REQUESTED')],
-  ])('derive %s from before and after', (action, change) => {
-    expect(change.action).toBe(action)
-  })
-
-  it('a NO_OP that is already done says so; one left alone keeps CHANGED_SINCE', () => {
-    expect(labelChange('n', 'zone', 'a', 'a', 'UNPLANNED_DOWNTIME').reason).toBe('ALREADY_DONE')
-    expect(unchanged(labelChange('n', 'zone', 'a', 'b', 'ROLLBACK'), 'c', 'CHANGED_SINCE')).toMatchObject({ action: 'NO_OP', before: 'c', after: 'c', reason: 'CHANGED_SINCE' })
-  })
-
-  it('refuses a taint change that names no taint', () => {
-    expect(() => taintChange('n', null, null, 'REQUESTED')).toThrow(/names no taint/)
-  })
-})
-
-describe('atTarget', () => {
+describe('afterChange', () => {
   const plain = buildNode('gpu-1', { extraLabels: { zone: 'a' } })
   const drained = buildNode('gpu-1', { drained: true, roles: ['GPU_WORKER', 'SYSTEM'] })
   const maintained = buildNode('gpu-1', { taints: [maint] })
-  const cases: { name: string; change: Change; node: NodeState | undefined; expected: boolean }[] = [
-    { name: 'taint CREATE, taint absent', change: taintChange('gpu-1', null, DRAIN_TAINT, 'REQUESTED'), node: plain, expected: false },
-    { name: 'taint CREATE, taint present', change: taintChange('gpu-1', null, DRAIN_TAINT, 'REQUESTED'), node: drained, expected: true },
-    { name: 'taint CREATE, same key:effect, other value', change: taintChange('gpu-1', null, DRAIN_TAINT, 'REQUESTED'), node: maintained, expected: false },
-    { name: 'taint CREATE, node gone', change: taintChange('gpu-1', null, DRAIN_TAINT, 'REQUESTED'), node: undefined, expected: false },
-    { name: 'taint DELETE, taint present', change: taintChange('gpu-1', DRAIN_TAINT, null, 'REQUESTED'), node: drained, expected: false },
-    { name: 'taint DELETE, taint absent', change: taintChange('gpu-1', DRAIN_TAINT, null, 'REQUESTED'), node: plain, expected: true },
-    { name: 'taint UPDATE, old value live', change: taintChange('gpu-1', maint, DRAIN_TAINT, 'REQUESTED'), node: maintained, expected: false },
-    { name: 'taint UPDATE, new value live', change: taintChange('gpu-1', maint, DRAIN_TAINT, 'REQUESTED'), node: drained, expected: true },
-    { name: 'label CREATE, absent', change: labelChange('gpu-1', SYSTEM, null, '', 'REQUESTED'), node: plain, expected: false },
-    { name: 'label CREATE, present', change: labelChange('gpu-1', SYSTEM, null, '', 'REQUESTED'), node: drained, expected: true },
-    { name: 'label DELETE, present', change: labelChange('gpu-1', SYSTEM, '', null, 'REQUESTED'), node: drained, expected: false },
-    { name: 'label DELETE, absent', change: labelChange('gpu-1', SYSTEM, '', null, 'REQUESTED'), node: plain, expected: true },
-    { name: 'label UPDATE, old value', change: labelChange('gpu-1', 'zone', 'a', 'b', 'REQUESTED'), node: plain, expected: false },
-    { name: 'label UPDATE, new value', change: labelChange('gpu-1', 'zone', 'b', 'a', 'REQUESTED'), node: plain, expected: true },
-    { name: 'node DELETE, node present', change: nodeDeletion('gpu-1', { name: 'gpu-1', labels: {} }, 'DECOMMISSION'), node: plain, expected: false },
-    { name: 'node DELETE, node gone', change: nodeDeletion('gpu-1', { name: 'gpu-1', labels: {} }, 'DECOMMISSION'), node: undefined, expected: true },
-    { name: 'NO_OP', change: labelChange('gpu-1', 'zone', 'x', 'x', 'REQUESTED'), node: plain, expected: true },
+  /** What the node holds where the change writes: the taint of its key:effect, the label's value, the node. */
+  const live = (change: Change, node: NodeState | undefined): unknown => {
+    if (change.resource === 'NODE') return node
+    if (change.resource === 'TAINT') return node?.taints.find((t) => t.key === change.target.key && t.effect === change.target.effect)
+    return node?.labels[change.target.key]
+  }
+  const cases: { name: string; change: Change; node: NodeState }[] = [
+    { name: 'taint CREATE', change: taintChange('gpu-1', null, DRAIN_TAINT, 'REQUESTED'), node: plain },
+    { name: 'taint CREATE, same key:effect, other value', change: taintChange('gpu-1', null, DRAIN_TAINT, 'REQUESTED'), node: maintained },
+    { name: 'taint DELETE', change: taintChange('gpu-1', DRAIN_TAINT, null, 'REQUESTED'), node: drained },
+    { name: 'taint UPDATE', change: taintChange('gpu-1', maint, DRAIN_TAINT, 'REQUESTED'), node: maintained },
+    { name: 'label CREATE', change: labelChange('gpu-1', SYSTEM, null, '', 'REQUESTED'), node: plain },
+    { name: 'label DELETE', change: labelChange('gpu-1', SYSTEM, '', null, 'REQUESTED'), node: drained },
+    { name: 'label UPDATE', change: labelChange('gpu-1', 'zone', 'a', 'b', 'REQUESTED'), node: plain },
   ]
-  it.each(cases)('$name → $expected', ({ change, node, expected }) => {
-    expect(atTarget(change, node)).toBe(expected)
+  it.each(cases)('$name: the node then holds the change\'s after state', ({ change, node }) => {
+    expect(live(change, afterChange(node, change))).toEqual(change.after ?? undefined)
   })
 
-  it.each(cases.filter((c) => c.node !== undefined && c.change.action !== 'NO_OP'))('after applying ($name) the node is at target', ({ change, node }) => {
-    expect(atTarget(change, afterChange(node, change))).toBe(true)
+  it('a node deletion leaves no node; a NO_OP leaves the node as it is', () => {
+    expect(afterChange(plain, nodeDeletion('gpu-1', { name: 'gpu-1', labels: {} }, 'DECOMMISSION'))).toBeUndefined()
+    expect(afterChange(plain, labelChange('gpu-1', 'zone', 'x', 'x', 'REQUESTED'))).toBe(plain)
   })
 
   it('afterChange leaves the input node and other taints alone', () => {

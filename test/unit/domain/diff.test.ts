@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DRAIN_TAINT } from '../../../src/domain/cluster.js'
-import { labelChange, nodeDeletion, taintChange, unchanged } from '../../../src/domain/change.js'
+import { labelChange, nodeDeletion, taintChange } from '../../../src/domain/change.js'
+import { colourDiff } from '../../../src/cli/render.js'
 import { renderDiff, type DiffInput } from '../../../src/domain/diff.js'
 import type { Impact } from '../../../src/domain/plan.js'
 
@@ -110,7 +111,7 @@ Plan: 1 to add, 0 to change, 1 to destroy.
       changes: [
         { ...labelChange('gpu-1', 'team', 'vision', 'old', 'ROLLBACK'), applied: false, error: 'conflict after 5 retries' },
         labelChange('gpu-1', SYSTEM, '', null, 'ROLLBACK'),
-        unchanged(taintChange('gpu-1', DRAIN_TAINT, null, 'ROLLBACK'), { key: 'runai', value: 'x', effect: 'NoExecute' }, 'CHANGED_SINCE'),
+        taintChange('gpu-1', { key: 'runai', value: 'x', effect: 'NoExecute' }, { key: 'runai', value: 'x', effect: 'NoExecute' }, 'CHANGED_SINCE'),
       ],
       impact: { ...noImpact, readySystemNodesAfter: 1 },
       warnings: ['node gpu-1: taint runai:NoExecute is now runai=x:NoExecute; left alone'],
@@ -259,11 +260,12 @@ describe('renderDiff', () => {
     expect(renderDiff(plan)).toBe(expected)
   })
 
-  it('colours symbols and warnings only when asked', () => {
+  it("is coloured by the CLI's colourDiff: symbols and warnings, only when asked", () => {
     const plan = cases[0]!.plan
-    const coloured = renderDiff(plan, { color: true })
+    const coloured = colourDiff(renderDiff(plan), true)
     expect(coloured).toContain('      \x1b[32m+\x1b[0m taint "runai:NoExecute"')
-    expect(coloured).toContain('\x1b[1;33mWarning:\x1b[0m 1 workload')
+    expect(coloured).toContain('\x1b[33mWarning:\x1b[0m 1 workload')
     expect(coloured.replace(/\x1b\[[0-9;]*m/g, '')).toBe(renderDiff(plan))
+    expect(colourDiff(renderDiff(plan), false)).toBe(renderDiff(plan))
   })
 })

@@ -52,13 +52,13 @@ describe('the policy file\'s signals section', () => {
   })
 
   it.each([
-    [{ rule: [] }, '"signals": unknown key "rule"'],
-    [{ rules: [{ action: 'DRAIN' }] }, 'rules[0].action must be one of RECORD, PROPOSE_DRAIN, AUTO_DRAIN'],
-    [{ rules: [{ action: 'RECORD', minSeverity: 'HIGH' }] }, 'rules[0].minSeverity must be one of INFO, WARNING, CRITICAL'],
-    [{ conditions: [{ type: 'Ready', status: 'False' }] }, 'the Ready condition is the unplanned-downtime path'],
-    [{ conditions: [{ type: 'KernelDeadlock', status: 'yes' }] }, 'conditions[0].status must be "True", "False" or "Unknown"'],
-    [{ stormGuard: { maxPercent: 150 } }, 'stormGuard.maxPercent must be a whole number from 0 to 100'],
-    [{ stormGuard: { windowSeconds: 0 } }, 'stormGuard.windowSeconds must be a whole number of seconds from 1 to 604800'],
+    [{ rule: [] }, 'policy file p.json: signals: unknown key "rule"'],
+    [{ rules: [{ action: 'DRAIN' }] }, 'signals.rules[0].action: must be one of RECORD, PROPOSE_DRAIN, AUTO_DRAIN'],
+    [{ rules: [{ action: 'RECORD', minSeverity: 'HIGH' }] }, 'signals.rules[0].minSeverity: must be one of INFO, WARNING, CRITICAL'],
+    [{ conditions: [{ type: 'Ready', status: 'False' }] }, 'signals.conditions[0].type: the Ready condition is the unplanned-downtime path'],
+    [{ conditions: [{ type: 'KernelDeadlock', status: 'yes' }] }, 'signals.conditions[0].status: must be "True", "False" or "Unknown"'],
+    [{ stormGuard: { maxPercent: 150 } }, 'signals.stormGuard.maxPercent: must be a whole number from 0 to 100'],
+    [{ stormGuard: { windowSeconds: 0 } }, 'signals.stormGuard.windowSeconds: must be a whole number of seconds from 1 to 604800'],
   ])('should refuse %j', (signals, message) => {
     expect(() => parsePolicy({ signals }, 'policy file p.json')).toThrow(message)
   })

@@ -41,7 +41,7 @@ describe('planDrain', () => {
     const draft = planDrain(cluster(), { nodes: ['gpu-1'], ...by })
     expect(draft).toMatchObject({ kind: 'DRAIN', reason: 'kernel upgrade', createdBy: 'alice', nodes: ['gpu-1'], rollbackOf: null })
     expect(draft.changes).toEqual([
-      { address: 'node/gpu-1/taint/runai:NoExecute', node: 'gpu-1', resource: 'TAINT', action: 'CREATE', before: null, after: DRAIN_TAINT, reason: 'REQUESTED' },
+      { address: 'node/gpu-1/taint/runai:NoExecute', node: 'gpu-1', resource: 'TAINT', target: { node: 'gpu-1', key: 'runai', effect: 'NoExecute' }, action: 'CREATE', before: null, after: DRAIN_TAINT, reason: 'REQUESTED' },
     ])
     expect(draft.impact).toEqual({
       nodes: 1,
@@ -70,7 +70,7 @@ describe('planDrain', () => {
       name: 'an already drained node is a NO_OP that takes nothing out of service',
       nodes: ['gpu-2'],
       check: (d) => {
-        expect(d.changes).toEqual([{ address: 'node/gpu-2/taint/runai:NoExecute', node: 'gpu-2', resource: 'TAINT', action: 'NO_OP', before: DRAIN_TAINT, after: DRAIN_TAINT, reason: 'ALREADY_DONE' }])
+        expect(d.changes).toEqual([{ address: 'node/gpu-2/taint/runai:NoExecute', node: 'gpu-2', resource: 'TAINT', target: { node: 'gpu-2', key: 'runai', effect: 'NoExecute' }, action: 'NO_OP', before: DRAIN_TAINT, after: DRAIN_TAINT, reason: 'ALREADY_DONE' }])
         expect(d.impact).toMatchObject({ nodes: 0, gpus: 0, automaticallyRescheduled: [], manualRelocation: [] })
         expect(d.inputs[0]!.taints).toEqual([DRAIN_TAINT])
       },
@@ -179,7 +179,7 @@ describe('planUndrain', () => {
   ])('$name', ({ node, action, before, after, back, gpusBack }) => {
     const draft = planUndrain(cluster(), { nodes: [node], ...by })
     expect(draft.kind).toBe('UNDRAIN')
-    expect(draft.changes).toEqual([{ address: `node/${node}/taint/runai:NoExecute`, node, resource: 'TAINT', action, before, after, reason: action === 'NO_OP' ? 'ALREADY_DONE' : 'REQUESTED' }])
+    expect(draft.changes).toEqual([{ address: `node/${node}/taint/runai:NoExecute`, node, resource: 'TAINT', target: { node, key: 'runai', effect: 'NoExecute' }, action, before, after, reason: action === 'NO_OP' ? 'ALREADY_DONE' : 'REQUESTED' }])
     expect(draft.impact).toMatchObject({ nodes: 0, gpus: 0, automaticallyRescheduled: [], manualRelocation: [], nodesReturningToService: back, gpusReturningToService: gpusBack })
   })
 
@@ -208,8 +208,8 @@ describe('planDecommission', () => {
   it('drains, then deletes the node, keeping its non-kubelet labels for a rejoin', () => {
     const draft = planDecommission(cluster(), { nodes: ['gpu-1'], ...by })
     expect(draft.changes).toEqual([
-      { address: 'node/gpu-1/taint/runai:NoExecute', node: 'gpu-1', resource: 'TAINT', action: 'CREATE', before: null, after: DRAIN_TAINT, reason: 'DECOMMISSION' },
-      { address: 'node/gpu-1', node: 'gpu-1', resource: 'NODE', action: 'DELETE', before: { name: 'gpu-1', labels: { [GPU]: '', team: 'vision' } }, after: null, reason: 'DECOMMISSION' },
+      { address: 'node/gpu-1/taint/runai:NoExecute', node: 'gpu-1', resource: 'TAINT', target: { node: 'gpu-1', key: 'runai', effect: 'NoExecute' }, action: 'CREATE', before: null, after: DRAIN_TAINT, reason: 'DECOMMISSION' },
+      { address: 'node/gpu-1', node: 'gpu-1', resource: 'NODE', target: { node: 'gpu-1' }, action: 'DELETE', before: { name: 'gpu-1', labels: { [GPU]: '', team: 'vision' } }, after: null, reason: 'DECOMMISSION' },
     ])
     expect(draft.impact).toMatchObject({ nodes: 1, gpus: 8 })
     expect(draft.impact.automaticallyRescheduled.map((w) => w.name)).toEqual(['bert', 'web'])
@@ -244,10 +244,10 @@ describe('planRejoin', () => {
     const draft = planRejoin(rejoined(), { nodes: ['gpu-9'], ...by, stored })
     expect(draft.kind).toBe('REJOIN')
     expect(draft.changes).toEqual([
-      { address: `node/gpu-9/label/${GPU}`, node: 'gpu-9', resource: 'LABEL', action: 'CREATE', before: null, after: '', reason: 'REJOIN' },
-      { address: 'node/gpu-9/label/team', node: 'gpu-9', resource: 'LABEL', action: 'UPDATE', before: 'old', after: 'vision', reason: 'REJOIN' },
-      { address: 'node/gpu-9/label/zone', node: 'gpu-9', resource: 'LABEL', action: 'CREATE', before: null, after: 'z1', reason: 'REJOIN' },
-      { address: 'node/gpu-9/taint/runai:NoExecute', node: 'gpu-9', resource: 'TAINT', action: 'DELETE', before: DRAIN_TAINT, after: null, reason: 'REJOIN' },
+      { address: `node/gpu-9/label/${GPU}`, node: 'gpu-9', resource: 'LABEL', target: { node: 'gpu-9', key: GPU }, action: 'CREATE', before: null, after: '', reason: 'REJOIN' },
+      { address: 'node/gpu-9/label/team', node: 'gpu-9', resource: 'LABEL', target: { node: 'gpu-9', key: 'team' }, action: 'UPDATE', before: 'old', after: 'vision', reason: 'REJOIN' },
+      { address: 'node/gpu-9/label/zone', node: 'gpu-9', resource: 'LABEL', target: { node: 'gpu-9', key: 'zone' }, action: 'CREATE', before: null, after: 'z1', reason: 'REJOIN' },
+      { address: 'node/gpu-9/taint/runai:NoExecute', node: 'gpu-9', resource: 'TAINT', target: { node: 'gpu-9', key: 'runai', effect: 'NoExecute' }, action: 'DELETE', before: DRAIN_TAINT, after: null, reason: 'REJOIN' },
     ])
     expect(draft.inputs).toEqual([
       { node: 'gpu-9', exists: true, uid: 'uid-gpu-9', taintIds: ['runai:NoExecute'], taints: [DRAIN_TAINT], labelKeys: [GPU, 'team', 'zone'], labels: { team: 'old' } },
@@ -270,8 +270,8 @@ describe('planRelabel', () => {
   it('designates a temporary system node and says its rollback retires it', () => {
     const draft = planRelabel(cluster(), { node: 'gpu-1', roles: ['GPU_WORKER', 'SYSTEM'], ...by })
     expect(draft.changes).toEqual([
-      { address: `node/gpu-1/label/${SYSTEM}`, node: 'gpu-1', resource: 'LABEL', action: 'CREATE', before: null, after: '', reason: 'REQUESTED' },
-      { address: `node/gpu-1/label/${GPU}`, node: 'gpu-1', resource: 'LABEL', action: 'NO_OP', before: '', after: '', reason: 'ALREADY_DONE' },
+      { address: `node/gpu-1/label/${SYSTEM}`, node: 'gpu-1', resource: 'LABEL', target: { node: 'gpu-1', key: SYSTEM }, action: 'CREATE', before: null, after: '', reason: 'REQUESTED' },
+      { address: `node/gpu-1/label/${GPU}`, node: 'gpu-1', resource: 'LABEL', target: { node: 'gpu-1', key: GPU }, action: 'NO_OP', before: '', after: '', reason: 'ALREADY_DONE' },
     ])
     expect(draft.impact.readySystemNodesAfter).toBe(3)
     expect(draft.warnings).toEqual(['node gpu-1 becomes a temporary Run:ai system node: rolling back this plan retires it'])

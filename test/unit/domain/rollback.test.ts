@@ -28,8 +28,8 @@ describe('planRollback', () => {
     const draft = planRollback(live(base(), { 'gpu-1': { taints: [DRAIN_TAINT] }, 'gpu-2': { taints: [DRAIN_TAINT] } }), drained, by)
     expect(draft).toMatchObject({ kind: 'ROLLBACK', rollbackOf: 'p-drain', nodes: ['gpu-1', 'gpu-2'], reason: 'undo', createdBy: 'bob', warnings: [] })
     expect(draft.changes).toEqual([
-      { address: 'node/gpu-1/taint/runai:NoExecute', node: 'gpu-1', resource: 'TAINT', action: 'DELETE', before: DRAIN_TAINT, after: null, reason: 'ROLLBACK' },
-      { address: 'node/gpu-2/taint/runai:NoExecute', node: 'gpu-2', resource: 'TAINT', action: 'DELETE', before: DRAIN_TAINT, after: null, reason: 'ROLLBACK' },
+      { address: 'node/gpu-1/taint/runai:NoExecute', node: 'gpu-1', resource: 'TAINT', target: { node: 'gpu-1', key: 'runai', effect: 'NoExecute' }, action: 'DELETE', before: DRAIN_TAINT, after: null, reason: 'ROLLBACK' },
+      { address: 'node/gpu-2/taint/runai:NoExecute', node: 'gpu-2', resource: 'TAINT', target: { node: 'gpu-2', key: 'runai', effect: 'NoExecute' }, action: 'DELETE', before: DRAIN_TAINT, after: null, reason: 'ROLLBACK' },
     ])
   })
 
@@ -41,8 +41,8 @@ describe('planRollback', () => {
       by,
     )
     expect(draft.changes).toEqual([
-      { address: 'node/gpu-1/taint/runai:NoExecute', node: 'gpu-1', resource: 'TAINT', action: 'NO_OP', before: other, after: other, reason: 'CHANGED_SINCE' },
-      { address: 'node/gpu-2/taint/runai:NoExecute', node: 'gpu-2', resource: 'TAINT', action: 'DELETE', before: DRAIN_TAINT, after: null, reason: 'ROLLBACK' },
+      { address: 'node/gpu-1/taint/runai:NoExecute', node: 'gpu-1', resource: 'TAINT', target: { node: 'gpu-1', key: 'runai', effect: 'NoExecute' }, action: 'NO_OP', before: other, after: other, reason: 'CHANGED_SINCE' },
+      { address: 'node/gpu-2/taint/runai:NoExecute', node: 'gpu-2', resource: 'TAINT', target: { node: 'gpu-2', key: 'runai', effect: 'NoExecute' }, action: 'DELETE', before: DRAIN_TAINT, after: null, reason: 'ROLLBACK' },
     ])
     expect(draft.warnings).toEqual([
       'node gpu-1: taint runai:NoExecute is now runai=hardware-fault:NoExecute, not runai=drain:NoExecute as plan p-drain set it: somebody changed it since, so it was left alone',
@@ -62,7 +62,7 @@ describe('planRollback', () => {
     const snapshot = buildSnapshot(base(), [buildPod('nb', { nodeName: 'gpu-1', priorityClassName: 'interactive', gpus: 1 })])
     const draft = planRollback(snapshot, undrained, by)
     expect(draft.changes).toEqual([
-      { address: 'node/gpu-1/taint/runai:NoExecute', node: 'gpu-1', resource: 'TAINT', action: 'CREATE', before: null, after: DRAIN_TAINT, reason: 'ROLLBACK' },
+      { address: 'node/gpu-1/taint/runai:NoExecute', node: 'gpu-1', resource: 'TAINT', target: { node: 'gpu-1', key: 'runai', effect: 'NoExecute' }, action: 'CREATE', before: null, after: DRAIN_TAINT, reason: 'ROLLBACK' },
     ])
     expect(draft.impact).toMatchObject({ nodes: 1, gpus: 8, manualRelocation: [{ name: 'nb', kind: 'INTERACTIVE' }] })
   })
@@ -71,7 +71,7 @@ describe('planRollback', () => {
     const relabel = buildPlan(planRelabel(buildSnapshot(base()), { node: 'gpu-1', roles: ['GPU_WORKER', 'SYSTEM'], ...made }), { id: 'p-relabel' })
     const draft = planRollback(live(base(), { 'gpu-1': { labels: { ...base()[1]!.labels, [SYSTEM]: '' } } }), relabel, by)
     expect(draft.changes).toEqual([
-      { address: `node/gpu-1/label/${SYSTEM}`, node: 'gpu-1', resource: 'LABEL', action: 'DELETE', before: '', after: null, reason: 'ROLLBACK' },
+      { address: `node/gpu-1/label/${SYSTEM}`, node: 'gpu-1', resource: 'LABEL', target: { node: 'gpu-1', key: SYSTEM }, action: 'DELETE', before: '', after: null, reason: 'ROLLBACK' },
     ])
     expect(draft.impact.readySystemNodesAfter).toBe(1)
   })

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { writeJson } from '../../../src/server/json-stream.js'
+import { JsonList, JsonTexts, writeJson } from '../../../src/server/json-stream.js'
 
 /** A sink that takes `delayMs` to accept each chunk (so the writer must wait for 'drain'), recording how it was called. */
 function sink(delayMs = 0) {
@@ -67,5 +67,25 @@ describe('writeJson', () => {
     await writeJson(s.out, { data: { me: { subject: 'alice' } } })
     expect(writes).toEqual([])
     expect(s.text()).toBe('{"data":{"me":{"subject":"alice"}}}')
+  })
+
+  it('renders a JsonList element by element as it writes, the same text JSON.stringify makes of it', async () => {
+    const items = Array.from({ length: 3000 }, (_, i) => node(i))
+    let rendered = 0
+    const list = new JsonList(items, (n) => (rendered++, JSON.stringify(n)))
+    const s = sink()
+    await writeJson(s.out, { kind: 'NodeList', items: list, texts: new JsonTexts(['1', '{"a":2}']) })
+    expect(rendered).toBe(3000)
+    expect(s.text()).toBe(JSON.stringify({ kind: 'NodeList', items, texts: [1, { a: 2 }] }))
+  })
+
+  it('renders no more of a list once the reader has gone', async () => {
+    const items = Array.from({ length: 3000 }, (_, i) => node(i))
+    let rendered = 0
+    const s = sink(1)
+    s.out.once('drain', () => s.out.destroy())
+    await writeJson(s.out, { items: new JsonList(items, (n) => (rendered++, JSON.stringify(n))) })
+    expect(rendered).toBeGreaterThan(0)
+    expect(rendered).toBeLessThan(items.length)
   })
 })

@@ -1,7 +1,9 @@
 // The per-element answer cache of large lists (src/server/list-answer-cache.ts), on a small schema
-// built here: which queries it takes, that its text is graphql-js's, and when it reuses text.
+// built here with the field extensions type-graphql's @KeptAsTextList / @KeptAsTextElement write:
+// which queries it takes, that its text is graphql-js's, and when it reuses text.
 import { execute, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from 'graphql'
 import { beforeEach, describe, expect, it } from 'vitest'
+import { handOverListAnswer, KEPT_AS_TEXT } from '../../../src/graphql/kept-as-text.js'
 import { JsonTexts } from '../../../src/server/json-stream.js'
 import { ListAnswerCache } from '../../../src/server/list-answer-cache.js'
 
@@ -14,21 +16,23 @@ interface Item {
 let items: Item[]
 let sizeReads: number
 
-const Tag = new GraphQLObjectType({ name: 'Tag', fields: { k: { type: GraphQLString } } })
+const element = { [KEPT_AS_TEXT]: 'element' }
+const Tag = new GraphQLObjectType({ name: 'Tag', fields: { k: { type: GraphQLString, extensions: element } } })
 const ItemType = new GraphQLObjectType<Item>({
   name: 'Item',
   fields: {
-    name: { type: new GraphQLNonNull(GraphQLString) },
+    name: { type: new GraphQLNonNull(GraphQLString), extensions: element },
     size: {
       type: GraphQLInt,
+      extensions: element,
       resolve: (item) => {
         sizeReads++
         if (item.size < 0) throw new Error(`${item.name} has no size`)
         return item.size
       },
     },
-    tags: { type: new GraphQLList(Tag) },
-    shout: { type: GraphQLString, args: { times: { type: GraphQLInt } }, resolve: (item, { times }) => item.name.repeat(times ?? 1) },
+    tags: { type: new GraphQLList(Tag), extensions: element },
+    shout: { type: GraphQLString, extensions: element, args: { times: { type: GraphQLInt } }, resolve: (item, { times }) => item.name.repeat(times ?? 1) },
     unlisted: { type: GraphQLString, resolve: (item) => item.name },
   },
 })
@@ -41,21 +45,20 @@ function makeSchema() {
         items: {
           type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(ItemType))),
           args: { prefix: { type: GraphQLString } },
-          resolve: (_, { prefix }) => {
+          extensions: { [KEPT_AS_TEXT]: 'list' },
+          resolve: (_, { prefix }, context, info) => {
             if (prefix === 'fail') throw new Error('no such prefix')
-            return items.filter((i) => i.name.startsWith(prefix ?? ''))
+            const answer = items.filter((i) => i.name.startsWith(prefix ?? ''))
+            handOverListAnswer(context, info, answer)
+            return answer
           },
         },
         count: { type: GraphQLInt, resolve: () => items.length },
+        undeclared: { type: new GraphQLList(ItemType), resolve: () => items },
       },
     }),
     mutation: new GraphQLObjectType({ name: 'Mutation', fields: { items: { type: new GraphQLList(ItemType), resolve: () => items } } }),
   })
-}
-
-const OPTIONS = {
-  lists: new Set(['Query.items']),
-  elementFields: new Set(['Item.name', 'Item.size', 'Item.tags', 'Item.shout', 'Tag.k']),
 }
 
 function run(cache: ListAnswerCache, query: string, variables: Record<string, unknown> = {}) {
@@ -70,7 +73,7 @@ describe('ListAnswerCache', () => {
     items = ['a1', 'a2', 'b1'].map((name, i) => ({ name, size: i + 1, tags: [{ k: `t${i}` }] }))
     sizeReads = 0
     schema = makeSchema()
-    cache = new ListAnswerCache(schema, OPTIONS)
+    cache = new ListAnswerCache(schema)
   })
 
   it.each([
@@ -86,7 +89,8 @@ describe('ListAnswerCache', () => {
   })
 
   it.each([
-    ['a field not listed', '{ items { name unlisted } }'],
+    ['a field not declared kept-as-text', '{ items { name unlisted } }'],
+    ['a list not declared kept-as-text', '{ undeclared { name } }'],
     ['an argument below the list', '{ items { shout(times: 2) } }'],
     ['a directive below the list', '{ items { name size @include(if: true) } }'],
     ['a directive on the list', '{ items @skip(if: false) { name } }'],

@@ -1,7 +1,10 @@
-// The HTTP API executes operations with graphql-jit (src/server/compiled-executor.ts). Here every
-// kind of operation a portal sends is run both ways, over HTTP and with graphql-js's own execute
-// on the same schema, resolvers and caller: the answers must be the same.
+// The HTTP API answers queries of the nodes list from kept JSON text, made by graphql-jit
+// (src/server/query-runner.ts, list-answer-cache.ts), and everything else with graphql-js. Here
+// every kind of operation a portal sends is run both ways, over HTTP (twice: made, then kept) and
+// with graphql-js's own execute on the same schema, resolvers and caller: the answers must be the same.
 import { execute, parse } from 'graphql'
+import { createClient } from 'graphql-ws'
+import { WebSocket } from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Principal } from '../../src/auth.js'
 import { createLogger } from '../../src/logger.js'
@@ -34,7 +37,7 @@ const CASES: Case[] = [
   { name: 'introspection', query: `{ __schema { queryType { name } types { name kind } } __type(name: "Workload") { fields { name type { kind name ofType { name } } } } }` },
 ]
 
-describe('compiled execution', () => {
+describe('answers from kept text', () => {
   let np: TestNodeplan
   beforeAll(async () => {
     np = await startTestNodeplan({ tokens: true })
@@ -47,6 +50,7 @@ describe('compiled execution', () => {
 
   it.each(CASES)('answers $name as graphql-js does', async ({ query, variables = {}, as = 'admin' }) => {
     const overHttp = await np.gql(query, variables, TEST_TOKENS[as])
+    expect(await np.gql(query, variables, TEST_TOKENS[as])).toEqual(overHttp)
     const principal: Principal = { subject: as, role: as === 'operator2' ? 'operator' : as }
     const direct = await execute({
       schema: np.app.schema,
@@ -56,6 +60,20 @@ describe('compiled execution', () => {
     })
     expect(overHttp.data ?? null).toEqual(JSON.parse(JSON.stringify(direct.data ?? null)))
     expect((overHttp.errors ?? []).map((e) => [e.message, (e as { path?: unknown }).path])).toEqual((direct.errors ?? []).map((e) => [e.message, e.path]))
+  })
+
+  it('answers the nodes list over the websocket as over HTTP, from the same runner', async () => {
+    const query = `{ nodes { ${NODE_FIELDS} } }`
+    const client = createClient({ url: np.url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: { Authorization: `Bearer ${TEST_TOKENS.viewer}` } })
+    try {
+      const overWs = await new Promise<any>((resolve, reject) => client.subscribe({ query }, { next: resolve, error: reject, complete: () => {} }))
+      const overHttp = await np.gql(query, {}, TEST_TOKENS.viewer)
+      expect(overWs.errors).toBeUndefined()
+      expect(overWs.data.nodes.length).toBeGreaterThan(0)
+      expect(overWs.data).toEqual(overHttp.data)
+    } finally {
+      await client.dispose()
+    }
   })
 
   it('has something to compare: nodes with workloads, a plan, audit events and refusals', async () => {

@@ -1,5 +1,6 @@
-import type { Clock } from '../../app/ports.js'
+import type { Clock } from './ports.js'
 
+/** The one real clock; tests inject their own (the simulator's, or a fixed date). */
 export const systemClock: Clock = {
   now: () => new Date(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
