@@ -51,7 +51,7 @@ function time(label: string, runs: number, fn: () => void): void {
 
 const draft = planDrain(snapshot, request)
 const applied: Plan = {
-  ...draft, id: 'bench', status: 'APPLIED', createdAt: new Date(), approvedBy: null, appliedBy: 'bench', appliedAt: new Date(),
+  ...draft, id: 'bench', cluster: 'default', status: 'APPLIED', createdAt: new Date(), approvedBy: null, appliedBy: 'bench', appliedAt: new Date(),
   changes: draft.changes.map((c) => ({ ...c, applied: true, error: null })),
 }
 const drainedSet = new Set(request.nodes)

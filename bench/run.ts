@@ -15,6 +15,7 @@ const BENCHES: { file: string; title: string; issue: string }[] = [
   { file: 'bench/downtime-watcher.ts', title: 'Downtime watcher: 100 nodes failing at once in 5,000', issue: '#6' },
   { file: 'bench/classify-workloads.ts', title: 'Workload classification of 100,000 pods', issue: '#4' },
   { file: 'bench/rollout.ts', title: 'Rollouts: planning 500 nodes in 5,000, and the service\'s time per wave', issue: '#21' },
+  { file: 'bench/fleet-scale.ts', title: 'A fleet: 10 clusters × 1,000 nodes in one process', issue: '#23' },
   { file: 'bench/apply-real-apiserver.ts', title: 'The 100-node apply: simulator beside the real kube-apiserver', issue: '#18' },
 ]
 

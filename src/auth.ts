@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
+import { CLUSTER_NAME } from './domain/fleet.js'
 import { parseInput, readJsonFile } from './input-schema.js'
 
 export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const
@@ -8,6 +9,8 @@ export type Role = (typeof ROLES)[number]
 export interface Principal {
   subject: string
   role: Role
+  /** The clusters the token may use (tokens file `clusters`); absent or null: every cluster. */
+  clusters?: readonly string[] | null
 }
 
 export function roleAtLeast(have: Role, need: Role): boolean {
@@ -38,6 +41,7 @@ const tokensSchema = z
           .regex(/^[A-Za-z0-9._@:-]{1,128}$/, 'must be 1-128 characters of letters, digits and . _ @ : -')
           .refine((subject) => subject !== 'system', 'the subject "system" is reserved for nodeplan\'s own plans'),
         role: z.enum(ROLES, `must be one of ${ROLES.join(', ')}`),
+        clusters: z.array(z.string().regex(CLUSTER_NAME), 'must be a list of cluster names (lowercase letters, digits and dashes)').optional(),
       },
       'expected an object {"token", "subject", "role"}',
     ),
@@ -53,6 +57,7 @@ const tokensSchema = z
   })
 
 /**
+ * `clusters` (optional) limits a token to those clusters.
  * Bearer tokens from a JSON file: [{"token": "...", "subject": "alice", "role": "operator"}].
  * Only SHA-256 digests are kept in memory, compared in constant time.
  */
@@ -65,7 +70,10 @@ export class TokenAuthenticator implements Authenticator {
   }
 
   static fromEntries(raw: unknown, origin = 'tokens'): TokenAuthenticator {
-    const entries = parseInput(tokensSchema, raw, origin).map(({ token, subject, role }) => ({ digest: sha256(token), principal: { subject, role } }))
+    const entries = parseInput(tokensSchema, raw, origin).map(({ token, subject, role, clusters }) => ({
+      digest: sha256(token),
+      principal: clusters === undefined ? { subject, role } : { subject, role, clusters: Object.freeze([...clusters]) },
+    }))
     return new TokenAuthenticator(entries)
   }
 

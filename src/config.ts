@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { DEFAULT_POLICY, parsePolicy, type Policy } from './app/policy.js'
 import { NO_WEBHOOKS, parseWebhooks, type WebhooksConfig } from './app/webhooks-config.js'
 import { TokenAuthenticator } from './auth.js'
+import { readClustersFile, type ClusterSource } from './clusters-file.js'
 import { readJsonFile } from './input-schema.js'
 import type { LogLevel } from './logger.js'
 import { redactUrl } from './redact-url.js'
@@ -16,6 +17,8 @@ export interface ServeConfig {
   port: number
   databaseUrl: string
   kubeconfigPath: string | null
+  /** The clusters file's clusters, in its order; null without one (one cluster, "default"). */
+  clusters: ClusterSource[] | null
   tokensFile: string | null
   auth: TokenAuthenticator | null
   policyFile: string | null
@@ -103,6 +106,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
         port: { type: 'string' },
         database: { type: 'string' },
         kubeconfig: { type: 'string' },
+        clusters: { type: 'string' },
         tokens: { type: 'string' },
         policy: { type: 'string' },
         webhooks: { type: 'string' },
@@ -145,6 +149,8 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
       throw new ConfigError((err as Error).message)
     }
   }
+
+  const clusters = readClusters(str('clusters', 'NODEPLAN_CLUSTERS_FILE'))
 
   const policyFile = str('policy', 'NODEPLAN_POLICY_FILE') ?? null
   let policy = DEFAULT_POLICY
@@ -213,6 +219,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     port,
     databaseUrl,
     kubeconfigPath: str('kubeconfig', 'KUBECONFIG') ?? null,
+    clusters,
     tokensFile,
     auth,
     policyFile,
@@ -228,6 +235,20 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     applyLeaseSeconds: seconds('NODEPLAN_APPLY_LEASE_SECONDS', 30, 1, 3600),
     downtimeCheckSeconds: seconds('NODEPLAN_DOWNTIME_CHECK_SECONDS', 10, 0.1, 3600),
   }
+}
+
+function readClusters(file: string | undefined): ClusterSource[] | null {
+  if (!file) return null
+  let clusters: ClusterSource[]
+  try {
+    clusters = readClustersFile(file)
+  } catch (err) {
+    throw new ConfigError((err as Error).message)
+  }
+  for (const c of clusters) {
+    if (c.kubeconfig && !existsSync(c.kubeconfig)) throw new ConfigError(`clusters file ${file}: cluster "${c.name}": kubeconfig ${c.kubeconfig} does not exist`)
+  }
+  return clusters
 }
 
 export const MIN_AUDIT_KEY_LENGTH = 32

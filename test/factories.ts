@@ -70,6 +70,7 @@ export function buildPlan(draft: PlanDraft, options: Partial<Omit<Plan, 'changes
   return {
     ...draft,
     id: 'plan-1',
+    cluster: 'default',
     status,
     createdAt: new Date('2026-01-01T00:00:00Z'),
     approvedBy: null,

@@ -60,7 +60,8 @@ export class PlanProgress {
       unsubscribe()
       throw err
     }
-    if (!plan) {
+    // A plan of a cluster the caller's token does not cover is not there for them, as plan(id) answers.
+    if (!plan || (by.clusters != null && !by.clusters.includes(plan.cluster))) {
       unsubscribe()
       throw new NodeplanError('NOT_FOUND', `no plan with id "${id}"`, { planId: id })
     }

@@ -67,6 +67,8 @@ export interface AuditInput {
   action: string
   planId?: string | null
   node?: string | null
+  /** The cluster the event is about; null or absent for service-wide events. */
+  cluster?: string | null
   detail?: Record<string, unknown> | null
 }
 
@@ -78,12 +80,17 @@ export interface AuditEvent {
   action: string
   planId: string | null
   node: string | null
+  cluster: string | null
   detail: Record<string, unknown> | null
   hash: string
   prevHash: string
 }
 
 export interface AuditFilter {
+  /** Events about this cluster only. */
+  cluster?: string | null
+  /** Events about these clusters, or service-wide (a caller limited to some clusters). */
+  visibleClusters?: string[] | null
   node?: string | null
   planId?: string | null
   actor?: string | null
@@ -102,6 +109,8 @@ export interface Page<T> {
 }
 
 export interface PlanListQuery {
+  /** Plans of these clusters only (null: every cluster). */
+  clusters?: string[] | null
   status?: PlanStatus[] | null
   node?: string | null
   first: number

@@ -24,6 +24,8 @@ export class RolloutService {
     private readonly audit: AuditRepository,
     private readonly policy: Policy,
     private readonly clock: Pick<Clock, 'now'>,
+    /** The cluster rollouts run on: the only one, or the clusters file's first. */
+    private readonly clusterName = 'default',
   ) {}
 
   onChange(kick: (id: string) => void): void {
@@ -32,11 +34,11 @@ export class RolloutService {
 
   async plan(by: Principal, request: Omit<RolloutRequest, 'createdBy'>, cluster: string | null = null): Promise<Rollout> {
     requireRole(by, 'operator', 'plan a rollout')
-    if (cluster !== null && cluster !== 'default') {
-      throw new NodeplanError('BAD_USER_INPUT', `cluster: this nodeplan serves one cluster ("default"), not "${cluster}"`, { field: 'cluster' })
+    if (cluster !== null && cluster !== this.clusterName) {
+      throw new NodeplanError('BAD_USER_INPUT', `cluster: rollouts run on cluster "${this.clusterName}" (the clusters file's first) in this version, not "${cluster}"`, { field: 'cluster' })
     }
     if (!this.cache.synced()) throw new NodeplanError('KUBERNETES_UNAVAILABLE', 'the cluster state has not been read yet; retry shortly and check /readyz')
-    const draft = planRollout(this.cache.snapshot(), { ...request, createdBy: by.subject })
+    const draft = { ...planRollout(this.cache.snapshot(), { ...request, createdBy: by.subject }), cluster: this.clusterName }
     return this.rollouts.create(draft, {
       actor: by.subject,
       action: 'rollout.planned',
@@ -202,5 +204,3 @@ export class RolloutService {
 }
 
 const currentIndex = (r: Rollout): number | null => r.waves.find((w) => w.status === 'RUNNING' || w.status === 'WAITING')?.index ?? null
-
-export const isFinalRollout = (r: Pick<Rollout, 'status'>): boolean => FINAL_ROLLOUT_STATUSES.includes(r.status)

@@ -10,6 +10,8 @@ export type RoleArg = 'SYSTEM' | 'GPU_WORKER' | 'CPU_WORKER'
 export interface Connection {
   url: string
   token: string | null
+  /** The cluster commands are about (--cluster, NODEPLAN_CLUSTER); null: the only one, or every one for lists. */
+  cluster: string | null
   output: OutputFormat
   color: boolean
 }
@@ -46,10 +48,11 @@ export type Command =
   | { name: 'verify' }
   | { name: 'join-command'; ttlHours: number | null; description: string | null }
   | RolloutCommand
+  | { name: 'clusters' }
 
 export type Parsed = { help: string } | { error: string } | { command: Command; connection: Connection }
 
-export const OPERATOR_COMMANDS = ['nodes', 'plans', 'plan', 'show', 'approve', 'apply', 'discard', 'rollback', 'history', 'verify', 'join-command', 'rollouts', 'rollout'] as const
+export const OPERATOR_COMMANDS = ['clusters', 'nodes', 'plans', 'plan', 'show', 'approve', 'apply', 'discard', 'rollback', 'history', 'verify', 'join-command', 'rollouts', 'rollout'] as const
 
 const PLAN_KINDS: PlanKindArg[] = ['drain', 'undrain', 'decommission', 'rejoin', 'relabel']
 const PLAN_STATUSES: PlanStatusArg[] = ['PENDING', 'APPROVED', 'APPLYING', 'APPLIED', 'FAILED', 'DISCARDED']
@@ -60,11 +63,13 @@ export const ROLE_NAMES: Record<string, RoleArg> = { system: 'SYSTEM', 'gpu-work
 export const GLOBAL_HELP = `global options (before or after the command):
   --url URL          the nodeplan server (NODEPLAN_URL; default http://127.0.0.1:8080)
   --token TOKEN      bearer token (NODEPLAN_TOKEN)
+  --cluster NAME     the cluster (NODEPLAN_CLUSTER); needed to plan when the server has several
   --output text|json json: stable JSON on stdout and nothing else (-o)
   --no-color         no colours (also NO_COLOR, or when stdout is not a terminal)
 `
 
-export const OPERATOR_USAGE = `  nodes [PREFIX]              the cluster's nodes, like kubectl get nodes plus roles, draining, GPUs, workloads
+export const OPERATOR_USAGE = `  clusters                    every cluster: reachable, nodes, NotReady, draining, GPUs in/out of service, plans awaiting approval
+  nodes [PREFIX]              the cluster's nodes, like kubectl get nodes plus roles, draining, GPUs, workloads
                               (--role R, -l key=value, --draining, --not-draining)
   plans                       stored plans, newest first (--status pending,approved…, --awaiting-me, --node N)
   plan KIND NODE… --reason R  plan drain, undrain, decommission or rejoin of nodes
@@ -90,6 +95,7 @@ export const OPERATOR_USAGE = `  nodes [PREFIX]              the cluster's nodes
 const TIME_HELP = `T is an ISO 8601 time (2026-03-01, 2026-03-01T12:00:00Z) or an age: 30m, 12h, 7d.`
 
 const HELP: Record<string, string> = {
+  clusters: 'usage: nodeplan clusters\n\nEvery cluster the token may see: NAME REACHABLE NODES NOTREADY DRAINING GPUS (in/out of service) AWAITING-APPROVAL VERSION.\n',
   nodes: `usage: nodeplan nodes [PREFIX] [--role R]… [-l key=value]… [--draining | --not-draining]
 
 The nodes of the cluster: NAME STATUS ROLES DRAINING GPUS (in use/total) WORKLOADS.
@@ -142,6 +148,7 @@ export type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   url: { type: 'string' },
   token: { type: 'string' },
+  cluster: { type: 'string' },
   output: { type: 'string', short: 'o' },
   'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -167,12 +174,14 @@ const COMMAND_OPTIONS: Record<string, Record<string, OptionSpec>> = {
     after: { type: 'string' },
   },
   verify: {},
+  clusters: {},
   'join-command': { 'ttl-hours': { type: 'string' }, description: { type: 'string' } },
 }
 
 export interface Environment {
   NODEPLAN_URL?: string
   NODEPLAN_TOKEN?: string
+  NODEPLAN_CLUSTER?: string
   NO_COLOR?: string
 }
 
@@ -228,6 +237,7 @@ export function connectionOf(flags: Flags, env: Environment, stdoutIsTTY: boolea
   return {
     url,
     token: (flags.token as string | undefined) ?? env.NODEPLAN_TOKEN ?? null,
+    cluster: (flags.cluster as string | undefined) ?? (env.NODEPLAN_CLUSTER || null),
     output,
     color: stdoutIsTTY && !flags['no-color'] && !env.NO_COLOR && output === 'text',
   }
@@ -355,7 +365,8 @@ export function parseOperatorArgs(name: string, argv: string[], env: Environment
       command = { name, node: str('node'), planId: str('plan'), actor: str('actor'), action: str('action'), since, until, limit: limit ?? 20, after: str('after') }
       break
     }
-    case 'verify': {
+    case 'verify':
+    case 'clusters': {
       const bad = exactly(0, 'no arguments')
       if (bad) return { error: bad }
       command = { name }

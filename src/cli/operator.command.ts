@@ -6,7 +6,7 @@ import { parseOperatorArgs, type Command, type Connection as ServerConnection } 
 import { GraphQLClient, GraphQLRequestError } from './graphql-client.js'
 import { followProgress, type ProgressEvent } from './progress-client.js'
 import { safeJson, terminalSafe } from './terminal-text.js'
-import { colourDiff, hasChanges, historyTable, morePages, nextStep, nodesTable, paint, plansTable, planText, progressLine, verifyText, type PlanView } from './render.js'
+import { clustersTable, colourDiff, hasChanges, historyTable, morePages, nextStep, nodesTable, paint, plansTable, planText, progressLine, verifyText, type PlanView } from './render.js'
 
 const PLAN_FIELDS = `id kind status reason createdBy createdAt approvedBy appliedBy appliedAt nodes stale needsApproval warnings diff rolloutId
   changes { address node resource action before after applied error }
@@ -63,15 +63,23 @@ async function run(command: Command, conn: ServerConnection, term: Terminal): Pr
   const out = (text: string) => term.stdout.write(text)
   const emit = (value: unknown) => out(`${safeJson(value)}\n`)
 
+  const cluster = conn.cluster
   switch (command.name) {
+    case 'clusters': {
+      const { clusters } = await api.request<{ clusters: any[] }>(
+        '{ clusters { name reachable lastSyncedAt kubernetesVersion nodes ready notReady draining gpus gpusInService gpusOutOfService plansAwaitingApproval warnings } }',
+      )
+      json ? emit(clusters) : out(clustersTable(clusters))
+      return 0
+    }
     case 'nodes': {
       // The table only counts workloads; JSON gets them whole.
       const workloads = json ? 'workloads { namespace name kind relocation project gpus pods }' : 'workloads { name }'
       const { namePrefix, roles, labels, draining } = command.filter
       const filter = { namePrefix, roles: roles.length > 0 ? roles : null, labels: labels.length > 0 ? labels : null, draining }
       const { nodes } = await api.request<{ nodes: any[] }>(
-        `query($filter: NodeFilter) { nodes(filter: $filter) { name ready unschedulable notReadySince roles draining gpus gpusInUse taints { key value effect } ${json ? 'labels { key value }' : ''} ${workloads} } }`,
-        { filter },
+        `query($filter: NodeFilter, $cluster: String) { nodes(filter: $filter, cluster: $cluster) { name cluster ready unschedulable notReadySince roles draining gpus gpusInUse taints { key value effect } ${json ? 'labels { key value }' : ''} ${workloads} } }`,
+        { filter, cluster },
       )
       json ? emit(nodes) : out(nodes.length > 0 ? nodesTable(nodes) : 'No nodes match.\n')
       return 0
@@ -88,10 +96,10 @@ async function run(command: Command, conn: ServerConnection, term: Terminal): Pr
       const plan =
         command.kind === 'relabel'
           ? (await api.request<{ planRelabel: Plan }>(`mutation($input: PlanRelabelInput!) { planRelabel(input: $input) { ${PLAN_FIELDS} } }`, {
-              input: { node: command.nodes[0], roles: command.roles, reason: command.reason },
+              input: { node: command.nodes[0], roles: command.roles, reason: command.reason, cluster },
             })).planRelabel
           : (await api.request<Record<string, Plan>>(`mutation($input: PlanNodesInput!) { ${MUTATION[command.kind]}(input: $input) { ${PLAN_FIELDS} } }`, {
-              input: { nodes: command.nodes, reason: command.reason },
+              input: { nodes: command.nodes, reason: command.reason, cluster },
             }))[MUTATION[command.kind]!]!
       json ? emit(plan) : out(`${colourDiff(plan.diff, conn.color)}${nextStep(plan)}`)
       return command.detailedExitCode && hasChanges(plan) ? 2 : 0
@@ -125,7 +133,7 @@ async function run(command: Command, conn: ServerConnection, term: Terminal): Pr
       const { auditEvents } = await api.request<{ auditEvents: Connection<any> }>(
         `query($filter: AuditFilter, $first: Int, $after: String) { auditEvents(filter: $filter, first: $first, after: $after) {
           totalCount pageInfo { hasNextPage endCursor } edges { node { id at actor action planId node detail } } } }`,
-        { filter: { node, planId, actor, action, since: since?.toISOString() ?? null, until: until?.toISOString() ?? null }, first: command.limit, after: command.after },
+        { filter: { node, planId, actor, action, since: since?.toISOString() ?? null, until: until?.toISOString() ?? null, cluster }, first: command.limit, after: command.after },
       )
       const events = auditEvents.edges.map((e) => e.node)
       if (json) emit(events)
@@ -141,8 +149,8 @@ async function run(command: Command, conn: ServerConnection, term: Terminal): Pr
     }
     case 'join-command': {
       const { createJoinCommand } = await api.request<{ createJoinCommand: { command: string; tokenId: string; expiresAt: string } }>(
-        `mutation($ttl: Int, $d: String) { createJoinCommand(ttlHours: $ttl, description: $d) { command tokenId expiresAt } }`,
-        { ttl: command.ttlHours ?? 24, d: command.description },
+        `mutation($ttl: Int, $d: String, $cluster: String) { createJoinCommand(ttlHours: $ttl, description: $d, cluster: $cluster) { command tokenId expiresAt } }`,
+        { ttl: command.ttlHours ?? 24, d: command.description, cluster },
       )
       json
         ? emit(createJoinCommand)
@@ -154,7 +162,7 @@ async function run(command: Command, conn: ServerConnection, term: Terminal): Pr
 
 /** Plans by status; --awaiting-me keeps those the caller may approve now, over every PENDING page. */
 async function plans(api: GraphQLClient, command: Extract<Command, { name: 'plans' }>, conn: ServerConnection, term: Terminal): Promise<number> {
-  const query = `query($status: [PlanStatus!], $node: String, $first: Int, $after: String) { plans(status: $status, node: $node, first: $first, after: $after) {
+  const query = `query($status: [PlanStatus!], $node: String, $first: Int, $after: String, $cluster: String) { plans(status: $status, node: $node, first: $first, after: $after, cluster: $cluster) {
     totalCount pageInfo { hasNextPage endCursor } edges { node { id kind status createdBy createdAt approvedBy nodes stale needsApproval awaitingMyApproval } } } }`
   const statuses = command.awaitingMe ? ['PENDING'] : command.statuses
   const found: any[] = []
@@ -164,6 +172,7 @@ async function plans(api: GraphQLClient, command: Extract<Command, { name: 'plan
     ;({ plans: page } = await api.request<{ plans: Connection<any> }>(query, {
       status: statuses.length > 0 ? statuses : null,
       node: command.node,
+      cluster: conn.cluster,
       first: command.awaitingMe ? 200 : command.limit,
       after,
     }))

@@ -43,18 +43,53 @@ export interface NodeRow {
 
 const ROLE_NAMES: Record<string, string> = { SYSTEM: 'system', GPU_WORKER: 'gpu-worker', CPU_WORKER: 'cpu-worker' }
 
-export function nodesTable(nodes: NodeRow[]): string {
+/** With nodes of several clusters, a CLUSTER column comes first. */
+export function nodesTable(nodes: (NodeRow & { cluster?: string })[]): string {
+  const clusters = new Set(nodes.map((n) => n.cluster)).size > 1
+  const rows = nodesRows(nodes)
+  return clusters ? table(['CLUSTER', ...NODE_COLUMNS], rows.map((row, i) => [nodes[i]!.cluster ?? '', ...row])) : table(NODE_COLUMNS, rows)
+}
+
+const NODE_COLUMNS = ['NAME', 'STATUS', 'ROLES', 'DRAINING', 'GPUS', 'WORKLOADS']
+
+export interface ClusterRow {
+  name: string
+  reachable: boolean
+  lastSyncedAt: string | null
+  kubernetesVersion: string | null
+  nodes: number
+  notReady: number
+  draining: number
+  gpusInService: number
+  gpusOutOfService: number
+  plansAwaitingApproval: number
+}
+
+export function clustersTable(clusters: ClusterRow[]): string {
   return table(
-    ['NAME', 'STATUS', 'ROLES', 'DRAINING', 'GPUS', 'WORKLOADS'],
-    nodes.map((n) => [
+    ['NAME', 'REACHABLE', 'NODES', 'NOTREADY', 'DRAINING', 'GPUS IN/OUT', 'AWAITING-APPROVAL', 'VERSION'],
+    clusters.map((c) => [
+      c.name,
+      c.reachable ? 'yes' : `no (last heard ${c.lastSyncedAt ?? 'never'})`,
+      String(c.nodes),
+      String(c.notReady),
+      String(c.draining),
+      `${c.gpusInService}/${c.gpusOutOfService}`,
+      String(c.plansAwaitingApproval),
+      c.kubernetesVersion ?? '-',
+    ]),
+  )
+}
+
+function nodesRows(nodes: NodeRow[]): string[][] {
+  return nodes.map((n) => [
       n.name,
       (n.ready ? 'Ready' : 'NotReady') + (n.unschedulable ? ',SchedulingDisabled' : ''),
       n.roles.length > 0 ? n.roles.map((r) => ROLE_NAMES[r] ?? r.toLowerCase()).join(',') : '<none>',
       n.draining ? 'yes' : 'no',
       `${Number.isInteger(n.gpusInUse) ? n.gpusInUse : n.gpusInUse.toFixed(1)}/${n.gpus}`,
       String(n.workloads.length),
-    ]),
-  )
+    ])
 }
 
 export interface PlanView {

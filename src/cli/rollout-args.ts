@@ -22,7 +22,6 @@ export interface RolloutInputArg {
 }
 
 export const ROLLOUT_ACTIONS = ['status', 'approve', 'start', 'pause', 'resume', 'discard', 'abort', 'complete'] as const
-export type RolloutAction = (typeof ROLLOUT_ACTIONS)[number]
 export const ROLLOUT_STATUSES = ['PENDING', 'APPROVED', 'SCHEDULED', 'RUNNING', 'PAUSED', 'COMPLETED', 'FAILED', 'ABORTED', 'DISCARDED'] as const
 
 export type RolloutCommand =

@@ -6,7 +6,7 @@ const FILES: Record<string, string> = {
   'console.css': 'text/css; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
 }
-for (const module of ['api', 'dom', 'format', 'dialog', 'plan-form', 'join', 'cluster-view', 'plan-summary', 'plan-view', 'plans-view', 'node-view', 'rollouts-view', 'rollout-view', 'rollout-waves', 'rollout-form']) {
+for (const module of ['api', 'dom', 'format', 'dialog', 'plan-form', 'join', 'cluster-view', 'plan-summary', 'plan-view', 'plans-view', 'node-view', 'fleet-view', 'rollouts-view', 'rollout-view', 'rollout-waves', 'rollout-form']) {
   FILES[`${module}.js`] = 'text/javascript; charset=utf-8'
 }
 

@@ -27,6 +27,8 @@ export interface SignalReport {
 }
 
 export interface HealthSignal {
+  /** The cluster the node is in. */
+  cluster: string
   node: string
   source: string
   code: string

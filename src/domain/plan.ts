@@ -135,6 +135,8 @@ export interface PlanDraft {
 
 export interface Plan extends Omit<PlanDraft, 'changes'> {
   id: string
+  /** The cluster the plan changes. */
+  cluster: string
   status: PlanStatus
   createdAt: Date
   approvedBy: string | null

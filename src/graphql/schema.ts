@@ -6,6 +6,7 @@ import { validateArgument } from './argument-validation.js'
 import { AuditResolver } from './audit/audit.resolver.js'
 import { AuditVerifyResolver } from './audit/verify.resolver.js'
 import { ClusterResolver } from './cluster/cluster.resolver.js'
+import { FleetResolver } from './cluster/fleet.resolver.js'
 import type { RequestContext } from './context.js'
 import { JoinResolver } from './join/join.resolver.js'
 import { MeResolver } from './me/me.resolver.js'
@@ -17,7 +18,7 @@ import { SignalResolver } from './signal/signal.resolver.js'
 import { RolloutProgressResolver } from './rollout/rollout-progress.resolver.js'
 import { RolloutResolver, RolloutWaveResolver } from './rollout/rollout.resolver.js'
 
-export const RESOLVERS = [NodeResolver, PlanResolver, AuditResolver, AuditVerifyResolver, JoinResolver, ClusterResolver, ProgressResolver, MeResolver, SignalResolver, RolloutResolver, RolloutWaveResolver, RolloutProgressResolver] as const
+export const RESOLVERS = [NodeResolver, PlanResolver, AuditResolver, AuditVerifyResolver, JoinResolver, ClusterResolver, FleetResolver, ProgressResolver, MeResolver, SignalResolver, RolloutResolver, RolloutWaveResolver, RolloutProgressResolver] as const
 
 /** Resolver instances by class; built once by the composition root. */
 export type ResolverInstances = Map<Function, object>

@@ -30,6 +30,8 @@ export interface ReadinessCheck {
   check(): Promise<void>
   /** What /readyz says when the check fails (default: "<name> unreachable"); the error itself goes to the log only. */
   failure?: string
+  /** Reported, but its failure leaves the replica ready (one cluster of several). */
+  informational?: boolean
 }
 
 export interface HttpServerOptions {
@@ -219,12 +221,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const readyz = async (res: ServerResponse) => {
     const checks: Record<string, string> = {}
     let ok = !draining
-    for (const { name, check, failure } of options.readiness) {
+    for (const { name, check, failure, informational } of options.readiness) {
       try {
         await check()
         checks[name] = 'ok'
       } catch (err) {
-        ok = false
+        if (!informational) ok = false
         // Anyone may ask /readyz: the reason in words, the error's text (hosts, ports, driver messages) in the log.
         checks[name] = failure ?? `${name} unreachable`
         log.warn('readiness check failed', { check: name, error: err })

@@ -3,7 +3,7 @@
 import type { ApplyLeases } from '../app/apply-lease.js'
 import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, ChangeRecord, Page, PlanListQuery, PlanRepository, StartApplyResult, TransitionFields } from '../app/ports.js'
 import type { ChangeRetry, Plan, PlanDraft, PlanKind, PlanStatus } from '../domain/plan.js'
-import type { NodeplanMetrics } from './metrics.js'
+import type { ClusterMetrics } from './cluster-metrics.js'
 
 /** Counts plans by the status they reach and times applies, for any writer of plans. */
 export class MeteredPlanRepository implements PlanRepository {
@@ -11,7 +11,7 @@ export class MeteredPlanRepository implements PlanRepository {
 
   constructor(
     private readonly inner: PlanRepository,
-    private readonly metrics: NodeplanMetrics,
+    private readonly metrics: ClusterMetrics,
   ) {}
 
   async create(draft: PlanDraft, audit: AuditInput, status?: 'PENDING' | 'NO_CHANGES'): Promise<Plan> {
@@ -94,7 +94,7 @@ export class MeteredPlanRepository implements PlanRepository {
 export class MeteredAuditRepository implements AuditRepository {
   constructor(
     private readonly inner: AuditRepository,
-    private readonly metrics: NodeplanMetrics,
+    private readonly metrics: Pick<ClusterMetrics, 'auditEvents'>,
   ) {}
 
   async append(event: AuditInput): Promise<AuditEvent> {
@@ -125,7 +125,7 @@ export class MeteredAuditRepository implements AuditRepository {
 export class MeteredApplyLeases implements ApplyLeases {
   constructor(
     private readonly inner: ApplyLeases,
-    private readonly metrics: NodeplanMetrics,
+    private readonly metrics: ClusterMetrics,
   ) {}
 
   async take(planId: string, owner: string, now: Date, until: Date, audit: AuditInput | null): Promise<boolean> {

@@ -11,14 +11,17 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { InventoryService } from '../app/inventory.service.js'
 import type { PlanKind } from '../domain/plan.js'
 import { NODE_ROLES } from '../domain/roles.js'
+import { clusterMetrics, type ClusterMetrics } from './cluster-metrics.js'
 import type { ConnectionEvents } from './connection-limits.js'
 
 export interface ApiRequestRows {
   rows(): { verb: string; code: string; count: number }[]
 }
 
-export interface MetricsSources {
-  inventory: Pick<InventoryService, 'nodes'>
+/** What a cluster's gauges are read from at scrape time. */
+interface ClusterSource {
+  cluster: string
+  nodes: InventoryService['nodes']
   kubernetesRequests: ApiRequestRows
 }
 
@@ -39,30 +42,31 @@ export function planKindOfMutation(field: string): PlanKind | null {
 
 export class NodeplanMetrics {
   readonly registry = new Registry()
-  readonly plans: Counter<'kind' | 'status'>
+  readonly plans: Counter<'kind' | 'status' | 'cluster'>
   readonly planDuration: Histogram<'kind' | 'outcome'>
-  readonly applyDuration: Histogram<'kind' | 'status'>
+  readonly applyDuration: Histogram<'kind' | 'status' | 'cluster'>
   readonly auditEvents: Counter<never>
   readonly listElements: Counter<'answer'>
   readonly connectionsRefused: Counter<'reason'>
   readonly connectionsIdleClosed: Counter<never>
   /** 1 while this replica holds the leader Lease and runs the node lifecycle. */
-  readonly leader: Gauge<never>
-  readonly leaderLeaseAttempts: Counter<'result'>
-  readonly applyLeaseRenewals: Counter<'result'>
-  readonly applyLeaseTakeOvers: Counter<never>
+  readonly leader: Gauge<'cluster'>
+  readonly leaderLeaseAttempts: Counter<'result' | 'cluster'>
+  readonly applyLeaseRenewals: Counter<'result' | 'cluster'>
+  readonly applyLeaseTakeOvers: Counter<'cluster'>
   readonly eventDeliveries: Counter<'webhook' | 'type' | 'outcome'>
-  readonly signalsReceived: Counter<'source' | 'action'>
-  readonly signalProposals: Counter<'outcome'>
+  readonly signalsReceived: Counter<'source' | 'action' | 'cluster'>
+  readonly signalProposals: Counter<'outcome' | 'cluster'>
+  private readonly clusters: ClusterSource[] = []
 
-  constructor(sources: MetricsSources) {
+  constructor() {
     const registers = [this.registry]
     // The process's own: resident memory, heap by space, GC pauses, event-loop delay.
     collectDefaultMetrics({ register: this.registry })
     this.plans = new Counter({
       name: 'nodeplan_plans_total',
-      help: 'Plans that reached each status (PENDING when made), by kind.',
-      labelNames: ['kind', 'status'],
+      help: 'Plans that reached each status (PENDING when made), by kind and cluster.',
+      labelNames: ['kind', 'status', 'cluster'],
       registers,
     })
     this.planDuration = new Histogram({
@@ -74,8 +78,8 @@ export class NodeplanMetrics {
     })
     this.applyDuration = new Histogram({
       name: 'nodeplan_apply_duration_seconds',
-      help: 'Time from APPLYING to APPLIED or FAILED, by kind and final status.',
-      labelNames: ['kind', 'status'],
+      help: 'Time from APPLYING to APPLIED or FAILED, by kind, final status and cluster.',
+      labelNames: ['kind', 'status', 'cluster'],
       buckets: DURATION_BUCKETS,
       registers,
     })
@@ -100,25 +104,27 @@ export class NodeplanMetrics {
     })
     this.leader = new Gauge({
       name: 'nodeplan_leader',
-      help: '1 while this replica holds the leader Lease (coordination.k8s.io/v1) and so runs the node lifecycle; 0 otherwise. Exactly one replica should show 1.',
+      help: '1 while this replica holds the leader Lease (coordination.k8s.io/v1) and so runs the node lifecycle; 0 otherwise. Exactly one replica should show 1 per cluster.',
+      labelNames: ['cluster'],
       registers,
     })
     this.leaderLeaseAttempts = new Counter({
       name: 'nodeplan_leader_lease_attempts_total',
       help: 'Attempts to renew or take the leader Lease, by result: renewed, acquired, held (by another replica), conflict, error.',
-      labelNames: ['result'],
+      labelNames: ['result', 'cluster'],
       registers,
     })
 
     this.applyLeaseRenewals = new Counter({
       name: 'nodeplan_apply_lease_renewals_total',
       help: "Renewals of a plan's apply lease by this replica while it applies, by result: renewed, or lost (another replica took the plan over).",
-      labelNames: ['result'],
+      labelNames: ['result', 'cluster'],
       registers,
     })
     this.applyLeaseTakeOvers = new Counter({
       name: 'nodeplan_apply_lease_takeovers_total',
       help: 'Plans this replica took over (their apply lease expired: their replica died) or resumed after its own restart.',
+      labelNames: ['cluster'],
       registers,
     })
     this.eventDeliveries = new Counter({
@@ -131,36 +137,36 @@ export class NodeplanMetrics {
     this.signalsReceived = new Counter({
       name: 'nodeplan_signals_received_total',
       help: 'Health signals received, by source and the action policy chose (RECORD, PROPOSE_DRAIN, AUTO_DRAIN).',
-      labelNames: ['source', 'action'],
+      labelNames: ['source', 'action', 'cluster'],
       registers,
     })
     this.signalProposals = new Counter({
       name: 'nodeplan_signal_proposals_total',
       help: 'What signals asking for a drain led to: proposed, auto_applied, joined (an existing proposal) or held (by the storm guard).',
-      labelNames: ['outcome'],
+      labelNames: ['outcome', 'cluster'],
       registers,
     })
 
-    const requestRows = sources.kubernetesRequests
+    const clusters = this.clusters
     new Counter({
       name: 'nodeplan_kubernetes_requests_total',
       help: 'Kubernetes API requests by verb and code (HTTP status, or a network error such as ECONNREFUSED).',
-      labelNames: ['verb', 'code'],
+      labelNames: ['verb', 'code', 'cluster'],
       registers,
       collect() {
         this.reset()
-        for (const { verb, code, count } of requestRows.rows()) this.inc({ verb, code }, count)
+        for (const { cluster, kubernetesRequests } of clusters) for (const { verb, code, count } of kubernetesRequests.rows()) this.inc({ verb, code, cluster }, count)
       },
     })
     new Counter({
       name: 'nodeplan_kubernetes_request_errors_total',
       help: 'Kubernetes API requests that failed (a status of 400 or more, or a network error), by verb and code.',
-      labelNames: ['verb', 'code'],
+      labelNames: ['verb', 'code', 'cluster'],
       registers,
       collect() {
         this.reset()
-        for (const { verb, code, count } of requestRows.rows()) {
-          if (!(Number(code) < 400)) this.inc({ verb, code }, count)
+        for (const { cluster, kubernetesRequests } of clusters) {
+          for (const { verb, code, count } of kubernetesRequests.rows()) if (!(Number(code) < 400)) this.inc({ verb, code, cluster }, count)
         }
       },
     })
@@ -168,17 +174,22 @@ export class NodeplanMetrics {
     this.nodes = new Gauge({
       name: 'nodeplan_nodes',
       help: 'Nodes in the informer cache by Run:ai role ("none" for none) and readiness; a node with two roles counts under each.',
-      labelNames: ['role', 'ready'],
+      labelNames: ['role', 'ready', 'cluster'],
       registers,
     })
-    this.draining = new Gauge({ name: 'nodeplan_nodes_draining', help: 'Nodes draining (the taint runai:NoExecute, whatever its value), as Node.draining.', registers })
+    this.draining = new Gauge({ name: 'nodeplan_nodes_draining', help: 'Nodes draining (the taint runai:NoExecute, whatever its value), as Node.draining.', labelNames: ['cluster'], registers })
     this.gpus = new Gauge({
       name: 'nodeplan_gpus',
       help: 'Allocatable GPUs: in_service on Ready nodes not draining, out_of_service otherwise.',
-      labelNames: ['state'],
+      labelNames: ['state', 'cluster'],
       registers,
     })
-    this.inventory = sources.inventory
+  }
+
+  /** A cluster's counters, labelled with its name; its gauges are read from `nodes` at each scrape. */
+  forCluster(cluster: string, kubernetesRequests: ApiRequestRows, nodes: InventoryService['nodes']): ClusterMetrics {
+    this.clusters.push({ cluster, nodes, kubernetesRequests })
+    return clusterMetrics(this, cluster)
   }
 
   countListElements(kept: number, made: number): void {
@@ -186,34 +197,37 @@ export class NodeplanMetrics {
     if (made) this.listElements.inc({ answer: 'made' }, made)
   }
 
-  private readonly nodes: Gauge<'role' | 'ready'>
-  private readonly draining: Gauge<never>
-  private readonly gpus: Gauge<'state'>
-  private readonly inventory: MetricsSources['inventory']
+  private readonly nodes: Gauge<'role' | 'ready' | 'cluster'>
+  private readonly draining: Gauge<'cluster'>
+  private readonly gpus: Gauge<'state' | 'cluster'>
 
-  /** One pass over the cache per scrape for the three node gauges. */
+  /** One pass over each cluster's cache per scrape for the three node gauges. */
   private collectNodes(): void {
-    let views: ReturnType<MetricsSources['inventory']['nodes']>
+    this.nodes.reset()
+    for (const source of this.clusters) this.collectClusterNodes(source)
+  }
+
+  private collectClusterNodes({ cluster, nodes }: ClusterSource): void {
+    let views: ReturnType<ClusterSource['nodes']>
     try {
-      views = this.inventory.nodes()
+      views = nodes()
     } catch {
       views = [] // the cache has not synced yet
     }
-    this.nodes.reset()
-    for (const role of [...NODE_ROLES, 'none']) for (const ready of ['true', 'false']) this.nodes.set({ role, ready }, 0)
+    for (const role of [...NODE_ROLES, 'none']) for (const ready of ['true', 'false']) this.nodes.set({ role, ready, cluster }, 0)
     let draining = 0
     let inService = 0
     let outOfService = 0
     for (const node of views) {
       const ready = String(node.ready)
-      for (const role of node.roles.length > 0 ? node.roles : ['none']) this.nodes.inc({ role, ready })
+      for (const role of node.roles.length > 0 ? node.roles : ['none']) this.nodes.inc({ role, ready, cluster })
       if (node.draining) draining++
       if (node.ready && !node.draining) inService += node.gpus
       else outOfService += node.gpus
     }
-    this.draining.set(draining)
-    this.gpus.set({ state: 'in_service' }, inService)
-    this.gpus.set({ state: 'out_of_service' }, outOfService)
+    this.draining.set({ cluster }, draining)
+    this.gpus.set({ state: 'in_service', cluster }, inService)
+    this.gpus.set({ state: 'out_of_service', cluster }, outOfService)
   }
 
   async scrape(): Promise<{ contentType: string; body: string }> {

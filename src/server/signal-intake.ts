@@ -1,8 +1,8 @@
 // POST /signals: health signals as plain JSON, for tools that can only post a webhook. The same
 // bearer tokens as /graphql (the HTTP server authenticates before this runs) and the same rules
 // as the reportNodeHealth mutation; the answer is the signal as stored, or an error with its code.
-//   {"node":"gpu-7","source":"dcgm","code":"XID-79","severity":"CRITICAL","message":"GPU fell off the bus","time":"2026-12-06T03:00:00Z"}
-import type { SignalService } from '../app/signal.service.js'
+//   {"cluster":"train-eu","node":"gpu-7","source":"dcgm","code":"XID-79","severity":"CRITICAL","message":"GPU fell off the bus","time":"2026-12-06T03:00:00Z"}
+import type { Fleet } from '../app/fleet.js'
 import type { Principal } from '../auth.js'
 import { NodeplanError, type ErrorCode } from '../domain/errors.js'
 import type { SignalReport } from '../domain/health-signal.js'
@@ -23,7 +23,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   KUBERNETES_UNAVAILABLE: 503,
 }
 
-const KEYS = ['node', 'source', 'code', 'severity', 'message', 'time', 'cleared']
+const KEYS = ['cluster', 'node', 'source', 'code', 'severity', 'message', 'time', 'cleared']
 
 function toReport(body: unknown): Omit<SignalReport, 'at'> & { at: Date | null } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -45,12 +45,15 @@ function toReport(body: unknown): Omit<SignalReport, 'at'> & { at: Date | null }
   }
 }
 
-export function signalIntakeRoute(signals: SignalService): PostRoute {
+export function signalIntakeRoute(fleet: Fleet): PostRoute {
   return {
     path: SIGNAL_INTAKE_PATH,
     async handle(principal, body) {
       try {
-        return { status: 200, body: { signal: await signals.report(principal, toReport(body)) } }
+        const report = toReport(body)
+        const cluster = (body as { cluster?: unknown }).cluster
+        if (cluster !== undefined && typeof cluster !== 'string') throw new NodeplanError('BAD_USER_INPUT', 'cluster must be a cluster name', { field: 'cluster' })
+        return { status: 200, body: { signal: await fleet.pick(principal, cluster, 'a signal').signals.report(principal, report) } }
       } catch (err) {
         if (!(err instanceof NodeplanError)) throw err
         return { status: STATUS[err.code] ?? 500, body: { errors: [{ message: err.message, extensions: { code: err.code, ...err.details } }] } }

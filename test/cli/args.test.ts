@@ -9,17 +9,19 @@ describe('operator command arguments', () => {
   it('plans a drain of several nodes with the URL and token from the environment', () => {
     expect(parse('plan', ['drain', 'gpu-1', 'gpu-2', '--reason', 'CHG-1', '--detailed-exitcode'], { NODEPLAN_URL: 'http://np:9000/', NODEPLAN_TOKEN: 't' })).toEqual({
       command: { name: 'plan', kind: 'drain', nodes: ['gpu-1', 'gpu-2'], reason: 'CHG-1', detailedExitCode: true },
-      connection: { url: 'http://np:9000', token: 't', output: 'text', color: false },
+      connection: { url: 'http://np:9000', token: 't', cluster: null, output: 'text', color: false },
     })
   })
 
   it('flags win over the environment; --opt=value works; colour only on a TTY without NO_COLOR or --no-color', () => {
     const ok = (p: ReturnType<typeof parse>) => ('connection' in p ? p.connection : null)
-    expect(ok(parse('nodes', ['--url=http://a:1', '--token', 'x'], { NODEPLAN_URL: 'http://b:2', NODEPLAN_TOKEN: 'y' }, true))).toEqual({ url: 'http://a:1', token: 'x', output: 'text', color: true })
+    expect(ok(parse('nodes', ['--url=http://a:1', '--token', 'x'], { NODEPLAN_URL: 'http://b:2', NODEPLAN_TOKEN: 'y' }, true))).toEqual({ url: 'http://a:1', token: 'x', cluster: null, output: 'text', color: true })
+    expect(ok(parse('nodes', ['--cluster', 'train-eu'], { NODEPLAN_CLUSTER: 'infer' }))!.cluster).toBe('train-eu')
+    expect(ok(parse('nodes', [], { NODEPLAN_CLUSTER: 'infer' }))!.cluster).toBe('infer')
     expect(ok(parse('nodes', [], { NO_COLOR: '1' }, true))!.color).toBe(false)
     expect(ok(parse('nodes', ['--no-color'], {}, true))!.color).toBe(false)
     expect(ok(parse('nodes', ['--output', 'json'], {}, true))!.color).toBe(false)
-    expect(ok(parse('nodes', [], {}, false))).toEqual({ url: 'http://127.0.0.1:8080', token: null, output: 'text', color: false })
+    expect(ok(parse('nodes', [], {}, false))).toEqual({ url: 'http://127.0.0.1:8080', token: null, cluster: null, output: 'text', color: false })
   })
 
   it('relabel takes one node and role names', () => {

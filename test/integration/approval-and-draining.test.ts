@@ -32,7 +32,7 @@ describe('a policy naming operator as approverRole', () => {
       expect(res.data.nodes).toEqual([{ name: 'gpu-2' }])
     })
     const metrics = await (await fetch(`${np.url}/metrics`)).text()
-    expect(metrics).toMatch(/^nodeplan_nodes_draining 1$/m)
+    expect(metrics).toMatch(/^nodeplan_nodes_draining\{cluster="default"\} 1$/m)
     // The planner agrees: draining it again changes nothing.
     const planned = await np.gql(`mutation { planDrain(input: {nodes: ["gpu-2"], reason: "again"}) { changes { action } } }`, {}, TEST_TOKENS.operator)
     expect(planned.data.planDrain.changes.map((c: { action: string }) => c.action)).not.toContain('CREATE')

@@ -94,7 +94,7 @@ describe('health signals in: signal -> proposed DRAIN -> approval -> apply, and 
     const unknownNode = await postSignal(np, { node: 'gpu-404', source: 'dcgm', code: 'XID-79', severity: 'CRITICAL' }, operator)
     expect([unknownNode.status, unknownNode.body.errors[0].message]).toEqual([400, 'no node named "gpu-404" in the cluster'])
     const extra = await postSignal(np, { node: 'gpu-3', source: 'dcgm', code: 'XID-79', severity: 'CRITICAL', gpu: 3 }, operator)
-    expect([extra.status, extra.body.errors[0].message]).toEqual([400, 'unknown field "gpu" (known: node, source, code, severity, message, time, cleared)'])
+    expect([extra.status, extra.body.errors[0].message]).toEqual([400, 'unknown field "gpu" (known: cluster, node, source, code, severity, message, time, cleared)'])
     const future = await report(np, { node: 'gpu-3', source: 'dcgm', code: 'XID-79', severity: 'CRITICAL', time: new Date(Date.now() + 3600_000).toISOString() })
     expect(future.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
     expect((await postSignal(np, {}, operator)).status).toBe(400)
@@ -159,9 +159,9 @@ describe('the storm guard', () => {
     expect(later.body.signal).toMatchObject({ outcome: 'PROPOSED', count: 3, planId: expect.stringMatching(/^plan-/) })
 
     const metrics = await (await fetch(`${np.url}/metrics`)).text()
-    expect(metrics).toMatch(/nodeplan_signal_proposals_total\{outcome="held"\} 3/)
-    expect(metrics).toMatch(/nodeplan_signal_proposals_total\{outcome="proposed"\} 3/)
-    expect(metrics).toMatch(/nodeplan_signals_received_total\{source="nvsentinel",action="PROPOSE_DRAIN"\} 6/)
+    expect(metrics).toMatch(/nodeplan_signal_proposals_total\{outcome="held",cluster="default"\} 3/)
+    expect(metrics).toMatch(/nodeplan_signal_proposals_total\{outcome="proposed",cluster="default"\} 3/)
+    expect(metrics).toMatch(/nodeplan_signals_received_total\{source="nvsentinel",action="PROPOSE_DRAIN",cluster="default"\} 6/)
   })
 })
 

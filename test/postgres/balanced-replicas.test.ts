@@ -53,7 +53,7 @@ describe.runIf(PG_ADMIN_URL)('replicas behind a round-robin balancer on one Post
   }
   const live = () => replicas.filter((r) => r.proc.exitCode === null && r.proc.signalCode === null)
   const leaders = async () => {
-    const flags = await Promise.all(live().map(async (r) => /^nodeplan_leader 1$/m.test(await (await fetch(`${r.url}/metrics`)).text())))
+    const flags = await Promise.all(live().map(async (r) => /^nodeplan_leader\{cluster="default"\} 1$/m.test(await (await fetch(`${r.url}/metrics`)).text())))
     return live().filter((_, i) => flags[i])
   }
   const audit = async (filter: Record<string, unknown>): Promise<AuditRow[]> => {
@@ -188,7 +188,7 @@ describe.runIf(PG_ADMIN_URL)('replicas behind a round-robin balancer on one Post
       }, 20_000)
       expect(final.status).toBe('APPLIED')
       // The replica that finished it says so in its metrics.
-      const takeovers = await Promise.all(live().map(async (r) => Number(/^nodeplan_apply_lease_takeovers_total (\d+)$/m.exec(await (await fetch(`${r.url}/metrics`)).text())?.[1] ?? 0)))
+      const takeovers = await Promise.all(live().map(async (r) => Number(/^nodeplan_apply_lease_takeovers_total\{cluster="default"\} (\d+)$/m.exec(await (await fetch(`${r.url}/metrics`)).text())?.[1] ?? 0)))
       expect(takeovers.reduce((a, n) => a + n, 0)).toBeGreaterThanOrEqual(1)
       const events = await audit({ planId: id })
       for (const change of planned.data.planDrain.changes as { address: string }[]) {

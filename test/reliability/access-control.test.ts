@@ -1,6 +1,7 @@
 // Every query and mutation of the served schema against every role. The operations are read from
 // the server's own introspection, so one added without a row here fails the test.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { outcome } from '../support/graphql-client.js'
 import { startTestNodeplan, TEST_TOKENS, type GraphQLResponse, type TestNodeplan } from '../support/nodeplan.js'
 
 type Caller = 'none' | 'viewer' | 'operator' | 'approver' | 'admin'
@@ -49,6 +50,7 @@ describe('access control: every operation against every role', () => {
   const ROWS: Record<string, Row> = {
     // Queries
     auditEvents: { least: 'viewer', doc: async () => ({ query: `{ auditEvents(first: 2) { totalCount edges { node { id action } } } }` }) },
+    clusters: { least: 'viewer', doc: async () => ({ query: `{ clusters { name reachable nodes gpusInService } }` }) },
     me: { least: 'viewer', doc: async () => ({ query: `{ me { subject role } }` }) },
     node: { least: 'viewer', doc: async () => ({ query: `{ node(name: "gpu-1") { name gpus } }` }) },
     nodes: { least: 'viewer', doc: async () => ({ query: `{ nodes { name } }` }) },
@@ -176,9 +178,3 @@ describe('access control: every operation against every role', () => {
     }
   })
 })
-
-function outcome(res: GraphQLResponse, field: string): string {
-  const codes = [...new Set((res.errors ?? []).map((e) => e.extensions?.code ?? 'NO_CODE'))]
-  if (codes.length === 0) return res.data?.[field] === undefined ? `${res.status} no data` : `${res.status} ok`
-  return `${res.status} ${codes.join(',')}`
-}

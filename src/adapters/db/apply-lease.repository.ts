@@ -13,14 +13,20 @@ export class PrismaApplyLeases implements ApplyLeases {
   constructor(
     private readonly db: Db,
     private readonly clock: Pick<Clock, 'now'>,
+    /** The cluster whose plans this replica's sweeper takes over; null: every cluster's. */
+    private readonly cluster: string | null = null,
   ) {}
+
+  forCluster(cluster: string): PrismaApplyLeases {
+    return new PrismaApplyLeases(this.db, this.clock, cluster)
+  }
 
   take(planId: string, owner: string, now: Date, until: Date, audit: AuditInput | null): Promise<boolean> {
     const free: Prisma.PlanWhereInput = { OR: [{ applyOwner: null }, { applyOwner: owner }, { leaseExpiresAt: { lt: now } }] }
     return inWriteTransaction(this.db, async (tx, head) => {
       const { count } = await tx.plan.updateMany({ where: { id: planId, status: 'APPLYING', ...free }, data: { applyOwner: owner, leaseExpiresAt: until } })
       if (count === 0) return false
-      if (audit) await appendAuditEvent(tx, head, { ...audit, planId }, this.clock.now())
+      if (audit) await appendAuditEvent(tx, head, { ...audit, planId, ...(this.cluster !== null && { cluster: this.cluster }) }, this.clock.now())
       return true
     })
   }
@@ -37,6 +43,7 @@ export class PrismaApplyLeases implements ApplyLeases {
     const rows = await this.db.plan.findMany({
       where: {
         status: 'APPLYING',
+        ...(this.cluster !== null && { cluster: this.cluster }),
         OR: [{ leaseExpiresAt: { lt: now } }, { applyOwner: null, updatedAt: { lt: idleSince } }],
       },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],

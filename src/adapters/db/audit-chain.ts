@@ -6,7 +6,7 @@ import type { AuditEvent } from '../../app/ports.js'
 export const GENESIS_HASH = '0'.repeat(64)
 
 /** What the hash covers: the event without its id and its own hashes. */
-export type ChainedContent = Pick<AuditEvent, 'seq' | 'at' | 'actor' | 'action' | 'planId' | 'node' | 'detail'>
+export type ChainedContent = Pick<AuditEvent, 'seq' | 'at' | 'actor' | 'action' | 'planId' | 'node' | 'detail'> & { cluster?: string | null }
 
 /** JSON with object keys sorted at every depth, so equal values always give equal text. */
 export function canonicalJson(value: unknown): string {
@@ -31,6 +31,8 @@ function chainedText(event: ChainedContent): string {
     action: event.action,
     planId: event.planId,
     node: event.node,
+    // Left out when null, so events from before clusters keep their hashes.
+    cluster: event.cluster ?? undefined,
     detail: event.detail,
   })
 }

@@ -1,5 +1,6 @@
 import type { AuditEvent, AuditFilter, AuditInput, AuditRepository, AuditVerification, Clock, Page } from '../../app/ports.js'
 import type { AuditEvent as AuditRow, Prisma } from '../../generated/prisma/client.js'
+import { DEFAULT_CLUSTER } from '../../domain/fleet.js'
 import { canonicalJson } from './audit-chain.js'
 import { readForVerify, verifyChain } from './audit-verify.js'
 import { checkPageSize } from '../../domain/page-size.js'
@@ -10,6 +11,14 @@ import { enqueueEvents } from './outbox.repository.js'
 import { chainSealOf, headRow, inWriteTransaction } from './write-transaction.js'
 import type { ChainHead, Db, Tx } from './write-transaction.js'
 
+/**
+ * Work done once per cluster is keyed by the cluster too, so two clusters' nodes of one name (and
+ * uid) never share a mark; the default cluster keeps the keys from before clusters existed.
+ */
+export function onceKey(cluster: string | null, key: string): string {
+  return cluster === null || cluster === DEFAULT_CLUSTER ? key : `${cluster}/${key}`
+}
+
 export function toAuditEvent(row: AuditRow): AuditEvent {
   return {
     id: row.id,
@@ -19,6 +28,7 @@ export function toAuditEvent(row: AuditRow): AuditEvent {
     action: row.action,
     planId: row.planId,
     node: row.node,
+    cluster: row.cluster,
     detail: row.detail === null ? null : (JSON.parse(row.detail) as Record<string, unknown>),
     prevHash: row.prevHash,
     hash: row.hash,
@@ -47,7 +57,7 @@ export async function appendAuditEvents(tx: Tx, head: ChainHead, inputs: AuditIn
   await enqueueEvents(tx, rows.map((r) => ({ ...r, detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>) })))
 }
 
-const AUDIT_COLUMNS = ['seq', 'id', 'at', 'actor', 'action', 'planId', 'node', 'detail', 'prevHash', 'hash'] as const
+const AUDIT_COLUMNS = ['seq', 'id', 'at', 'actor', 'action', 'planId', 'node', 'cluster', 'detail', 'prevHash', 'hash'] as const
 
 /** The next event's row, linked to `head`, which then points at it. */
 function chainedRow(head: ChainHead, input: AuditInput, at: Date) {
@@ -60,6 +70,7 @@ function chainedRow(head: ChainHead, input: AuditInput, at: Date) {
     action: input.action,
     planId: input.planId ?? null,
     node: input.node ?? null,
+    cluster: input.cluster ?? null,
     detail,
   }
   const hash = head.seal.hashFor(head.hash, content)
@@ -84,6 +95,8 @@ function where(filter: AuditFilter): Prisma.AuditEventWhereInput {
   if (filter.since) at.gte = filter.since
   if (filter.until) at.lte = filter.until
   return {
+    ...(filter.cluster != null && { cluster: filter.cluster }),
+    ...(filter.visibleClusters != null && { OR: [{ cluster: { in: filter.visibleClusters } }, { cluster: null }] }),
     ...(filter.planId != null && { planId: filter.planId }),
     ...(filter.actor != null && { actor: filter.actor }),
     ...(filter.action != null && { action: filter.action }),
@@ -95,17 +108,27 @@ export class PrismaAuditRepository implements AuditRepository {
   constructor(
     private readonly db: Db,
     private readonly clock: Pick<Clock, 'now'>,
+    /** The cluster events appended here are about, unless an event names one itself; null: service-wide. */
+    private readonly cluster: string | null = null,
   ) {}
 
+  forCluster(cluster: string): PrismaAuditRepository {
+    return new PrismaAuditRepository(this.db, this.clock, cluster)
+  }
+
+  private audited(event: AuditInput): AuditInput {
+    return this.cluster === null || event.cluster !== undefined ? event : { ...event, cluster: this.cluster }
+  }
+
   append(event: AuditInput): Promise<AuditEvent> {
-    return inWriteTransaction(this.db, (tx, head) => appendAuditEvent(tx, head, event, this.clock.now()))
+    return inWriteTransaction(this.db, (tx, head) => appendAuditEvent(tx, head, this.audited(event), this.clock.now()))
   }
 
   appendOnce(key: string, event: AuditInput): Promise<AuditEvent | null> {
     const now = this.clock.now()
     return inWriteTransaction(this.db, async (tx, head) => {
-      if (!(await markOnce(tx, key, now))) return null
-      return appendAuditEvent(tx, head, event, now)
+      if (!(await markOnce(tx, onceKey(this.cluster, key), now))) return null
+      return appendAuditEvent(tx, head, this.audited(event), now)
     })
   }
 

@@ -36,10 +36,12 @@ export interface Database {
   warmUp(): Promise<void>
   /** Events waiting for webhooks, and how far each webhook got. */
   outbox: OutboxRepository
-  /** Health signals reported for nodes. */
+  /** Health signals reported for nodes (of the default cluster). */
   signals: HealthSignalRepository
   /** Rollouts (issue 21); their writes prompt planWrites under the rollout's id. */
   rollouts: RolloutRepository
+  /** One cluster's plans (reads limited to it, new plans stored for it), audit events and signals. */
+  forCluster(cluster: string): { plans: PlanRepository; audit: AuditRepository; signals: HealthSignalRepository; leases: ApplyLeases }
   provider: 'sqlite' | 'postgresql'
   /** What start-up found of the audit chain's seal (see audit-seal.ts). */
   auditSeal: SealOutcome
@@ -107,16 +109,20 @@ async function finish(db: Db, provider: Database['provider'], clock: Pick<Clock,
   const auditSeal = await sealHead(db, clock, { reseal: options.auditReseal ?? false })
   await signal.start()
   const plans = new PrismaPlanRepository(db, clock, signal)
+  const audit = new PrismaAuditRepository(db, clock)
+  const signals = new PrismaHealthSignalRepository(db, clock)
+  const leases = new PrismaApplyLeases(db, clock)
   return {
     auditSeal,
     plans,
     warmUp: () => plans.warmUp(),
     planWrites: signal,
-    audit: new PrismaAuditRepository(db, clock),
+    audit,
     outbox: new PrismaOutboxRepository(db),
-    signals: new PrismaHealthSignalRepository(db, clock),
+    signals,
     rollouts: new PrismaRolloutRepository(db, clock, signal),
-    leases: new PrismaApplyLeases(db, clock),
+    forCluster: (cluster) => ({ plans: plans.forCluster(cluster), audit: audit.forCluster(cluster), signals: signals.forCluster(cluster), leases: leases.forCluster(cluster) }),
+    leases,
     provider,
     ping: async () => {
       await db.$queryRaw`SELECT 1`

@@ -7,14 +7,14 @@
 import { insertRows } from './insert-rows.js'
 import type { Tx } from './write-transaction.js'
 
-/** Takes every node's lock for the plan; the first node another plan holds, or null when all are the plan's now. */
-export async function takeNodeLocks(tx: Tx, planId: string, nodes: string[], now: Date): Promise<{ node: string; heldBy: string } | null> {
+/** Takes every node's lock for the plan in its cluster; the first node another plan holds, or null when all are the plan's now. */
+export async function takeNodeLocks(tx: Tx, planId: string, cluster: string, nodes: string[], now: Date): Promise<{ node: string; heldBy: string } | null> {
   const wanted = [...new Set(nodes)].sort()
-  const held = await tx.nodeLock.findMany({ where: { node: { in: wanted } }, orderBy: { node: 'asc' } })
+  const held = await tx.nodeLock.findMany({ where: { cluster, node: { in: wanted } }, orderBy: { node: 'asc' } })
   const conflict = held.find((lock) => lock.planId !== planId)
   if (conflict) return { node: conflict.node, heldBy: conflict.planId }
   const mine = new Set(held.map((lock) => lock.node))
-  await insertRows(tx, 'NodeLock', ['node', 'planId', 'acquiredAt'], wanted.filter((node) => !mine.has(node)).map((node) => ({ node, planId, acquiredAt: now })))
+  await insertRows(tx, 'NodeLock', ['cluster', 'node', 'planId', 'acquiredAt'], wanted.filter((node) => !mine.has(node)).map((node) => ({ cluster, node, planId, acquiredAt: now })))
   return null
 }
 

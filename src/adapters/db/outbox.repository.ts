@@ -12,14 +12,14 @@ import { inWriteTransaction, type Db, type Tx } from './write-transaction.js'
  * commit or vanish with their audit records. The head-row lock that transaction holds makes
  * MAX(seq)+1 safe across connections and replicas, and commit order equal to seq order.
  */
-export async function enqueueEvents(tx: Tx, events: Pick<AuditEvent, 'id' | 'at' | 'actor' | 'action' | 'planId' | 'node' | 'detail'>[]): Promise<void> {
+export async function enqueueEvents(tx: Tx, events: (Pick<AuditEvent, 'id' | 'at' | 'actor' | 'action' | 'planId' | 'node' | 'detail'> & { cluster?: string | null })[]): Promise<void> {
   const rows = events.flatMap((audit) =>
     eventTypesFor(audit).map((type, index) => ({
       id: eventId(audit.id, index),
       type,
       at: audit.at,
       subject: audit.planId ?? audit.node ?? null,
-      data: JSON.stringify({ auditEventId: audit.id, action: audit.action, actor: audit.actor, planId: audit.planId, node: audit.node, detail: audit.detail }),
+      data: JSON.stringify({ auditEventId: audit.id, action: audit.action, actor: audit.actor, planId: audit.planId, node: audit.node, ...(audit.cluster != null && { cluster: audit.cluster }), detail: audit.detail }),
     })),
   )
   if (rows.length === 0) return

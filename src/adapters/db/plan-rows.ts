@@ -46,6 +46,7 @@ export function changeRowData(change: Change, index: number) {
 export function toPlan(row: PlanWithChanges): Plan {
   return {
     id: row.id,
+    cluster: row.cluster,
     kind: row.kind as PlanKind,
     status: row.status as PlanStatus,
     reason: row.reason,

@@ -1,9 +1,10 @@
 import type { AuditInput, ChangeRecord, Clock, Page, PlanListQuery, PlanRepository, StartApplyResult, TransitionFields } from '../../app/ports.js'
 import { NodeplanError } from '../../domain/errors.js'
+import { DEFAULT_CLUSTER } from '../../domain/fleet.js'
 import { checkMove, OPEN_STATUSES } from '../../domain/plan-status.js'
 import type { ChangeProgress, ChangeRetry, Plan, PlanDraft, PlanKind, PlanStatus } from '../../domain/plan.js'
 import type { Prisma } from '../../generated/prisma/client.js'
-import { appendAuditEvent, appendAuditEvents, markOnce } from './audit.repository.js'
+import { appendAuditEvent, appendAuditEvents, markOnce, onceKey } from './audit.repository.js'
 import { checkPageSize } from '../../domain/page-size.js'
 import { decodePlanCursor, planCursor } from './cursor.js'
 import { newPlanId } from './ids.js'
@@ -20,7 +21,18 @@ export class PrismaPlanRepository implements PlanRepository {
     private readonly db: Db,
     private readonly clock: Pick<Clock, 'now'>,
     private readonly signal: PlanWriteSignal | null = null,
+    /** The cluster whose plans this repository stores and reads; null: every cluster (new plans go to the default one). */
+    private readonly cluster: string | null = null,
   ) {}
+
+  /** The same store, limited to one cluster's plans. */
+  forCluster(cluster: string): PrismaPlanRepository {
+    return new PrismaPlanRepository(this.db, this.clock, this.signal, cluster)
+  }
+
+  private get scope(): Prisma.PlanWhereInput {
+    return this.cluster === null ? {} : { cluster: this.cluster }
+  }
 
   /** A write of the plan, followed by the prompt to every reader of it (see plan-writes.ts). */
   private async writePlan<T>(planId: string, work: (tx: Tx, head: ChainHead) => Promise<T>): Promise<T> {
@@ -45,7 +57,7 @@ export class PrismaPlanRepository implements PlanRepository {
     const id = newPlanId()
     const now = this.clock.now()
     return inWriteTransaction(this.db, async (tx, head) => {
-      if (!(await markOnce(tx, key, now))) return null
+      if (!(await markOnce(tx, onceKey(this.cluster, key), now))) return null
       return this.insert(tx, head, id, draft, audit, now)
     })
   }
@@ -54,17 +66,18 @@ export class PrismaPlanRepository implements PlanRepository {
     const row = await tx.plan.create({
       data: {
         ...planRowData(id, draft, status, now),
+        cluster: this.cluster ?? DEFAULT_CLUSTER,
         changes: { createMany: { data: draft.changes.map(changeRowData) } },
         planNodes: { createMany: { data: [...new Set(draft.nodes)].map((node) => ({ node, createdAt: now })) } },
       },
       include: withChanges,
     })
-    await appendAuditEvent(tx, head, { ...audit, planId: id }, now)
+    await appendAuditEvent(tx, head, { ...audit, planId: id, cluster: row.cluster }, now)
     return toPlan(row)
   }
 
   async get(id: string): Promise<Plan | null> {
-    const row = await this.db.plan.findUnique({ where: { id }, include: withChanges })
+    const row = await this.db.plan.findFirst({ where: { id, ...this.scope }, include: withChanges })
     return row && toPlan(row)
   }
 
@@ -72,6 +85,8 @@ export class PrismaPlanRepository implements PlanRepository {
   async list(query: PlanListQuery): Promise<Page<Plan>> {
     checkPageSize(query.first, 0)
     const filtered: Prisma.PlanWhereInput = {
+      ...this.scope,
+      ...(query.clusters != null && { cluster: { in: query.clusters } }),
       ...(query.status?.length && { status: { in: query.status } }),
       ...(query.node != null && { planNodes: { some: { node: query.node } } }),
     }
@@ -165,12 +180,12 @@ export class PrismaPlanRepository implements PlanRepository {
 
   /** The node locks held now, node by node (for operators and tests). */
   async nodeLocks(): Promise<{ node: string; planId: string }[]> {
-    return this.db.nodeLock.findMany({ orderBy: { node: 'asc' }, select: { node: true, planId: true } })
+    return this.db.nodeLock.findMany({ where: this.cluster === null ? {} : { cluster: this.cluster }, orderBy: { node: 'asc' }, select: { node: true, planId: true } })
   }
 
   async lastApplied(kind: PlanKind, node: string): Promise<Plan | null> {
     const row = await this.db.plan.findFirst({
-      where: { kind, status: 'APPLIED', planNodes: { some: { node } } },
+      where: { ...this.scope, kind, status: 'APPLIED', planNodes: { some: { node } } },
       orderBy: [{ appliedAt: 'desc' }, ...newestFirst],
       include: withChanges,
     })
@@ -179,7 +194,7 @@ export class PrismaPlanRepository implements PlanRepository {
 
   async createdBefore(statuses: PlanStatus[], before: Date, limit: number): Promise<Plan[]> {
     const rows = await this.db.plan.findMany({
-      where: { status: { in: statuses }, createdAt: { lt: before } },
+      where: { ...this.scope, status: { in: statuses }, createdAt: { lt: before } },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: limit,
       include: withChanges,
@@ -189,7 +204,7 @@ export class PrismaPlanRepository implements PlanRepository {
 
   async pendingFor(node: string, kind: PlanKind): Promise<Plan[]> {
     const rows = await this.db.plan.findMany({
-      where: { kind, status: { in: [...OPEN_STATUSES] }, planNodes: { some: { node } } },
+      where: { ...this.scope, kind, status: { in: [...OPEN_STATUSES] }, planNodes: { some: { node } } },
       orderBy: newestFirst,
       include: withChanges,
     })
@@ -210,8 +225,9 @@ async function transitionIn(tx: Tx, head: ChainHead, id: string, from: PlanStatu
   })
   if (count === 0) return null
   if (to !== 'APPLYING') await releaseNodeLocks(tx, id)
-  await appendAuditEvents(tx, head, [...before, { ...audit, planId: id }], now)
-  return toPlan(await tx.plan.findUniqueOrThrow({ where: { id }, include: withChanges }))
+  const row = await tx.plan.findUniqueOrThrow({ where: { id }, include: withChanges })
+  await appendAuditEvents(tx, head, ofCluster([...before, { ...audit, planId: id }], row.cluster), now)
+  return toPlan(row)
 }
 
 async function recordIn(tx: Tx, head: ChainHead, planId: string, entries: ChangeRecord[], now: Date): Promise<void> {
@@ -223,9 +239,12 @@ const entryAudits = (planId: string, entries: ChangeRecord[]): AuditInput[] => e
 
 /** The records' audit events, and the plan marked as written. */
 async function recordedBy(tx: Tx, head: ChainHead, planId: string, audits: AuditInput[], now: Date): Promise<void> {
-  await appendAuditEvents(tx, head, audits, now)
-  await tx.plan.update({ where: { id: planId }, data: { updatedAt: now, version: { increment: 1 } } })
+  const { cluster } = await tx.plan.update({ where: { id: planId }, data: { updatedAt: now, version: { increment: 1 } }, select: { cluster: true } })
+  await appendAuditEvents(tx, head, ofCluster(audits, cluster), now)
 }
+
+/** Events about a plan name its cluster. */
+const ofCluster = (audits: AuditInput[], cluster: string): AuditInput[] => audits.map((a) => ({ ...a, cluster: a.cluster ?? cluster }))
 
 /** A few statements whatever the number of entries: one UPDATE per distinct outcome. */
 async function recordProgress(tx: Tx, planId: string, entries: ChangeRecord[], now: Date): Promise<void> {
@@ -263,11 +282,11 @@ async function recordRetryIn(tx: Tx, planId: string, index: number, retry: Chang
 /** One writer per node: the plan's node locks (node-locks.ts), the move to APPLYING with its lease, and the audit event. */
 async function startApplyIn(tx: Tx, head: ChainHead, id: string, from: PlanStatus[], fields: TransitionFields, audit: AuditInput, now: Date): Promise<StartApplyResult> {
   checkMove(from, 'APPLYING')
-  const plan = await tx.plan.findUnique({ where: { id }, select: { status: true, nodes: true } })
+  const plan = await tx.plan.findUnique({ where: { id }, select: { status: true, nodes: true, cluster: true } })
   if (!plan || !from.includes(plan.status as PlanStatus)) return { moved: true as const }
-  const locked = await takeNodeLocks(tx, id, JSON.parse(plan.nodes) as string[], now)
+  const locked = await takeNodeLocks(tx, id, plan.cluster, JSON.parse(plan.nodes) as string[], now)
   if (locked) return { locked }
   await tx.plan.update({ where: { id }, data: { ...fields, status: 'APPLYING', updatedAt: now, version: { increment: 1 } } })
-  await appendAuditEvents(tx, head, [{ ...audit, planId: id }], now)
+  await appendAuditEvents(tx, head, ofCluster([{ ...audit, planId: id }], plan.cluster), now)
   return { started: toPlan(await tx.plan.findUniqueOrThrow({ where: { id }, include: withChanges })) }
 }

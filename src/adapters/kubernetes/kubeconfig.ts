@@ -85,3 +85,28 @@ function requireCluster(kc: KubeConfig, what: string): void {
     throw new Error(`${what}: no current cluster (current-context "${kc.getCurrentContext()}" is missing or names no cluster)`)
   }
 }
+
+/**
+ * One cluster of the clusters file: its kubeconfig (or, without one, the usual lookup) at its
+ * context, or the pod's service account. Throws when that gives no cluster.
+ */
+export function loadClusterKubeConfig(
+  source: { name: string; kubeconfig: string | null; context: string | null; inCluster: boolean },
+  opts: LoadKubeConfigOptions = {},
+): KubeConfig {
+  const what = `cluster "${source.name}"`
+  if (source.inCluster) {
+    const kc = inClusterConfig(opts.env ?? process.env, opts.serviceAccountDir ?? SERVICE_ACCOUNT_DIR)
+    if (!kc) throw new Error(`${what}: inCluster, but this process runs in no pod (no KUBERNETES_SERVICE_HOST or service account token)`)
+    return kc
+  }
+  const found = loadKubeConfig({ ...opts, kubeconfigPath: source.kubeconfig ?? opts.kubeconfigPath ?? null })
+  if (!found || found.source === 'in-cluster') throw new Error(`${what}: no kubeconfig found for its context "${source.context}"`)
+  const { kc } = found
+  if (source.context) {
+    if (!kc.getContextObject(source.context)) throw new Error(`${what}: the kubeconfig has no context "${source.context}"`)
+    kc.setCurrentContext(source.context)
+    requireCluster(kc, what)
+  }
+  return kc
+}

@@ -7,6 +7,14 @@ export const token = {
   clear: () => sessionStorage.removeItem(TOKEN_KEY),
 }
 
+const CLUSTER_KEY = 'nodeplan.cluster'
+
+/** The cluster the pages show and plan for (with several); null: the server's only one. */
+export const cluster = {
+  get: () => sessionStorage.getItem(CLUSTER_KEY),
+  set: (value) => (value ? sessionStorage.setItem(CLUSTER_KEY, value) : sessionStorage.removeItem(CLUSTER_KEY)),
+}
+
 export class ApiError extends Error {
   constructor(message, code) {
     super(message)

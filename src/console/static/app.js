@@ -1,7 +1,8 @@
-// The console: hash routes (#/, #/plans, #/plan/ID, #/rollouts, #/rollout/ID, #/node/NAME), one module per page.
-import { ApiError, gql, token } from './api.js'
+// The console: hash routes (#/, #/fleet, #/plans, #/plan/ID, #/rollouts, #/rollout/ID, #/node/NAME), one module per page.
+import { ApiError, cluster, gql, token } from './api.js'
 import { clusterPage } from './cluster-view.js'
 import { h } from './dom.js'
+import { clusterSwitcher, fleetPage } from './fleet-view.js'
 import { nodePage } from './node-view.js'
 import { planPage } from './plan-view.js'
 import { plansPage } from './plans-view.js'
@@ -24,7 +25,14 @@ function loginForm(message) {
 }
 
 async function whoami() {
-  me = (await gql('{ me { subject role } }')).me
+  const data = await gql('{ me { subject role } clusters { name } }')
+  me = data.me
+  // With several clusters: a Fleet page and a switcher for the cluster the other pages show.
+  const names = data.clusters.map((c) => c.name)
+  const fleet = names.length > 1
+  if (!fleet) cluster.set(null)
+  document.getElementById('fleet-nav').hidden = !fleet
+  document.getElementById('switcher').replaceChildren(fleet ? clusterSwitcher(names) : '')
   // Without a tokens file there is no token to forget: no Sign out.
   document.getElementById('who').replaceChildren(`${me.subject} (${me.role}) `,
     token.get() ? h('button', { id: 'sign-out', onclick: () => { token.clear(); me = null; route() } }, 'Sign out') : '')
@@ -70,7 +78,10 @@ async function route() {
       await whoami()
       ctx = current = pageContext()
     }
-    if (page === 'plan' && arg) await planPage(ctx, decodeURIComponent(arg))
+    const switcher = document.getElementById('cluster-switcher')
+    if (switcher) switcher.value = cluster.get()
+    if (page === 'fleet') await fleetPage(ctx)
+    else if (page === 'plan' && arg) await planPage(ctx, decodeURIComponent(arg))
     else if (page === 'plans') await plansPage(ctx)
     else if (page === 'rollout' && arg) await rolloutPage(ctx, decodeURIComponent(arg))
     else if (page === 'rollouts') await rolloutsPage(ctx)

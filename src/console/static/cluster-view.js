@@ -1,6 +1,6 @@
 // The cluster page: overview, and the node list (server-side filters through NodeFilter, natural
 // sort and paging here) with a selection that the plan form plans for.
-import { gql } from './api.js'
+import { cluster, gql } from './api.js'
 import { card, h } from './dom.js'
 import { byName, count, RANK, roleList, ROLE_LABEL } from './format.js'
 import { joinButton } from './join.js'
@@ -9,7 +9,7 @@ import { planForm } from './plan-form.js'
 const PAGE_SIZE = 50
 // Only what the table shows: the list stays small at 5,000 nodes.
 const FIELDS = 'name ready draining roles gpus gpusInUse'
-const LIST = `query($f: NodeFilter) { nodes(filter: $f) { ${FIELDS} } }`
+const LIST = `query($f: NodeFilter, $c: String) { nodes(filter: $f, cluster: $c) { ${FIELDS} } }`
 
 // Kept while the tab is open, so coming back from a node or plan keeps the filters and selection.
 const state = { q: '', role: '', ready: '', draining: '', label: '', page: 0, selected: new Set(), gpusOf: new Map() }
@@ -29,7 +29,7 @@ export async function clusterPage(ctx) {
   // One request: without filters the list is also what the overview counts.
   const filter = filterOf()
   const filtered = Object.keys(filter).length > 0
-  const data = await gql(`query($f: NodeFilter) { nodes(filter: $f) { ${FIELDS} } systemNodes { ready nodes warning }${filtered ? ' all: nodes { ready draining roles gpus }' : ''} }`, { f: filter })
+  const data = await gql(`query($f: NodeFilter, $c: String) { nodes(filter: $f, cluster: $c) { ${FIELDS} } systemNodes(cluster: $c) { ready nodes warning }${filtered ? ' all: nodes(cluster: $c) { ready draining roles gpus }' : ''} }`, { f: filter, c: cluster.get() })
   const all = data.all ?? data.nodes
   const systemNodes = data.systemNodes
   const body = h('div', { id: 'node-list' })
@@ -55,7 +55,7 @@ function overview(nodes, systemNodes, join) {
     if (n.draining) row.draining++
   }
   return [
-    h('div', { class: 'title-row' }, h('h1', {}, 'Cluster'), join),
+    h('div', { class: 'title-row' }, h('h1', {}, cluster.get() ? `Cluster ${cluster.get()}` : 'Cluster'), join),
     systemNodes.warning ? h('div', { class: 'warning critical', id: 'system-warning' }, `⚠ ${systemNodes.warning}`) : null,
     h('div', { class: 'cards' },
       card(nodes.length, 'nodes', 'nodes'),
@@ -96,7 +96,7 @@ async function load(body, ctx) {
   const seq = ++loadSeq
   let nodes
   try {
-    nodes = (await gql(LIST, { f: filterOf() })).nodes
+    nodes = (await gql(LIST, { f: filterOf(), c: cluster.get() })).nodes
   } catch (err) {
     return body.replaceChildren(h('div', { class: 'error' }, `${err.message} (${err.code})`))
   }

@@ -1,5 +1,5 @@
 // The kubeadm join command for (re)joining a machine (admin): it creates a bootstrap token, so it asks first.
-import { gql } from './api.js'
+import { cluster, gql } from './api.js'
 import { confirmAction, showInfo } from './dialog.js'
 import { h } from './dom.js'
 import { when } from './format.js'
@@ -14,7 +14,7 @@ export function joinButton() {
     })
     if (!ok) return
     try {
-      const { createJoinCommand: join } = await gql('mutation($d: String) { createJoinCommand(description: $d) { command expiresAt tokenId } }', { d: ok.reason })
+      const { createJoinCommand: join } = await gql('mutation($d: String, $c: String) { createJoinCommand(description: $d, cluster: $c) { command expiresAt tokenId } }', { d: ok.reason, c: cluster.get() })
       showInfo('Join command', h('p', {}, 'Run this on the machine as root:'), h('pre', { id: 'join-command', class: 'command' }, join.command),
         h('p', {}, `Token ${join.tokenId}, valid until ${when(join.expiresAt)}. Then plan a rejoin of the node to restore its roles and labels.`))
     } catch (err) {

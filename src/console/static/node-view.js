@@ -1,20 +1,20 @@
 // One node: state, taints, labels, workloads, the plans touching it and its audit timeline.
-import { gql } from './api.js'
+import { cluster, gql } from './api.js'
 import { card, h, nameLine } from './dom.js'
 import { count, RANK, roleList, when } from './format.js'
 import { planForm } from './plan-form.js'
 
-const QUERY = `query($name: String!) {
-  node(name: $name) { name ready notReadySince unschedulable draining roles gpus gpusInUse
+const QUERY = `query($name: String!, $c: String) {
+  node(name: $name, cluster: $c) { name ready notReadySince unschedulable draining roles gpus gpusInUse
     labels { key value } taints { key value effect }
     workloads { namespace name kind gpus pods project relocation }
     plans(first: 20) { id kind status createdAt createdBy reason needsApproval nodes } }
-  auditEvents(filter: { node: $name }, first: 100) { totalCount edges { node { at actor action planId detail } } } }`
+  auditEvents(filter: { node: $name, cluster: $c }, first: 100) { totalCount edges { node { at actor action planId detail } } } }`
 const OPEN = ['PENDING', 'APPROVED', 'APPLYING']
 const EFFECT = { NO_EXECUTE: 'NoExecute', NO_SCHEDULE: 'NoSchedule', PREFER_NO_SCHEDULE: 'PreferNoSchedule' }
 
 export async function nodePage(ctx, name) {
-  const { node, auditEvents } = await gql(QUERY, { name })
+  const { node, auditEvents } = await gql(QUERY, { name, c: cluster.get() })
   const events = auditEvents.edges.map((e) => e.node)
   if (!node) {
     return ctx.show(h('h1', {}, `Node ${name}`), h('p', { class: 'note' }, 'Not in the cluster now (decommissioned, or never joined). Its history:'), timeline(events, auditEvents.totalCount))

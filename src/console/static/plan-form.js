@@ -1,6 +1,6 @@
 // The form that plans a change of the chosen nodes (the cluster page's selection, or one node),
 // or a rollout of the selection.
-import { gql } from './api.js'
+import { cluster, gql } from './api.js'
 import { h } from './dom.js'
 import { count, ROLE_LABEL } from './format.js'
 
@@ -9,11 +9,11 @@ const NODES_MUTATION = { drain: 'planDrain', undrain: 'planUndrain', decommissio
 /** Plans `kind` of `nodes` and returns the new plan's id. Relabel takes one node and its roles after. */
 export async function createPlan(kind, nodes, reason, roles = []) {
   if (kind === 'relabel') {
-    const data = await gql('mutation($input: PlanRelabelInput!) { planRelabel(input: $input) { id } }', { input: { node: nodes[0], reason, roles } })
+    const data = await gql('mutation($input: PlanRelabelInput!) { planRelabel(input: $input) { id } }', { input: { node: nodes[0], reason, roles, cluster: cluster.get() } })
     return data.planRelabel.id
   }
   const field = NODES_MUTATION[kind]
-  const data = await gql(`mutation($input: PlanNodesInput!) { ${field}(input: $input) { id } }`, { input: { nodes, reason } })
+  const data = await gql(`mutation($input: PlanNodesInput!) { ${field}(input: $input) { id } }`, { input: { nodes, reason, cluster: cluster.get() } })
   return data[field].id
 }
 

@@ -22,6 +22,9 @@ export class AuditEventType {
   @Field(() => String, { nullable: true })
   node!: string | null
 
+  @Field(() => String, { nullable: true, description: 'The cluster the event is about; null for service-wide events.' })
+  cluster!: string | null
+
   @Field(() => JSONScalar, { nullable: true })
   detail!: unknown
 }

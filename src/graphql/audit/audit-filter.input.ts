@@ -22,4 +22,7 @@ export class AuditFilterInput {
 
   @Field(() => Date, { nullable: true, description: 'Inclusive.' })
   until?: Date | null
+
+  @Field(() => String, { nullable: true, description: 'Events about this cluster (service-wide events name none).' })
+  cluster?: string | null
 }

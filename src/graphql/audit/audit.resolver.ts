@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql'
+import type { Fleet } from '../../app/fleet.js'
 import type { AuditService } from '../../app/audit.service.js'
 import type { RequestContext } from '../context.js'
 import { firstArg, toConnection } from '../pagination.js'
@@ -8,7 +9,10 @@ import { pageCost } from '../limits.js'
 
 @Resolver()
 export class AuditResolver {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly fleet: Fleet,
+  ) {}
 
   @Authorized('viewer')
   @Query(() => AuditEventConnectionType, { complexity: pageCost, description: 'The audit trail, newest first.' })
@@ -18,6 +22,9 @@ export class AuditResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: RequestContext,
   ) {
-    return toConnection(await this.audit.list(ctx.principal, filter ?? {}, firstArg(first), after))
+    // A named cluster must be one the caller may use; a token limited to some clusters sees theirs and the service-wide events.
+    if (filter?.cluster != null) this.fleet.scope(ctx.principal, filter.cluster)
+    const visibleClusters = this.fleet.limits(ctx.principal)
+    return toConnection(await this.audit.list(ctx.principal, { ...filter, visibleClusters }, firstArg(first), after))
   }
 }

@@ -18,4 +18,7 @@ export class PrincipalType {
 
   @Field(() => RoleEnum, { description: "The least role that may approve another person's plan (the policy's approverRole)." })
   approverRole!: RoleEnum
+
+  @Field(() => [String], { nullable: true, description: 'The clusters the token may use; null: every cluster.' })
+  clusters!: string[] | null
 }

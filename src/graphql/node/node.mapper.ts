@@ -13,15 +13,17 @@ const taintLists = new WeakMap<readonly Taint[], readonly TaintType[]>()
 const nodeTypes = new WeakMap<NodeView, NodeType>()
 
 /** NodeView → the GraphQL Node, without plans (a field resolver reads those on demand). */
-export function toNodeType(node: NodeView): NodeType {
+export function toNodeType(node: NodeView, cluster: string): NodeType {
   let type = nodeTypes.get(node)
-  if (!type) nodeTypes.set(node, (type = Object.freeze(nodeTypeOf(node))))
+  if (!type) nodeTypes.set(node, (type = Object.freeze(nodeTypeOf(node, cluster))))
   return type
 }
 
-function nodeTypeOf(node: NodeView): NodeType {
+// A view belongs to one cluster's inventory, so keying on the view alone is enough.
+function nodeTypeOf(node: NodeView, cluster: string): NodeType {
   return {
     name: node.name,
+    cluster,
     roles: node.roles as NodeRoleEnum[],
     ready: node.ready,
     notReadySince: node.notReadySince ? new Date(node.notReadySince) : null,

@@ -12,6 +12,10 @@ export class NodeType {
   name!: string
 
   @KeptAsTextElement()
+  @Field(() => String, { description: 'The cluster the node is in (clusters file name; "default" without one).' })
+  cluster!: string
+
+  @KeptAsTextElement()
   @Field(() => [NodeRoleEnum])
   roles!: NodeRoleEnum[]
 

@@ -7,4 +7,7 @@ export class PlanNodesInput {
 
   @Field(() => String, { description: 'Why: a ticket, an incident, a sentence for the audit trail.' })
   reason!: string
+
+  @Field(() => String, { nullable: true, description: 'The cluster (clusters file name); may be left out when there is only one.' })
+  cluster?: string | null
 }

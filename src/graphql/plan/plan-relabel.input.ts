@@ -11,4 +11,7 @@ export class PlanRelabelInput {
 
   @Field(() => String)
   reason!: string
+
+  @Field(() => String, { nullable: true, description: 'The cluster (clusters file name); may be left out when there is only one.' })
+  cluster?: string | null
 }

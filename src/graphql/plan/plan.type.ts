@@ -8,6 +8,9 @@ export class PlanType {
   @Field(() => ID)
   id!: string
 
+  @Field(() => String, { description: 'The cluster the plan changes.' })
+  cluster!: string
+
   @Field(() => PlanKindEnum)
   kind!: PlanKindEnum
 

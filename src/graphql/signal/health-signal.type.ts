@@ -3,6 +3,9 @@ import { SignalOutcomeEnum, SignalSeverityEnum, SignalStateEnum } from '../enums
 
 @ObjectType('HealthSignal', { simpleResolvers: true, description: 'A health fault of a node, one per node, source and code.' })
 export class HealthSignalType {
+  @Field(() => String, { description: 'The cluster the node is in.' })
+  cluster!: string
+
   @Field(() => String)
   node!: string
 

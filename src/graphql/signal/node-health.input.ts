@@ -23,4 +23,7 @@ export class NodeHealthInput {
 
   @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'The fault is over: a DRAIN it proposed is discarded, or an applied one gets its UNDRAIN proposed.' })
   cleared?: boolean | null
+
+  @Field(() => String, { nullable: true, description: 'The cluster (clusters file name); may be left out when there is only one.' })
+  cluster?: string | null
 }

@@ -37,7 +37,7 @@ class FlakyAudit implements Pick<AuditRepository, 'appendOnce'> {
   async appendOnce(_key: string, event: AuditInput) {
     if (this.failures-- > 0) throw new Error('SQLITE_BUSY: database is locked')
     this.events.push(event)
-    return { ...event, id: String(this.events.length), seq: this.events.length, at: new Date(), planId: null, node: event.node ?? null, detail: event.detail ?? null, hash: '', prevHash: '' }
+    return { ...event, id: String(this.events.length), seq: this.events.length, at: new Date(), planId: null, node: event.node ?? null, cluster: event.cluster ?? null, detail: event.detail ?? null, hash: '', prevHash: '' }
   }
 }
 
