@@ -34,6 +34,10 @@ export class RolloutService {
 
   async plan(by: Principal, request: Omit<RolloutRequest, 'createdBy'>, cluster: string | null = null): Promise<Rollout> {
     requireRole(by, 'operator', 'plan a rollout')
+    this.requireCluster(by)
+    if (cluster !== null && by.clusters != null && !by.clusters.includes(cluster)) {
+      throw new NodeplanError('FORBIDDEN', `this token may not use cluster "${cluster}"`, { cluster })
+    }
     if (cluster !== null && cluster !== this.clusterName) {
       throw new NodeplanError('BAD_USER_INPUT', `cluster: rollouts run on cluster "${this.clusterName}" (the clusters file's first) in this version, not "${cluster}"`, { field: 'cluster' })
     }
@@ -54,6 +58,15 @@ export class RolloutService {
   }
 
   /** A rollout drains and undrains: it needs approval when policy asks it of DRAIN or UNDRAIN plans. */
+  /** A token limited to other clusters (tokens file `clusters`) sees no rollout and changes none. */
+  visibleTo(by: Principal): boolean {
+    return by.clusters == null || by.clusters.includes(this.clusterName)
+  }
+
+  private requireCluster(by: Principal): void {
+    if (!this.visibleTo(by)) throw new NodeplanError('FORBIDDEN', `this token may not use cluster "${this.clusterName}", where rollouts run`, { cluster: this.clusterName })
+  }
+
   needsApproval(): boolean {
     return this.policy.requireApproval.includes('DRAIN') || this.policy.requireApproval.includes('UNDRAIN')
   }
@@ -64,6 +77,7 @@ export class RolloutService {
 
   async approve(by: Principal, id: string): Promise<Rollout> {
     requireRole(by, this.policy.approverRole, 'approve rollouts')
+    this.requireCluster(by)
     return this.change(id, ['PENDING'], 'approved', (r) => {
       if (r.createdBy === by.subject) {
         throw new NodeplanError('FORBIDDEN', `${by.subject} planned rollout ${id} and so may not approve it: another ${this.policy.approverRole} must (four eyes)`)
@@ -74,6 +88,7 @@ export class RolloutService {
 
   async start(by: Principal, id: string): Promise<Rollout> {
     requireRole(by, 'operator', 'start rollouts')
+    this.requireCluster(by)
     const from: RolloutStatus[] = this.needsApproval() ? ['APPROVED'] : ['PENDING', 'APPROVED']
     const started = await this.change(id, from, 'started', (r) => ({
       next: { ...r, status: 'SCHEDULED', startedAt: this.clock.now(), waitingFor: 'the rollout runner to pick it up' },
@@ -85,6 +100,7 @@ export class RolloutService {
 
   async pause(by: Principal, id: string): Promise<Rollout> {
     requireRole(by, 'operator', 'pause rollouts')
+    this.requireCluster(by)
     return this.change(id, ['SCHEDULED', 'RUNNING', 'PAUSED'], 'paused', (r) => ({
       next: { ...r, status: 'PAUSED', pausedBy: 'PERSON', waitingFor: `resumeRollout: paused by ${by.subject}` },
       audit: [{ actor: by.subject, action: 'rollout.paused', detail: { wave: currentIndex(r) } }],
@@ -93,6 +109,7 @@ export class RolloutService {
 
   async resume(by: Principal, id: string): Promise<Rollout> {
     requireRole(by, 'operator', 'resume rollouts')
+    this.requireCluster(by)
     const resumed = await this.change(id, ['PAUSED'], 'resumed', (r) => ({
       next: { ...r, status: r.waves.some((w) => w.startedAt) ? 'RUNNING' : 'SCHEDULED', pausedBy: null, waitingFor: null },
       audit: [{ actor: by.subject, action: 'rollout.resumed', detail: { wave: currentIndex(r) } }],
@@ -104,6 +121,7 @@ export class RolloutService {
   /** Stops it for good: nodes not yet drained are skipped, drained ones stay drained (leftDrained). */
   async abort(by: Principal, id: string, reason: string): Promise<Rollout> {
     requireRole(by, 'operator', 'abort rollouts')
+    this.requireCluster(by)
     if (typeof reason !== 'string' || reason.trim() === '') throw new NodeplanError('BAD_USER_INPUT', 'reason: say why the rollout is aborted', { field: 'reason' })
     return this.change(id, ['PENDING', 'APPROVED', 'SCHEDULED', 'RUNNING', 'PAUSED'], 'aborted', (r) => {
       const now = this.clock.now()
@@ -126,6 +144,7 @@ export class RolloutService {
 
   async discard(by: Principal, id: string): Promise<Rollout> {
     requireRole(by, 'operator', 'discard rollouts')
+    this.requireCluster(by)
     return this.change(id, ['PENDING', 'APPROVED'], 'discarded', (r) => ({
       next: { ...r, status: 'DISCARDED', finishedAt: this.clock.now() },
       audit: [{ actor: by.subject, action: 'rollout.discarded', detail: { reason: r.reason } }],
@@ -135,6 +154,7 @@ export class RolloutService {
   /** The node's maintenance is done: the runner checks it and returns it to service. */
   async completeMaintenance(by: Principal, id: string, node: string): Promise<Rollout> {
     requireRole(by, 'operator', 'complete maintenance')
+    this.requireCluster(by)
     const done = await this.change(id, ['RUNNING', 'PAUSED', 'SCHEDULED'], 'told a maintenance is done', (r) => {
       const wave = r.waves.find((w) => w.nodes.some((n) => n.name === node))
       const current = wave?.nodes.find((n) => n.name === node)

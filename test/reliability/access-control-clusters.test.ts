@@ -31,6 +31,29 @@ describe('access control per cluster: a token limited to one cluster', () => {
   }
   const nodesInput = (kind: string) => async (c: string) => ({ query: `mutation($n: [String!]!, $c: String) { ${kind}(input: {nodes: $n, reason: "acl", cluster: $c}) ${PLAN} }`, variables: { n: [freshNode()], c } })
 
+  /** A rollout of a fresh node of the first cluster (where rollouts run), waiting for a notBefore far ahead. */
+  const rolloutOf = async (then: string[] = []) => {
+    const id = (await as(`mutation($n: [String!]!) { planRollout(input: {nodes: $n, reason: "acl", notBefore: "2099-01-01T00:00:00Z", cluster: "${OWN}"}) { id } }`, { n: [freshNode()] })).planRollout.id as string
+    for (const step of then) await as(`mutation($id: ID!) { ${step}(id: $id) { id } }`, { id })
+    return id
+  }
+  const rolloutDoc = (mutation: string, setup: () => Promise<string>, args = '') => async () => ({ query: `mutation($id: ID!) { ${mutation}(id: $id${args}) { id status } }`, variables: { id: await setup() } })
+  /** Rollouts run on the first cluster: these act on one by id whatever `c` is (the test below checks another cluster's token). */
+  const ROLLOUT_ROWS: Record<string, () => Promise<{ query: string; variables?: Record<string, unknown> }>> = {
+    rollout: async () => ({ query: `query($id: ID!) { rollout(id: $id) { id } }`, variables: { id: await rolloutOf() } }),
+    rollouts: async () => ({ query: `{ rollouts(first: 2) { totalCount } }` }),
+    approveRollout: rolloutDoc('approveRollout', () => rolloutOf()),
+    startRollout: rolloutDoc('startRollout', () => rolloutOf()),
+    pauseRollout: rolloutDoc('pauseRollout', () => rolloutOf(['startRollout'])),
+    resumeRollout: rolloutDoc('resumeRollout', () => rolloutOf(['startRollout', 'pauseRollout'])),
+    abortRollout: rolloutDoc('abortRollout', () => rolloutOf(), ', reason: "acl"'),
+    discardRollout: rolloutDoc('discardRollout', () => rolloutOf()),
+    completeMaintenance: async () => ({
+      query: `mutation($id: ID!, $node: String!) { completeMaintenance(rolloutId: $id, node: $node) { id status } }`,
+      variables: { id: await rolloutOf(['startRollout']), node: `gpu-${nextNode - 1}` },
+    }),
+  }
+
   /** Per operation: a document about cluster `c` that succeeds on a cluster the caller may use. */
   const ROWS: Record<string, (c: string) => Promise<{ query: string; variables?: Record<string, unknown> }>> = {
     auditEvents: async (c) => ({ query: `query($c: String) { auditEvents(first: 2, filter: {cluster: $c}) { totalCount } }`, variables: { c } }),
@@ -54,11 +77,13 @@ describe('access control per cluster: a token limited to one cluster', () => {
     discardPlan: async (c) => ({ query: `mutation($id: ID!) { discardPlan(id: $id) ${PLAN} }`, variables: { id: await pendingPlan(c) } }),
     reportNodeHealth: async (c) => ({ query: `mutation($c: String) { reportNodeHealth(input: {node: "gpu-1", source: "acl", code: "XID-13", severity: INFO, cluster: $c}) { node } }`, variables: { c } }),
     createJoinCommand: async (c) => ({ query: `mutation($c: String) { createJoinCommand(ttlHours: 1, cluster: $c) { tokenId } }`, variables: { c } }),
+    planRollout: async (c) => ({ query: `mutation($n: [String!]!, $c: String) { planRollout(input: {nodes: $n, reason: "acl", cluster: $c}) { id } }`, variables: { n: [freshNode()], c } }),
+    ...ROLLOUT_ROWS,
   }
   /** Refused by the operation's own rule on the caller's cluster (a rejoin needs a decommissioned node). */
-  const REFUSED_BY_RULE: Record<string, string> = { planRejoin: 'BAD_USER_INPUT' }
-  /** Service-wide: no cluster to be refused for. */
-  const SERVICE_WIDE = new Set(['clusters', 'me', 'verifyAuditTrail'])
+  const REFUSED_BY_RULE: Record<string, string> = { planRejoin: 'BAD_USER_INPUT', completeMaintenance: 'PLAN_NOT_APPLICABLE' }
+  /** Service-wide: no cluster to be refused for (rollouts: the first cluster's, whatever `c` says). */
+  const SERVICE_WIDE = new Set(['clusters', 'me', 'verifyAuditTrail', ...Object.keys(ROLLOUT_ROWS)])
 
   beforeAll(async () => {
     fleet = await startTestFleet([OWN, OTHER], { simulator: { gpuNodes: 60, cpuNodes: 0 } })
@@ -87,6 +112,24 @@ describe('access control per cluster: a token limited to one cluster', () => {
       }
     }
     expect(outcomes).toEqual(expected)
+  })
+
+  it(`a token limited to ${OTHER} sees no rollout and changes none: rollouts run on ${OWN}, the first cluster`, async () => {
+    const other = fleet.tokens[`${OTHER}-admin`]!.token
+    const outcomes: Record<string, string> = {}
+    for (const [field, doc] of Object.entries(ROLLOUT_ROWS)) {
+      const { query, variables } = await doc()
+      const res = await fleet.gql(query, variables, other)
+      outcomes[field] = field === 'rollout' && res.data?.rollout === null ? '200 null' : field === 'rollouts' ? `${res.data?.rollouts.totalCount}` : outcome(res, field)
+    }
+    const planned = await fleet.gql(`mutation($n: [String!]!) { planRollout(input: {nodes: $n, reason: "acl"}) { id } }`, { n: [freshNode()] }, other)
+    outcomes.planRollout = outcome(planned, 'planRollout')
+    expect(outcomes).toEqual({
+      ...Object.fromEntries(Object.keys(ROLLOUT_ROWS).map((f) => [f, '200 FORBIDDEN'])),
+      rollout: '200 null',
+      rollouts: '0',
+      planRollout: '200 FORBIDDEN',
+    })
   })
 
   it('shows the limited token only its cluster and the service-wide events', async () => {

@@ -20,8 +20,8 @@ export class RolloutResolver {
 
   @Authorized('viewer')
   @Query(() => RolloutType, { nullable: true, description: 'One rollout by id; null when there is none.' })
-  rollout(@Arg('id', () => ID) id: string): Promise<Rollout | null> {
-    return this.service.find(id)
+  async rollout(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Rollout | null> {
+    return this.service.visibleTo(ctx.principal) ? this.service.find(id) : null
   }
 
   @Authorized('viewer')
@@ -30,7 +30,9 @@ export class RolloutResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
     @Arg('status', () => [RolloutStatusEnum], { nullable: true }) status: RolloutStatusEnum[] | null,
+    @Ctx() ctx: RequestContext,
   ) {
+    if (!this.service.visibleTo(ctx.principal)) return toConnection<Rollout>({ items: [], cursors: [], hasNextPage: false, endCursor: null, totalCount: 0 })
     return toConnection(await this.service.list({ status: status as RolloutStatus[] | null, first: firstArg(first), after }))
   }
 
