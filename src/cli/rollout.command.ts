@@ -49,7 +49,7 @@ export async function rolloutCommand(command: RolloutCommand, conn: ServerConnec
 
   if (command.name === 'plan-rollout') {
     const { planRollout: r } = await api.request<{ planRollout: Rollout }>(`mutation($input: RolloutInput!) { planRollout(input: $input) { ${ROLLOUT_FIELDS} } }`, {
-      input: command.input,
+      input: conn.cluster ? { ...command.input, cluster: conn.cluster } : command.input,
     })
     json ? emit(r) : out(`${colourDiff(r.diff, conn.color)}\nSaved the rollout as ${paint(r.id, 'bold', conn.color)}. ${rolloutNextStep(r)}`)
     return 0

@@ -33,7 +33,7 @@ describe('nodeplan plan rollout', () => {
           window: { cron: '0 22 * * 1-5', durationMinutes: 240, timeZone: 'Europe/Berlin' },
         },
       },
-      connection: { url: 'http://127.0.0.1:8080', token: null, output: 'text', color: false },
+      connection: { url: 'http://127.0.0.1:8080', token: null, output: 'text', color: false, cluster: null },
     })
     expect(parse('plan', ['--reason', 'r', 'rollout', '-l', 'pool=a'])).toMatchObject({ command: { name: 'plan-rollout', input: { reason: 'r', labels: [{ key: 'pool', value: 'a' }] } } })
     expect(parse('plan', ['rollout', '--role', 'gpu-worker', '--reason', 'r'])).toEqual({ command: { name: 'plan-rollout', input: { reason: 'r', roles: ['GPU_WORKER'] } }, connection: expect.anything() })
