@@ -1,5 +1,6 @@
 import 'reflect-metadata'
-import { commandIndex, OPERATOR_COMMANDS, OPERATOR_USAGE } from './args.js'
+import { commandIndex, OPERATOR_COMMANDS } from './args.js'
+import { OPERATOR_USAGE } from './help.js'
 import { didYouMean } from './suggest.js'
 
 const USAGE = `usage: nodeplan <command> [options]

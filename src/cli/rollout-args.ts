@@ -1,6 +1,7 @@
 // Arguments of `nodeplan plan rollout`, `nodeplan rollout …` and `nodeplan rollouts`: pure, no I/O.
 import { parseArgs } from 'node:util'
-import { connectionOf, GLOBAL_HELP, GLOBAL_OPTIONS, parseTime, readOptions, ROLE_NAMES, type Connection, type Environment, type OptionSpec, type RoleArg } from './args.js'
+import { connectionOf, GLOBAL_OPTIONS, parseTime, readOptions, ROLE_NAMES, type Connection, type Environment, type OptionSpec, type RoleArg } from './args.js'
+import { GLOBAL_HELP } from './help.js'
 import { didYouMean } from './suggest.js'
 
 /** The API's RolloutInput, as the flags give it (absent fields take the server's defaults). */

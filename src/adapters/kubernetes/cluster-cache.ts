@@ -6,36 +6,13 @@ import type { ClusterCache, Clock, NodeEvent, NodeEventType } from '../../app/po
 import type { ClusterSnapshot, NodeState, PdbState, PodState } from '../../domain/cluster.js'
 import { NodeplanError } from '../../domain/errors.js'
 import { describeApiError, httpStatus, toAdapterError } from './api-error.js'
-import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js'
+import { DEFAULT_BACKOFF } from './backoff.js'
+import type { ClusterCacheOptions } from './cluster-cache-options.js'
 import { KubernetesApi, nodePath } from './kubernetes-api.js'
 import { toNodeState, toPdbState, toPodState } from './node-state.js'
 import { Reflector } from './reflector.js'
 import { isOlderVersion } from './resource-version.js'
 import { systemClock } from '../../app/system-clock.js'
-
-export interface ClusterCacheOptions {
-  clock?: Clock
-  random?: () => number
-  /** Pause between failed lists/watches. */
-  backoff?: BackoffPolicy
-  /** LIST page size (limit/continue); 500 as client-go has it: a page's JSON is what the first sync holds in memory at once. */
-  pageSize?: number
-  /** Asks the server to end each watch after this long; it is then resumed from the last resourceVersion. */
-  watchTimeoutSeconds?: number
-  /** How long start() waits for the first lists before it throws KUBERNETES_UNAVAILABLE (the lists keep retrying). */
-  startTimeoutMs?: number
-  pingTimeoutMs?: number
-  /** Nodes refreshed at once. */
-  refreshConcurrency?: number
-  /** Per-request timeout when the cache builds its own KubernetesApi from a KubeConfig. */
-  requestTimeoutMs?: number
-  log?: WarningLog
-}
-
-/** The part of a structured logger the cache uses. */
-export interface WarningLog {
-  warn(msg: string, fields?: Record<string, unknown>): void
-}
 
 const NO_PODS: readonly PodState[] = Object.freeze([])
 
