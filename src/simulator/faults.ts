@@ -1,6 +1,6 @@
 // Fault injection for the Kubernetes API routes (never /_sim): latency, error rates, forced
 // conflicts, dropped connections, a server that does not answer at all.
-import type { Random } from './random.js'
+import { Random } from './random.js'
 import { badRequest } from './status.js'
 
 export interface Faults {
@@ -47,14 +47,22 @@ export function parseFaults(body: unknown): Faults {
   }
 }
 
-/** The faults in force, and their own seeded randomness (apart from the cluster's, so faults change nothing else). */
+/**
+ * The faults in force, and their own seeded randomness (apart from the cluster's, so faults change
+ * nothing else). Each set of faults starts the stream again from the seed: what a set of faults does
+ * to the requests after it never depends on how many rolls earlier faults took.
+ */
 export class FaultInjector {
   private current: Faults | null = null
+  private random: Random
 
-  constructor(private readonly random: Random) {}
+  constructor(private readonly seed: number) {
+    this.random = new Random(seed)
+  }
 
   set(faults: Faults | null): void {
     this.current = faults && Object.keys(faults).length ? faults : null
+    this.random = new Random(this.seed)
   }
 
   get(): Faults | null {

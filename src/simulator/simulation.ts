@@ -109,7 +109,7 @@ export class Simulation {
     if (this.shape.trainingSeconds !== undefined && !(this.shape.trainingSeconds >= 0)) throw new RangeError(`trainingSeconds must be >= 0, got ${this.shape.trainingSeconds}`)
     const seed = options.seed ?? 1
     const random = new Random(seed)
-    this.faultInjector = new FaultInjector(new Random(seed ^ 0x5bd1e995))
+    this.faultInjector = new FaultInjector(seed ^ 0x5bd1e995)
     this.clock = new SimClock(options.startTime ?? new Date())
     this.loop = new SettleLoop(options.controllerSliceMs ?? 4, () => this.ctx.seeding)
     const ctx = (this.ctx = new SimContext(this.clock, random, () => this.loop.settle(), options.watchHistoryLimit))
