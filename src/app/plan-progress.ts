@@ -3,6 +3,7 @@ import { NodeplanError } from '../domain/errors.js'
 import type { Plan, PlannedChange } from '../domain/plan.js'
 import { isFinal } from '../domain/plan-status.js'
 import { requireRole } from './access.js'
+import { PromptedPoll } from './prompted-poll.js'
 import type { PlanRepository, PlanWrites } from './ports.js'
 
 export interface ChangeProgressEvent {
@@ -44,17 +45,12 @@ export class PlanProgress {
 
   async watch(by: Principal, id: string): Promise<AsyncIterableIterator<ChangeProgressEvent>> {
     requireRole(by, 'viewer', 'follow plans')
-    let wake: (() => void) | null = null
-    /** A prompt arrived since the last read began. */
-    let prompted = false
+    const poll = new PromptedPoll(this.options.pollMs)
     // Listen before the first read: a write between the two prompts one more read, never a lost change.
-    const unsubscribe = this.writes.onWritten(id, () => {
-      prompted = true
-      wake?.()
-    })
+    const unsubscribe = this.writes.onWritten(id, () => poll.prompt())
     let plan: Plan | null
     try {
-      prompted = false
+      poll.reading()
       plan = await this.plans.get(id)
     } catch (err) {
       unsubscribe()
@@ -90,11 +86,10 @@ export class PlanProgress {
     }
     take(plan)
     const plans = this.plans
-    const pollMs = this.options.pollMs
     const close = () => {
       closed = true
       unsubscribe()
-      wake?.()
+      poll.stop()
     }
     const iterator: AsyncIterableIterator<ChangeProgressEvent> = {
       [Symbol.asyncIterator]: () => iterator,
@@ -103,15 +98,7 @@ export class PlanProgress {
           const event = queue.shift()
           if (event) return { value: event, done: false }
           if (ended) break
-          if (!prompted) await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, pollMs)
-            wake = () => {
-              clearTimeout(timer)
-              resolve()
-            }
-          })
-          wake = null
-          prompted = false
+          await poll.next()
           if (closed) break
           const current = await plans.get(id)
           if (!current) break

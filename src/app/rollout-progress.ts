@@ -2,6 +2,7 @@ import type { Principal } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
 import { FINAL_ROLLOUT_STATUSES, type Rollout } from '../domain/rollout.js'
 import { requireRole } from './access.js'
+import { PromptedPoll } from './prompted-poll.js'
 import type { PlanWrites } from './ports.js'
 import type { RolloutRepository } from './rollout-ports.js'
 
@@ -24,17 +25,14 @@ export class RolloutProgress {
 
   async watch(by: Principal, id: string): Promise<AsyncIterableIterator<Rollout>> {
     requireRole(by, 'viewer', 'follow rollouts')
-    let wake: (() => void) | null = null
-    let prompted = false
-    const unsubscribe = this.writes.onWritten(id, () => {
-      prompted = true
-      wake?.()
-    })
+    const poll = new PromptedPoll(this.options.pollMs)
+    const unsubscribe = this.writes.onWritten(id, () => poll.prompt())
     const first = await this.rollouts.get(id).catch((err: unknown) => {
       unsubscribe()
       throw err
     })
-    if (!first) {
+    // Rollouts run on one cluster: a token limited to others does not see them, as rollout(id) answers.
+    if (!first || (by.clusters != null && !by.clusters.includes(first.cluster))) {
       unsubscribe()
       throw new NodeplanError('NOT_FOUND', `no rollout with id "${id}"`, { rolloutId: id })
     }
@@ -43,11 +41,10 @@ export class RolloutProgress {
     let ended = false
     let closed = false
     const { rollouts } = this
-    const pollMs = this.options.pollMs
     const close = () => {
       closed = true
       unsubscribe()
-      wake?.()
+      poll.stop()
     }
     const iterator: AsyncIterableIterator<Rollout> = {
       [Symbol.asyncIterator]: () => iterator,
@@ -60,17 +57,7 @@ export class RolloutProgress {
             ended = FINAL_ROLLOUT_STATUSES.includes(value.status)
             return { value, done: false }
           }
-          if (!prompted) {
-            await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, pollMs)
-              wake = () => {
-                clearTimeout(timer)
-                resolve()
-              }
-            })
-          }
-          wake = null
-          prompted = false
+          await poll.next()
           if (closed) break
           pending = await rollouts.get(id)
           if (!pending) break

@@ -1,7 +1,9 @@
 // Every query and mutation against a token limited to one cluster of two: allowed on its own
 // cluster, FORBIDDEN on the other. The token is an admin's, so only the cluster limit refuses.
 // Operations are read from the server's introspection, so one added without a row fails the test.
+import { createClient } from 'graphql-ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
 import { outcome } from '../support/graphql-client.js'
 import { startTestFleet, type TestFleet } from '../support/fleet.js'
 import { TEST_TOKENS } from '../support/nodeplan.js'
@@ -124,11 +126,23 @@ describe('access control per cluster: a token limited to one cluster', () => {
     }
     const planned = await fleet.gql(`mutation($n: [String!]!) { planRollout(input: {nodes: $n, reason: "acl"}) { id } }`, { n: [freshNode()] }, other)
     outcomes.planRollout = outcome(planned, 'planRollout')
+    // Nor can it follow one: the rollout is not there for this token, as rollout(id) answers.
+    const ws = createClient({ url: fleet.url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${other}` }, retryAttempts: 0 })
+    const rolloutId = await rolloutOf()
+    outcomes.rolloutProgress = await new Promise<string>((resolve) => {
+      ws.subscribe({ query: `subscription($id: ID!) { rolloutProgress(id: $id) { id } }`, variables: { id: rolloutId } }, {
+        next: (value) => resolve(String(value.errors?.[0]?.extensions?.code ?? 'data')),
+        error: (error) => resolve(String(error)),
+        complete: () => resolve('complete'),
+      })
+    })
+    await ws.dispose()
     expect(outcomes).toEqual({
       ...Object.fromEntries(Object.keys(ROLLOUT_ROWS).map((f) => [f, '200 FORBIDDEN'])),
       rollout: '200 null',
       rollouts: '0',
       planRollout: '200 FORBIDDEN',
+      rolloutProgress: 'NOT_FOUND',
     })
   })
 
