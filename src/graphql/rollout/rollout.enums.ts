@@ -15,7 +15,7 @@ export enum RolloutStatusEnum {
 }
 registerEnumType(RolloutStatusEnum, {
   name: 'RolloutStatus',
-  description: 'Where a rollout is. PENDING → (APPROVED) → RUNNING ⇄ PAUSED / WAITING → COMPLETED | FAILED | ABORTED; DISCARDED / EXPIRED before it starts.',
+  description: 'Where a rollout is. PENDING → (APPROVED) → SCHEDULED → RUNNING ⇄ PAUSED → COMPLETED | FAILED | ABORTED; DISCARDED before it starts.',
   valuesConfig: {
     PENDING: { description: 'Planned, not yet approved (when policy asks) or not yet started.' },
     SCHEDULED: { description: 'Started, waiting for notBefore or its window to open.' },
