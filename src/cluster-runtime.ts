@@ -9,6 +9,7 @@ import { ApplyRunner, DEFAULT_APPLY_OPTIONS, type ApplyOptions } from './app/app
 import { ApplyService } from './app/apply.service.js'
 import { ConditionSignals } from './app/condition-signals.js'
 import { DowntimeWatcher } from './app/downtime-watcher.js'
+import { LifecycleProposals } from './app/lifecycle-proposals.js'
 import type { ClusterServices } from './app/fleet.js'
 import { InventoryService } from './app/inventory.service.js'
 import { JoinService } from './app/join.service.js'
@@ -107,7 +108,7 @@ export async function startClusterRuntime(d: ClusterRuntimeDeps): Promise<Cluste
   })
   // Every replica's informer sees every condition change: only the leader reports them (below).
   const conditionSignals = new ConditionSignals(cache, signals, config.policy, log.child({ component: 'signals' }))
-  const downtime = new DowntimeWatcher(cache, plans, applier, planRepository, auditRepository, config.policy, clock, log)
+  const downtime = new DowntimeWatcher(cache, auditRepository, new LifecycleProposals(cache, plans, applier, planRepository, config.policy, log), clock, log)
   const downtimeCheckMs = overrides.downtimeCheckIntervalMs ?? config.downtimeCheckSeconds * 1000
   // The node lifecycle runs on one replica per cluster: the holder of that cluster's leader Lease.
   const leaseSeconds = config.leaderLease.seconds

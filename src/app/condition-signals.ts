@@ -1,7 +1,7 @@
 import type { NodeState } from '../domain/cluster.js'
 import type { ConditionSignal } from '../domain/health-signal.js'
 import type { Logger } from '../logger.js'
-import { SYSTEM_PRINCIPAL } from './downtime-watcher.js'
+import { SYSTEM_PRINCIPAL } from './system-principal.js'
 import type { Policy } from './policy.js'
 import type { ClusterCache, NodeEvent } from './ports.js'
 import type { SignalService } from './signal.service.js'

@@ -14,7 +14,7 @@ import { ACTIVE_ROLLOUT_STATUSES, currentWave, FINAL_ROLLOUT_STATUSES, type Roll
 import { isDrained } from '../domain/system-nodes.js'
 import { staleness } from '../domain/staleness.js'
 import type { ApplyService } from './apply.service.js'
-import { SYSTEM_PRINCIPAL } from './downtime-watcher.js'
+import { SYSTEM_PRINCIPAL } from './system-principal.js'
 import type { Policy } from './policy.js'
 import type { AuditInput, Clock, ClusterCache, PlanRepository } from './ports.js'
 import type { RolloutRepository } from './rollout-ports.js'

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ApplyService } from '../../../src/app/apply.service.js'
 import { DowntimeWatcher } from '../../../src/app/downtime-watcher.js'
+import { LifecycleProposals } from '../../../src/app/lifecycle-proposals.js'
 import type { PlanService } from '../../../src/app/plan.service.js'
 import { DEFAULT_POLICY } from '../../../src/app/policy.js'
 import type { AuditInput, AuditRepository, ClusterCache, NodeEvent, PlanRepository } from '../../../src/app/ports.js'
@@ -41,20 +42,12 @@ class FlakyAudit implements Pick<AuditRepository, 'appendOnce'> {
   }
 }
 
-const noPlans: Pick<PlanRepository, 'pendingFor' | 'lastApplied'> = { pendingFor: async () => [], lastApplied: async () => null }
-
 /** A watcher that only audits: no plans to find, none to make or apply. */
 function auditingWatcher(cache: FakeCache, audit: FlakyAudit, now: () => Date, write: (line: string) => void = () => {}): DowntimeWatcher {
-  return new DowntimeWatcher(
-    cache as unknown as ClusterCache,
-    {} as PlanService,
-    {} as ApplyService,
-    noPlans as PlanRepository,
-    audit as unknown as AuditRepository,
-    DEFAULT_POLICY,
-    { now },
-    createLogger({ write }),
-  )
+  const log = createLogger({ write })
+  const noPlans: Pick<PlanRepository, 'pendingFor' | 'lastApplied'> = { pendingFor: async () => [], lastApplied: async () => null }
+  const proposals = new LifecycleProposals(cache as unknown as ClusterCache, {} as PlanService, {} as ApplyService, noPlans as PlanRepository, DEFAULT_POLICY, log)
+  return new DowntimeWatcher(cache as unknown as ClusterCache, audit as unknown as AuditRepository, proposals, { now }, log)
 }
 
 describe('DowntimeWatcher', () => {
