@@ -1,7 +1,9 @@
 // What the controllers of the simulated cluster share: the clock, the seeded randomness, the
 // object stores, the names and addresses they hand out, and the settle loop they wake.
+// Simulation is this plus the controllers.
 import type { SimClock } from './clock.js'
 import type { Random } from './random.js'
+import { SettleLoop } from './settle-loop.js'
 import { RESOURCES, type ResourceType } from './resources.js'
 import { ResourceStore, Revision, type KubeObject } from './store.js'
 
@@ -20,19 +22,20 @@ export class SimContext {
   readonly leases: ResourceStore
   /** True while the seed is loaded: the controllers do not act on what it writes. */
   seeding = false
+  /** Runs the controllers after API writes and clock steps. */
+  protected readonly loop: SettleLoop
   private ipCounter = 0
   private podCidrCounter = 0
 
   constructor(
     readonly clock: SimClock,
     readonly random: Random,
-    /** Wakes the settle loop: the controllers act on what was just written. */
-    readonly settle: () => void,
-    watchHistoryLimit?: number,
+    options: { watchHistoryLimit?: number; controllerSliceMs: number },
   ) {
+    this.loop = new SettleLoop(options.controllerSliceMs, () => this.seeding)
     for (const type of RESOURCES) {
       const indexKey = type.plural === 'pods' ? (o: KubeObject) => (o.spec?.nodeName as string | undefined) || undefined : undefined
-      this.stores.set(storeKey(type), new ResourceStore(type, this.revision, indexKey, watchHistoryLimit))
+      this.stores.set(storeKey(type), new ResourceStore(type, this.revision, indexKey, options.watchHistoryLimit))
     }
     const store = (plural: string, group = '') => this.stores.get(`${group}/${plural}`)!
     this.nodes = store('nodes')
@@ -44,6 +47,9 @@ export class SimContext {
     this.pdbs = store('poddisruptionbudgets', 'policy')
     this.leases = store('leases', 'coordination.k8s.io')
   }
+
+  /** Wakes the settle loop: the controllers act on what was just written. */
+  readonly settle = (): void => this.loop.settle()
 
   store(type: ResourceType): ResourceStore {
     return this.stores.get(storeKey(type))!

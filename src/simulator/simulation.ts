@@ -18,7 +18,6 @@ import type { ResourceType } from './resources.js'
 import { taintsOf, type Taint } from './scheduling.js'
 import { DEFAULT_SHAPE, nodePoolsProblem, POOL_LABEL, ROLE_PREFIX, type ClusterShape } from './seed.js'
 import { loadSeed } from './seed-loader.js'
-import { SettleLoop } from './settle-loop.js'
 import { SimContext } from './sim-context.js'
 import type { KubeObject, ResourceStore, Revision, StoreEvent } from './store.js'
 import { TaintManager } from './taint-manager.js'
@@ -64,22 +63,9 @@ export interface SimulationState {
   faults: Faults | null
 }
 
-export class Simulation {
-  readonly clock: SimClock
-  readonly revision: Revision
-  readonly stores: Map<string, ResourceStore>
-  readonly nodes: ResourceStore
-  readonly pods: ResourceStore
-  readonly secrets: ResourceStore
-  readonly configmaps: ResourceStore
-  readonly namespaces: ResourceStore
-  readonly daemonsets: ResourceStore
-  readonly pdbs: ResourceStore
-  readonly leases: ResourceStore
+export class Simulation extends SimContext {
   readonly shape: ClusterShape
 
-  private readonly ctx: SimContext
-  private readonly loop: SettleLoop
   private readonly admission: Admission
   private readonly kubelets: Kubelets
   private readonly lifecycle: NodeLifecycle
@@ -95,7 +81,7 @@ export class Simulation {
   private succeeded = 0
 
   constructor(options: SimulationOptions = {}) {
-    this.shape = {
+    const shape: ClusterShape = {
       systemNodes: options.systemNodes ?? DEFAULT_SHAPE.systemNodes,
       gpuNodes: options.gpuNodes ?? DEFAULT_SHAPE.gpuNodes,
       cpuNodes: options.cpuNodes ?? DEFAULT_SHAPE.cpuNodes,
@@ -104,47 +90,39 @@ export class Simulation {
       ...(options.nodePools?.length ? { nodePools: options.nodePools } : {}),
       ...(options.trainingSeconds !== undefined ? { trainingSeconds: options.trainingSeconds } : {}),
     }
-    const poolsProblem = nodePoolsProblem(this.shape.nodePools ?? [], this.shape.gpuNodes)
+    const poolsProblem = nodePoolsProblem(shape.nodePools ?? [], shape.gpuNodes)
     if (poolsProblem) throw new RangeError(poolsProblem)
-    if (this.shape.trainingSeconds !== undefined && !(this.shape.trainingSeconds >= 0)) throw new RangeError(`trainingSeconds must be >= 0, got ${this.shape.trainingSeconds}`)
+    if (shape.trainingSeconds !== undefined && !(shape.trainingSeconds >= 0)) throw new RangeError(`trainingSeconds must be >= 0, got ${shape.trainingSeconds}`)
     const seed = options.seed ?? 1
-    const random = new Random(seed)
+    super(new SimClock(options.startTime ?? new Date()), new Random(seed), { watchHistoryLimit: options.watchHistoryLimit, controllerSliceMs: options.controllerSliceMs ?? 4 })
+    this.shape = shape
     this.faultInjector = new FaultInjector(seed ^ 0x5bd1e995)
-    this.clock = new SimClock(options.startTime ?? new Date())
-    this.loop = new SettleLoop(options.controllerSliceMs ?? 4, () => this.ctx.seeding)
-    const ctx = (this.ctx = new SimContext(this.clock, random, () => this.loop.settle(), options.watchHistoryLimit))
-    ;({ revision: this.revision, stores: this.stores, nodes: this.nodes, pods: this.pods, secrets: this.secrets } = ctx)
-    ;({ configmaps: this.configmaps, namespaces: this.namespaces, daemonsets: this.daemonsets, pdbs: this.pdbs, leases: this.leases } = ctx)
 
-    this.admission = new Admission(ctx)
-    this.kubelets = new Kubelets(ctx)
-    this.lifecycle = new NodeLifecycle(this.nodes, this.clock, random, this.kubelets.identities)
-    this.tokens = new BootstrapTokens(ctx, this.kubelets)
-    this.taintManager = new TaintManager(ctx)
-    this.completion = new WorkloadCompletion(this.pods, this.clock, ctx.settle)
-    this.scheduler = new PodScheduler(ctx)
-    this.workloads = new WorkloadControllers(ctx, this.scheduler)
-    this.pdbController = new PdbController(ctx)
+    this.admission = new Admission(this)
+    this.kubelets = new Kubelets(this)
+    this.lifecycle = new NodeLifecycle(this.nodes, this.clock, this.random, this.kubelets.identities)
+    this.tokens = new BootstrapTokens(this, this.kubelets)
+    this.taintManager = new TaintManager(this)
+    this.completion = new WorkloadCompletion(this.pods, this.clock, this.settle)
+    this.scheduler = new PodScheduler(this)
+    this.workloads = new WorkloadControllers(this, this.scheduler)
+    this.pdbController = new PdbController(this)
     this.loop.add(this.taintManager, this.completion, this.workloads, this.scheduler, this.pdbController)
 
     this.nodes.listen((e) => this.onNode(e))
     this.pods.listen((e) => this.onPod(e))
     this.pdbs.listen((e) => {
       if (e.type !== 'DELETED') this.pdbController.touch(e.object.metadata.namespace!)
-      ctx.settle()
+      this.settle()
     })
     this.secrets.listen((e) => this.tokens.onSecret(e))
     this.clock.onAdvance(() => {
       this.tokens.cleanExpired()
-      ctx.settle()
+      this.settle()
       for (const listener of [...this.tickListeners]) listener()
     })
-    loadSeed(ctx, this.kubelets, this.shape)
-    ctx.settle()
-  }
-
-  store(type: ResourceType): ResourceStore {
-    return this.ctx.store(type)
+    loadSeed(this, this.kubelets, this.shape)
+    this.settle()
   }
 
   // ---- the operations behind /_sim ----
@@ -304,10 +282,10 @@ export class Simulation {
       this.lifecycle.forget(name)
     } else {
       this.taintManager.check(name)
-      if (e.type === 'ADDED' && !this.ctx.seeding) this.workloads.runDaemonSets(e.object)
+      if (e.type === 'ADDED' && !this.seeding) this.workloads.runDaemonSets(e.object)
       this.kubelets.remember(e.object)
     }
-    this.ctx.settle()
+    this.settle()
   }
 
   private onPod(e: StoreEvent): void {
@@ -321,7 +299,7 @@ export class Simulation {
       this.completion.observe(pod)
     }
     this.pdbController.touch(pod.metadata.namespace!)
-    this.ctx.settle()
+    this.settle()
   }
 }
 
