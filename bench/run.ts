@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs'
 const BENCHES: { file: string; title: string; issue: string }[] = [
   { file: 'bench/simulator-scale.ts', title: 'Simulated cluster at 5,000 nodes / 100,000 pods', issue: '#3' },
   { file: 'bench/service-scale.ts', title: 'Service: inventory, plan and apply at 5,000 nodes', issue: '#4, #5' },
+  { file: 'bench/answer-writer.ts', title: 'A 13 MB answer written in chunks or as one string', issue: '#19' },
   { file: 'bench/apply-round-trips.ts', title: 'applyPlan against its round-trip bound, N = 1, 20, 100', issue: '#17' },
   { file: 'bench/replicas-pg.ts', title: 'Two replicas on PostgreSQL beside one on SQLite, 1,000 nodes', issue: '#9' },
   { file: 'bench/audit-page.ts', title: 'Audit trail: a filtered page over 1,000,000 events', issue: '#5' },
