@@ -70,8 +70,8 @@ export interface RunningHttpServer {
 /**
  * The result Apollo hands to stringifyResult during one request, which the request's handler
  * writes out in chunks. Apollo Server 5 gives an integration a single result only as one string:
- * at 5,000 nodes that is 13 MB joined and encoded again per `nodes` answer, which measured the
- * `nodes` query 2-3 times slower and its peak RSS over 400 MB (docs/speed.md).
+ * at 5,000 nodes that is a fresh 13 MB string per `nodes` answer, which measured its median 1.5-2
+ * times slower and the service's peak RSS past 400 MB (docs/speed.md, bench/answer-writer.ts).
  */
 interface ResultSlot {
   value: unknown
