@@ -77,6 +77,11 @@ export class TokenAuthenticator implements Authenticator {
     return new TokenAuthenticator(entries)
   }
 
+  /** Every cluster a token of the file is limited to. */
+  clustersNamed(): string[] {
+    return [...new Set(this.entries.flatMap((e) => e.principal.clusters ?? []))].sort()
+  }
+
   authenticate(token: string): Principal | null {
     const digest = sha256(token)
     let found: Principal | null = null

@@ -170,6 +170,15 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     bounds: { maxRequestMs: network.maxRequestMs, maxResponseBytes: network.maxResponseBytes },
   })
   tokens?.onReload(() => subscriptions.revalidate())
+  if (tokens) {
+    // Accepted (the file may name a cluster before it joins), but said at start and on each reload.
+    const unserved = () => {
+      const clusters = tokens.clustersNamed().filter((name) => !fleet.names().includes(name))
+      if (clusters.length) log.warn('the tokens file names clusters this server does not serve: a token limited to them reaches none of them', { clusters, served: fleet.names() })
+    }
+    unserved()
+    tokens.onReload(unserved)
+  }
   tokens?.watch()
   const http = await startHttpServer({
     host: config.host,

@@ -24,6 +24,10 @@ export class TokensFile implements Authenticator {
     return this.current.authenticate(token)
   }
 
+  clustersNamed(): string[] {
+    return this.current.clustersNamed()
+  }
+
   /** Reads the file again. A file that does not parse keeps the tokens in force and says why in the log. */
   reload(why: string): boolean {
     let next: TokenAuthenticator

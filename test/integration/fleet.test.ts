@@ -147,6 +147,12 @@ describe('a fleet of three clusters', () => {
     expect(new Set(me.data.nodes.map((n: { cluster: string }) => n.cluster))).toEqual(new Set(['train-eu']))
     expect((await fleet.gql(`{ me { clusters } }`, {}, TEST_TOKENS.viewer)).data.me.clusters).toBeNull()
 
+    // A token limited to a cluster the server does not serve reaches none, and the log said so at start.
+    const retired = await fleet.gql(`{ me { clusters } clusters { name } nodes { cluster } }`, {}, fleet.tokens['retired-operator']!.token)
+    expect(retired.data).toEqual({ me: { clusters: [] }, clusters: [], nodes: [] })
+    const warned = fleet.logs.map((l) => JSON.parse(l)).filter((l) => l.msg.startsWith('the tokens file names clusters this server does not serve'))
+    expect(warned).toEqual([expect.objectContaining({ level: 'warn', clusters: ['retired'], served: CLUSTERS })])
+
     // Several clusters in the file: the cluster is named even by a token limited to one.
     expect(code(await fleet.gql(DRAIN, { n: ['gpu-4'] }, token))).toBe('BAD_USER_INPUT')
     const own = await fleet.gql(DRAIN, { n: ['gpu-4'], c: 'train-eu' }, token)

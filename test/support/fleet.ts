@@ -11,13 +11,15 @@ import { fleetClusterName, startFleet, type RunningSimulator, type SimulatorOpti
 import { graphqlClient, type GraphQLResponse } from './graphql-client.js'
 import { TEST_TOKENS } from './nodeplan.js'
 
-/** TEST_TOKENS, and an operator and an admin limited to each cluster: `${cluster}-operator`, `${cluster}-admin`. */
+/** TEST_TOKENS, an operator and an admin limited to each cluster (`${cluster}-operator`, `${cluster}-admin`), and `retired-operator`, limited to a cluster not served. */
 export function fleetTokens(clusters: string[]): Record<string, { token: string; role: string; clusters?: string[] }> {
   const tokens: Record<string, { token: string; role: string; clusters?: string[] }> = {}
   for (const [subject, token] of Object.entries(TEST_TOKENS)) tokens[subject] = { token, role: subject.replace(/\d+$/, '') }
   for (const cluster of clusters) {
     for (const role of ['operator', 'admin']) tokens[`${cluster}-${role}`] = { token: `${cluster}-${role}-token-0123456789`, role, clusters: [cluster] }
   }
+  // Limited to a cluster no server of the tests serves.
+  tokens['retired-operator'] = { token: 'retired-operator-token-0123456789', role: 'operator', clusters: ['retired'] }
   return tokens
 }
 
