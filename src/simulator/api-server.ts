@@ -83,6 +83,7 @@ async function handleApi(ctx: ApiServerContext, req: IncomingMessage, res: Serve
 
   const faults = ctx.sim.faults()
   if (faults && (!faults.paths || new RegExp(faults.paths).test(path))) {
+    ctx.sim.faultUsed()
     if (faults.unreachable || (faults.resetRate && ctx.sim.faultRoll() < faults.resetRate)) {
       req.socket.destroy()
       return

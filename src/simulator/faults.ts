@@ -12,6 +12,8 @@ export interface Faults {
   resetRate?: number
   /** A regular expression; only request paths matching it are affected. */
   paths?: string
+  /** Only this many requests (of those `paths` matches) are affected; then the faults clear. */
+  times?: number
 }
 
 export function parseFaults(body: unknown): Faults {
@@ -23,11 +25,12 @@ export function parseFaults(body: unknown): Faults {
     if (typeof v !== 'number' || v < 0 || v > 1) throw badRequest(`${k} must be a number between 0 and 1`)
     return v
   }
-  const known = ['latencyMs', 'errorRate', 'errorStatus', 'conflictRate', 'unreachable', 'resetRate', 'paths']
+  const known = ['latencyMs', 'errorRate', 'errorStatus', 'conflictRate', 'unreachable', 'resetRate', 'paths', 'times']
   for (const k of Object.keys(b)) if (!known.includes(k)) throw badRequest(`unknown fault "${k}" (known: ${known.join(', ')})`)
   if (b.latencyMs !== undefined && (typeof b.latencyMs !== 'number' || b.latencyMs < 0)) throw badRequest('latencyMs must be a non-negative number')
   if (b.errorStatus !== undefined && ![500, 503, 429].includes(b.errorStatus as number)) throw badRequest('errorStatus must be 500, 503 or 429')
   if (b.unreachable !== undefined && typeof b.unreachable !== 'boolean') throw badRequest('unreachable must be a boolean')
+  if (b.times !== undefined && !(Number.isInteger(b.times) && (b.times as number) >= 1)) throw badRequest('times must be a whole number of requests, at least 1')
   if (b.paths !== undefined) {
     if (typeof b.paths !== 'string') throw badRequest('paths must be a regular expression string')
     try {
@@ -44,6 +47,7 @@ export function parseFaults(body: unknown): Faults {
     ...(b.unreachable !== undefined ? { unreachable: b.unreachable as boolean } : {}),
     ...(rate('resetRate') !== undefined ? { resetRate: rate('resetRate') } : {}),
     ...(b.paths !== undefined ? { paths: b.paths as string } : {}),
+    ...(b.times !== undefined ? { times: b.times as number } : {}),
   }
 }
 
@@ -67,6 +71,12 @@ export class FaultInjector {
 
   get(): Faults | null {
     return this.current
+  }
+
+  /** A request met the faults: with `times`, one fewer is left, and none clears them. */
+  used(): void {
+    if (this.current?.times === undefined) return
+    this.current = this.current.times > 1 ? { ...this.current, times: this.current.times - 1 } : null
   }
 
   /** A number in [0, 1) from the fault stream. */

@@ -22,7 +22,7 @@ export const SIM_ENDPOINTS: readonly [route: string, does: string][] = [
   ['POST /_sim/join {"node": "...", "token": "id.secret"}', 'what kubeadm join does: a valid bootstrap token registers the node again'],
   ['POST /_sim/clock/advance {"seconds": n}', 'moves the simulated clock (outages, token expiry, the downtime watcher)'],
   ['GET /_sim/clock', 'the simulated time'],
-  ['POST /_sim/faults {"latencyMs", "errorRate", "errorStatus", "conflictRate", "unreachable", "resetRate", "paths"}', 'makes the Kubernetes API slow or failing (errorStatus 500, 503 or 429; paths: a regular expression)'],
+  ['POST /_sim/faults {"latencyMs", "errorRate", "errorStatus", "conflictRate", "unreachable", "resetRate", "paths", "times"}', 'makes the Kubernetes API slow or failing (errorStatus 500, 503 or 429; paths: a regular expression; times: only that many requests)'],
   ['GET /_sim/faults', 'the faults in force'],
   ['DELETE /_sim/faults', 'no faults'],
   ['GET /_sim/state', 'nodes, their taints and readiness, pods by phase'],

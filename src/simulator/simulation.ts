@@ -185,6 +185,11 @@ export class Simulation extends SimContext {
     return this.faultInjector.get()
   }
 
+  /** A request met the faults in force (see Faults.times). */
+  faultUsed(): void {
+    this.faultInjector.used()
+  }
+
   /** A number in [0, 1) from the fault stream (seeded, apart from the cluster's own randomness). */
   faultRoll(): number {
     return this.faultInjector.roll()

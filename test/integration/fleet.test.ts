@@ -84,6 +84,23 @@ describe('a fleet of three clusters', () => {
     expect(verified.data.verifyAuditTrail.ok).toBe(true)
   })
 
+  it('calls a cluster unreachable only when it fails to answer twice in a row', async () => {
+    const infer = fleet.sims['infer']!.sim
+    const reachable = async () => (await admin(`{ clusters { name reachable } }`)).data.clusters.find((c: { name: string }) => c.name === 'infer').reachable
+    infer.setFaults({ errorRate: 1, errorStatus: 503, paths: '^/version$', times: 1 })
+    await fleet.checkContact()
+    expect(infer.faults()).toBeNull()
+    expect(await reachable()).toBe(true)
+    expect(fleet.logs.some((l) => l.includes('cluster \\"infer\\" is unreachable'))).toBe(false)
+
+    infer.setFaults({ errorRate: 1, errorStatus: 503, paths: '^/version$', times: 2 })
+    await fleet.checkContact()
+    expect(await reachable()).toBe(false)
+    expect(fleet.logs.filter((l) => l.includes('cluster \\"infer\\" is unreachable'))).toHaveLength(1)
+    await fleet.checkContact()
+    expect(await reachable()).toBe(true)
+  })
+
   it('keeps serving the others while one cluster does not answer, refuses plans for it, and recovers', async () => {
     await fleet.sims['infer']!.goDown('refuse')
     await fleet.checkContact()

@@ -90,6 +90,16 @@ describe('fault injection', () => {
     expect(await outcome(core.readNode({ name: 'gpu-2' }))).toEqual({ ok: true })
   })
 
+  it('times limits faults to that many matching requests, then clears them', async () => {
+    cluster.sim.setFaults({ errorRate: 1, errorStatus: 503, paths: '^/api/v1/nodes/gpu-1$', times: 2 })
+    expect(await outcome(core.readNode({ name: 'gpu-2' }))).toEqual({ ok: true })
+    expect(await outcome(core.readNode({ name: 'gpu-1' }))).toMatchObject({ ok: false, code: 503 })
+    expect(cluster.sim.faults()).toMatchObject({ times: 1 })
+    expect(await outcome(core.readNode({ name: 'gpu-1' }))).toMatchObject({ ok: false, code: 503 })
+    expect(cluster.sim.faults()).toBeNull()
+    expect(await outcome(core.readNode({ name: 'gpu-1' }))).toEqual({ ok: true })
+  })
+
   it('is set, read and cleared over /_sim/faults, which faults never affect', async () => {
     const call = (method: string, body?: object) =>
       new Promise<{ status: number; json: any }>((resolve, reject) => {
@@ -112,5 +122,6 @@ describe('fault injection', () => {
     expect((await outcome(core.listNode())).ok).toBe(true)
     expect((await call('POST', { errorRate: 2 })).status).toBe(400)
     expect((await call('POST', { flood: true })).status).toBe(400)
+    expect((await call('POST', { errorRate: 1, times: 0 })).json.message).toMatch(/times must be a whole number of requests, at least 1/)
   })
 })

@@ -58,22 +58,36 @@ export class KubernetesClusterContact implements ClusterContact {
 
   private async ask(): Promise<ClusterContactStatus> {
     const was = this.answered
+    let error: unknown
+    // One lost answer is not an outage: a cluster that answered is asked once more before it is
+    // called unreachable (and its changes refused).
+    for (let attempt = 0; attempt < (was ? 2 : 1); attempt++) {
+      try {
+        const version = await this.version()
+        this.answered = true
+        this.lastContactAt = this.o.clock.now()
+        this.kubernetesVersion = version.gitVersion ?? this.kubernetesVersion
+        if (!was) this.o.log?.info(`cluster "${this.o.cluster}" answers`, { cluster: this.o.cluster, version: this.kubernetesVersion })
+        return this.status()
+      } catch (err) {
+        error = err
+      }
+    }
+    this.answered = false
+    if (was) this.o.log?.warn(`cluster "${this.o.cluster}" is unreachable: changes to it are refused until it answers`, { cluster: this.o.cluster, error: (error as Error).message })
+    return this.status()
+  }
+
+  private async version(): Promise<{ gitVersion?: string }> {
+    const timeoutMs = this.o.timeoutMs ?? 2000
     let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer to GET /version within ${timeoutMs} ms`)), timeoutMs)
+    })
     try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer to GET /version within ${this.o.timeoutMs ?? 2000} ms`)), this.o.timeoutMs ?? 2000)
-      })
-      const version = await Promise.race([this.api.getJson<{ gitVersion?: string }>('/version'), timeout])
-      this.answered = true
-      this.lastContactAt = this.o.clock.now()
-      this.kubernetesVersion = version.gitVersion ?? this.kubernetesVersion
-      if (!was) this.o.log?.info(`cluster "${this.o.cluster}" answers`, { cluster: this.o.cluster, version: this.kubernetesVersion })
-    } catch (err) {
-      this.answered = false
-      if (was) this.o.log?.warn(`cluster "${this.o.cluster}" is unreachable: changes to it are refused until it answers`, { cluster: this.o.cluster, error: (err as Error).message })
+      return await Promise.race([this.api.getJson<{ gitVersion?: string }>('/version'), timeout])
     } finally {
       clearTimeout(timer)
     }
-    return this.status()
   }
 }
