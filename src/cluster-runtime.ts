@@ -10,6 +10,7 @@ import { ApplyService } from './app/apply.service.js'
 import { ConditionSignals } from './app/condition-signals.js'
 import { DowntimeWatcher } from './app/downtime-watcher.js'
 import { LifecycleProposals } from './app/lifecycle-proposals.js'
+import { RolloutRunner } from './app/rollout-runner.js'
 import type { ClusterServices } from './app/fleet.js'
 import { InventoryService } from './app/inventory.service.js'
 import { JoinService } from './app/join.service.js'
@@ -47,6 +48,8 @@ export interface ClusterRuntime extends ClusterServices {
   expiry: PlanExpiry
   leader: LeaderElection
   conditionSignals: ConditionSignals
+  /** Drives this cluster's rollouts; main starts it once the server is up. */
+  rolloutRunner: RolloutRunner
   /** The first lists arrived within the start-up wait. */
   syncedAtStart: boolean
   /** Resolves once this cluster's leader made its first attempt (or at once when it has not synced). */
@@ -108,6 +111,11 @@ export async function startClusterRuntime(d: ClusterRuntimeDeps): Promise<Cluste
   })
   // Every replica's informer sees every condition change: only the leader reports them (below).
   const conditionSignals = new ConditionSignals(cache, signals, config.policy, log.child({ component: 'signals' }))
+  const rolloutRunner = new RolloutRunner({ name, cache, planRepository, applier }, d.db.rollouts, config.policy, clock, log.child({ component: 'rollouts' }), {
+    owner: PROCESS_IDENTITY,
+    leaseMs: config.applyLeaseSeconds * 1000,
+    leaseClock: systemClock,
+  })
   const downtime = new DowntimeWatcher(cache, auditRepository, new LifecycleProposals(cache, plans, applier, planRepository, config.policy, log), clock, log)
   const downtimeCheckMs = overrides.downtimeCheckIntervalMs ?? config.downtimeCheckSeconds * 1000
   // The node lifecycle runs on one replica per cluster: the holder of that cluster's leader Lease.
@@ -181,12 +189,14 @@ export async function startClusterRuntime(d: ClusterRuntimeDeps): Promise<Cluste
     expiry,
     leader,
     conditionSignals,
+    rolloutRunner,
     syncedAtStart,
     started,
     async close() {
       closing = true
       stopWaiting()
       await afterSync
+      await rolloutRunner.stop()
       contact.stop()
       await resumer.stop()
       await expiry.stop()

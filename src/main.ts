@@ -9,7 +9,6 @@ import { FleetOverview } from './app/fleet-overview.js'
 import { PlanProgress } from './app/plan-progress.js'
 import { RolloutProgress } from './app/rollout-progress.js'
 import { RolloutService } from './app/rollout.service.js'
-import { RolloutRunner } from './app/rollout-runner.js'
 import type { Clock } from './app/ports.js'
 import { openDatabase, type Database } from './adapters/db/database.js'
 import type { KubernetesClusterCache } from './adapters/kubernetes/cluster-cache.js'
@@ -86,7 +85,6 @@ export interface RunningNodeplan {
     audit: AuditService
     events: EventDeliverer
     rollouts: RolloutService
-    rolloutRunner: RolloutRunner
   }
   close(): Promise<void>
 }
@@ -125,13 +123,8 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   // Plans by id and across clusters, for queries; every write goes through its cluster's services.
   const planReader = db.plans
   const first = clusters[0]!
-  const rollouts = new RolloutService(first.cache, db.rollouts, auditRepository, config.policy, clusterClock, first.name)
-  const rolloutRunner = new RolloutRunner(first.cache, db.rollouts, first.planRepository, first.applier, config.policy, clusterClock, log.child({ component: 'rollouts' }), {
-    owner: PROCESS_IDENTITY,
-    leaseMs: config.applyLeaseSeconds * 1000,
-    leaseClock: systemClock,
-  })
-  rollouts.onChange(() => void rolloutRunner.tick())
+  const rollouts = new RolloutService(fleet, db.rollouts, auditRepository, config.policy, clusterClock)
+  rollouts.onChange((rollout) => void fleet.clusters.find((c) => c.name === rollout.cluster)?.rolloutRunner.tick())
   // Webhooks are signed with wall-clock timestamps, whatever clock the cluster runs on.
   const events = new EventDeliverer(config.webhooks, db.outbox, new HttpWebhookSender(), systemClock, log.child({ component: 'events' }), {
     ...DEFAULT_DELIVERY_OPTIONS,
@@ -204,10 +197,11 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
   // A replica whose clusters start synced answers with their first leader attempts made, so a
   // leader's watcher is already subscribed when start-up returns.
   await Promise.all(clusters.map((c) => c.started))
-  // Rollouts run on the first cluster (issue #23 left rollouts across a fleet for later); those a
-  // previous process (or a dead replica, once its lease expired) left running go on.
-  rolloutRunner.start(overrides.rolloutIntervalMs ?? Math.min(DEFAULT_ROLLOUT_INTERVAL_MS, Math.ceil((config.applyLeaseSeconds * 1000) / 3)))
-  void rolloutRunner.tick()
+  // Each cluster's rollouts: those a previous process (or a dead replica, once its lease expired) left running go on.
+  for (const { rolloutRunner } of clusters) {
+    rolloutRunner.start(overrides.rolloutIntervalMs ?? Math.min(DEFAULT_ROLLOUT_INTERVAL_MS, Math.ceil((config.applyLeaseSeconds * 1000) / 3)))
+    void rolloutRunner.tick()
+  }
 
   return {
     url: http.url,
@@ -218,11 +212,10 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     cache: first.cache,
     simulator,
     fleet,
-    services: { ...first, audit, events, rollouts, rolloutRunner },
+    services: { ...first, audit, events, rollouts },
     async close() {
       tokens?.stop()
       await http.close(config.shutdownGraceMs)
-      await rolloutRunner.stop()
       await Promise.all(clusters.map((c) => c.close()))
       await events.stop()
       await db.close()

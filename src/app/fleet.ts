@@ -112,9 +112,14 @@ export class Fleet<C extends ClusterServices = ClusterServices> {
 
   /** A stored plan's cluster, for a call about the plan; FORBIDDEN when the caller may not use it. */
   ofPlan(principal: Principal, plan: { id: string; cluster: string }): C {
-    const cluster = this.byName.get(plan.cluster)
+    return this.ofStored(principal, 'plan', plan)
+  }
+
+  /** A stored plan's or rollout's cluster, for a call about it; FORBIDDEN when the caller may not use it. */
+  ofStored(principal: Principal, kind: 'plan' | 'rollout', stored: { id: string; cluster: string }): C {
+    const cluster = this.byName.get(stored.cluster)
     if (!cluster) {
-      throw new NodeplanError('BAD_USER_INPUT', `plan ${plan.id} is for cluster "${plan.cluster}", which is not in the clusters file`, { planId: plan.id, cluster: plan.cluster })
+      throw new NodeplanError('BAD_USER_INPUT', `${kind} ${stored.id} is for cluster "${stored.cluster}", which is not in the clusters file`, { [`${kind}Id`]: stored.id, cluster: stored.cluster })
     }
     this.requireAllowed(principal, cluster.name)
     return cluster

@@ -4,6 +4,8 @@ import type { AuditInput, Page } from './ports.js'
 
 export interface RolloutListQuery {
   status?: RolloutStatus[] | null
+  /** Only rollouts of these clusters; absent or null: every cluster. */
+  clusters?: readonly string[] | null
   first: number
   after?: string | null
 }
@@ -19,8 +21,8 @@ export interface RolloutRepository {
    * nothing and null when someone wrote it since it was read.
    */
   save(rollout: Rollout, audit: AuditInput[]): Promise<Rollout | null>
-  /** Rollouts the runner drives (SCHEDULED, RUNNING, PAUSED), oldest first. */
-  active(): Promise<Rollout[]>
+  /** The cluster's rollouts the runner drives (SCHEDULED, RUNNING, PAUSED), oldest first. */
+  active(cluster: string): Promise<Rollout[]>
   /** Takes the runner's lease when it is free, expired at `now`, or already `owner`'s. */
   takeLease(id: string, owner: string, now: Date, until: Date): Promise<boolean>
   releaseLease(id: string, owner: string): Promise<void>

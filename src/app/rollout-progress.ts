@@ -31,7 +31,7 @@ export class RolloutProgress {
       unsubscribe()
       throw err
     })
-    // Rollouts run on one cluster: a token limited to others does not see them, as rollout(id) answers.
+    // A token limited to other clusters does not see the rollout, as rollout(id) answers.
     if (!first || (by.clusters != null && !by.clusters.includes(first.cluster))) {
       unsubscribe()
       throw new NodeplanError('NOT_FOUND', `no rollout with id "${id}"`, { rolloutId: id })

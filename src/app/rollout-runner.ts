@@ -3,7 +3,8 @@
 // a reboot), check, undrain (an ordinary UNDRAIN plan), next wave. Every step is a compare-and-set
 // write of the rollout with its audit events, and every step can be taken again after a crash: a
 // wave's plans are made once per key and found again by their rollout. One replica drives a
-// rollout at a time: the holder of its lease (as an apply's), renewed on each pass.
+// rollout at a time: the holder of its lease (as an apply's), renewed on each pass. Each cluster
+// has its own runner, driving that cluster's rollouts.
 import type { Logger } from '../logger.js'
 import { NodeplanError } from '../domain/errors.js'
 import { freezeAt, nextOpening, openWindowAt } from '../domain/maintenance-window.js'
@@ -19,6 +20,14 @@ import type { Policy } from './policy.js'
 import type { AuditInput, Clock, ClusterCache, PlanRepository } from './ports.js'
 import type { RolloutRepository } from './rollout-ports.js'
 import { NODE_RETURNED } from './rollout.service.js'
+
+/** The cluster a runner drives rollouts on: its cache, and its plans and applies. */
+export interface RolloutCluster {
+  name: string
+  cache: ClusterCache
+  planRepository: PlanRepository
+  applier: ApplyService
+}
 
 export interface RolloutRunnerOptions {
   /** This replica in a rollout's lease (its hostname: a restarted replica takes its own rollouts back at once). */
@@ -40,10 +49,8 @@ export class RolloutRunner {
   private stopped = false
 
   constructor(
-    private readonly cache: ClusterCache,
+    private readonly cluster: RolloutCluster,
     private readonly rollouts: RolloutRepository,
-    private readonly plans: PlanRepository,
-    private readonly applier: ApplyService,
     private readonly policy: Policy,
     /** The cluster's time: windows, notBefore, drain timeouts, measured durations. */
     private readonly clock: Pick<Clock, 'now'>,
@@ -74,8 +81,8 @@ export class RolloutRunner {
   }
 
   private async pass(): Promise<void> {
-    if (this.stopped || !this.cache.synced()) return
-    for (const rollout of await this.rollouts.active()) {
+    if (this.stopped || !this.cluster.cache.synced()) return
+    for (const rollout of await this.rollouts.active(this.cluster.name)) {
       const now = this.options.leaseClock.now()
       if (!(await this.rollouts.takeLease(rollout.id, this.options.owner, now, new Date(now.getTime() + this.options.leaseMs)))) continue
       await this.drive(rollout).catch((err: unknown) => this.log.error('driving a rollout failed; the next pass tries again', { rolloutId: rollout.id, error: err }))
@@ -121,26 +128,26 @@ export class RolloutRunner {
       return this.wait(r, gate.text, { status: started ? 'PAUSED' : 'SCHEDULED', pausedBy: started ? 'WINDOW' : null }, gate.until)
     }
     const names = wave.nodes.map((n) => n.name)
-    await this.cache.refresh(names, { pods: false })
+    await this.cluster.cache.refresh(names, { pods: false })
     const waveNames = new Set(names)
     let othersOut = 0
     for (const w of r.waves) {
       for (const n of w.nodes) {
-        const live = this.cache.node(n.name)
+        const live = this.cluster.cache.node(n.name)
         if (!waveNames.has(n.name) && live && (!live.ready || isDrained(live))) othersOut++
       }
     }
-    const guard = guardFigures(this.cache.nodeList(), waveNames, othersOut, r)
+    const guard = guardFigures(this.cluster.cache.nodeList(), waveNames, othersOut, r)
     if (!guard.satisfied) {
       const waves = r.waves.map((w) => (w === wave ? { ...w, guard } : w))
       return this.wait({ ...r, waves }, `the capacity guard to allow wave ${wave.index + 1}: ${guard.reason}`, { status: 'RUNNING', pausedBy: null }, null)
     }
-    const stale = staleness(wave.inputs, (name) => this.cache.node(name))
+    const stale = staleness(wave.inputs, (name) => this.cluster.cache.node(name))
     if (stale.length > 0) {
       const error = `PLAN_STALE: wave ${wave.index + 1} is stale, its nodes changed since the rollout was planned: ${stale.map((s) => s.message).join('; ')}. Plan the rollout again from the live state.`
       return this.fail(r, { ...wave, status: 'FAILED', finishedAt: now }, error, [])
     }
-    const nodes = wave.nodes.map((n) => ({ ...n, stage: 'DRAINING' as const, bootId: this.cache.node(n.name)?.bootId ?? null }))
+    const nodes = wave.nodes.map((n) => ({ ...n, stage: 'DRAINING' as const, bootId: this.cluster.cache.node(n.name)?.bootId ?? null }))
     const started = { ...wave, status: 'RUNNING' as const, startedAt: now, guard, nodes }
     return this.save(r, { ...replaceWave(r, started), status: 'RUNNING', pausedBy: null, waitingFor: null }, [
       { actor: SYSTEM, action: 'rollout.wave.started', detail: { wave: wave.index, nodes: names, guard: { ...guard } } },
@@ -158,7 +165,7 @@ export class RolloutRunner {
         return this.save(r, replaceWave(r, { ...wave, nodes }), [{ actor: SYSTEM, action: 'rollout.wave.cordoned', detail: { wave: wave.index, taint: 'runai=drain:NoSchedule', planId: grace.id } }])
       }
       if (!wave.drainPlanId) {
-        const training = wave.nodes.flatMap((n) => trainingLeft(this.cache.podsOn(n.name)))
+        const training = wave.nodes.flatMap((n) => trainingLeft(this.cluster.cache.podsOn(n.name)))
         const deadline = new Date(first.noScheduleAt.getTime() + r.drainTimeoutSeconds * 1000)
         if (training.length > 0 && now < deadline) {
           return this.wait(r, `training workloads to finish before the NoExecute taint (until ${deadline.toISOString()} at the latest): ${training.join(', ')}`, { status: 'RUNNING' }, deadline)
@@ -178,7 +185,7 @@ export class RolloutRunner {
     const audit: AuditInput[] = []
     const nodes = wave.nodes.map((n): RolloutNode => {
       if (n.stage !== 'IN_MAINTENANCE' || !r.completeOnReboot) return n
-      const live = this.cache.node(n.name)
+      const live = this.cluster.cache.node(n.name)
       if (!live?.ready || !live.bootId || !n.bootId || live.bootId === n.bootId) return n
       audit.push({ actor: SYSTEM, action: 'rollout.maintenance.completed', node: n.name, detail: { wave: wave.index, by: 'reboot', bootId: live.bootId } })
       return { ...n, stage: 'CHECKING', maintenanceDoneAt: now, maintenanceDoneBy: 'reboot' }
@@ -190,8 +197,8 @@ export class RolloutRunner {
 
   private async checkAndUndrain(r: Rollout, wave: RolloutWave, now: Date): Step {
     if (!wave.undrainPlanId) {
-      await this.cache.refresh(wave.nodes.map((n) => n.name), { pods: false })
-      const failures = wave.nodes.map((n) => ({ node: n, error: checkReturned(this.cache.node(n.name), n.name, n.gpus) })).filter((f) => f.error !== null)
+      await this.cluster.cache.refresh(wave.nodes.map((n) => n.name), { pods: false })
+      const failures = wave.nodes.map((n) => ({ node: n, error: checkReturned(this.cluster.cache.node(n.name), n.name, n.gpus) })).filter((f) => f.error !== null)
       if (failures.length > 0) {
         const failed = new Map(failures.map((f) => [f.node.name, f.error!]))
         const nodes = wave.nodes.map((n) => (failed.has(n.name) ? { ...n, stage: 'FAILED' as const, error: failed.get(n.name)! } : n))
@@ -225,15 +232,15 @@ export class RolloutRunner {
     if (wave[field]) return { r, wave }
     // The nodes were read fresh when the wave started or was checked; the apply's writes are
     // guarded by each node's version anyway. The plan's impact needs only the pods on its nodes.
-    const pods = wave.nodes.flatMap((n) => this.cache.podsOn(n.name))
-    const draft = wavePlanDraft({ nodes: this.cache.nodeList(), pods, pdbs: this.cache.snapshot().pdbs }, r, wave, kind)
+    const pods = wave.nodes.flatMap((n) => this.cluster.cache.podsOn(n.name))
+    const draft = wavePlanDraft({ nodes: this.cluster.cache.nodeList(), pods, pdbs: this.cluster.cache.snapshot().pdbs }, r, wave, kind)
     const audit: AuditInput = {
       actor: r.createdBy,
       action: 'plan.created',
       node: draft.nodes.length === 1 ? draft.nodes[0] : null,
       detail: { kind: draft.kind, nodes: draft.nodes, reason: draft.reason, changes: draft.changes.filter((c) => c.action !== 'NO_OP').length, rolloutId: r.id, wave: wave.index, step: kind },
     }
-    const made = (await this.plans.createOnce(`rollout:${r.id}:wave:${wave.index}:${kind}`, draft, audit)) ?? (await this.findPlan(r, wave, draft.kind, kind))
+    const made = (await this.cluster.planRepository.createOnce(`rollout:${r.id}:wave:${wave.index}:${kind}`, draft, audit)) ?? (await this.findPlan(r, wave, draft.kind, kind))
     if (!made) throw new Error(`the ${kind} plan of rollout ${r.id} wave ${wave.index + 1} was made before but cannot be found`)
     const next = { ...wave, [field]: made.id }
     return { r: replaceWave(r, next), wave: next }
@@ -244,9 +251,9 @@ export class RolloutRunner {
     const node = wave.nodes[0]!.name
     // GRACEFUL's NoSchedule plan and its drain are both DRAIN plans: the step's own taint tells them apart.
     const ofStep = (p: Plan) => p.rolloutId === r.id && p.changes.some((c) => c.node === node && c.address.endsWith(step === 'grace' ? ':NoSchedule' : ':NoExecute'))
-    const pending = (await this.plans.pendingFor(node, kind)).find(ofStep)
+    const pending = (await this.cluster.planRepository.pendingFor(node, kind)).find(ofStep)
     if (pending) return pending
-    const applied = await this.plans.lastApplied(kind, node)
+    const applied = await this.cluster.planRepository.lastApplied(kind, node)
     return applied && ofStep(applied) ? applied : null
   }
 
@@ -256,22 +263,22 @@ export class RolloutRunner {
    * when it failed or was refused for good (the rollout is then FAILED).
    */
   private async applyPlan(r: Rollout, wave: RolloutWave, planId: string): Promise<Plan | null> {
-    let plan = await this.plans.get(planId)
+    let plan = await this.cluster.planRepository.get(planId)
     if (!plan) throw new Error(`plan ${planId} of rollout ${r.id} is missing`)
     if (plan.status === 'APPLYING') return this.wait(r, `plan ${planId} to finish applying`, { status: 'RUNNING' }, null)
     if (plan.status === 'PENDING' || plan.status === 'APPROVED') {
       const freeze = freezeAt(this.policy.freezes, this.options.leaseClock.now())
       if (freeze) return this.wait(r, `the freeze until ${freeze.until.toISOString()} (${freeze.reason}) to end: no plan is applied during a freeze`, { status: 'RUNNING' }, freeze.until)
       if (plan.status === 'PENDING' && this.policy.requireApproval.includes(plan.kind)) {
-        plan = (await this.plans.transition(planId, ['PENDING'], 'APPROVED', { approvedBy: r.approvedBy ?? SYSTEM }, {
+        plan = (await this.cluster.planRepository.transition(planId, ['PENDING'], 'APPROVED', { approvedBy: r.approvedBy ?? SYSTEM }, {
           actor: r.approvedBy ?? SYSTEM,
           action: 'plan.approved',
           planId,
           detail: { kind: plan.kind, nodes: plan.nodes, reason: plan.reason, createdBy: plan.createdBy, rolloutId: r.id, byRolloutApproval: true },
-        })) ?? (await this.plans.get(planId))!
+        })) ?? (await this.cluster.planRepository.get(planId))!
       }
       try {
-        plan = await this.applier.apply(SYSTEM_PRINCIPAL, planId)
+        plan = await this.cluster.applier.apply(SYSTEM_PRINCIPAL, planId)
       } catch (err) {
         // LOCKED: another plan is changing a node; PLAN_NOT_APPLICABLE: a freeze began, or another call moved the plan.
         if (err instanceof NodeplanError && (err.code === 'LOCKED' || err.code === 'PLAN_NOT_APPLICABLE')) return this.wait(r, err.message, { status: 'RUNNING' }, null)

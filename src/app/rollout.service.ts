@@ -6,8 +6,9 @@ import { forecast, type NodeDurations, type RolloutForecast } from '../domain/ro
 import { planRollout } from '../domain/rollout-waves.js'
 import { FINAL_ROLLOUT_STATUSES, type Rollout, type RolloutRequest, type RolloutStatus } from '../domain/rollout.js'
 import { requireRole } from './access.js'
+import type { Fleet } from './fleet.js'
 import type { Policy } from './policy.js'
-import type { AuditInput, AuditRepository, Clock, ClusterCache, Page } from './ports.js'
+import type { AuditInput, AuditRepository, Clock, Page } from './ports.js'
 import type { RolloutListQuery, RolloutRepository } from './rollout-ports.js'
 
 /** The audit action that records one node's measured durations when it returns to service. */
@@ -15,34 +16,27 @@ export const NODE_RETURNED = 'rollout.node.returned'
 const HISTORY = 200
 
 export class RolloutService {
-  /** Called after a person's change so the runner acts at once rather than at its next pass. */
-  private kick: (id: string) => void = () => {}
+  /** Called after a person's change so the cluster's runner acts at once rather than at its next pass. */
+  private kick: (rollout: Rollout) => void = () => {}
 
   constructor(
-    private readonly cache: ClusterCache,
+    /** Each rollout runs on one cluster of the fleet, and a token sees the rollouts of its clusters. */
+    private readonly fleet: Fleet,
     private readonly rollouts: RolloutRepository,
     private readonly audit: AuditRepository,
     private readonly policy: Policy,
     private readonly clock: Pick<Clock, 'now'>,
-    /** The cluster rollouts run on: the only one, or the clusters file's first. */
-    private readonly clusterName = 'default',
   ) {}
 
-  onChange(kick: (id: string) => void): void {
+  onChange(kick: (rollout: Rollout) => void): void {
     this.kick = kick
   }
 
   async plan(by: Principal, request: Omit<RolloutRequest, 'createdBy'>, cluster: string | null = null): Promise<Rollout> {
     requireRole(by, 'operator', 'plan a rollout')
-    this.requireCluster(by)
-    if (cluster !== null && by.clusters != null && !by.clusters.includes(cluster)) {
-      throw new NodeplanError('FORBIDDEN', `this token may not use cluster "${cluster}"`, { cluster })
-    }
-    if (cluster !== null && cluster !== this.clusterName) {
-      throw new NodeplanError('BAD_USER_INPUT', `cluster: rollouts run on cluster "${this.clusterName}" (the clusters file's first) in this version, not "${cluster}"`, { field: 'cluster' })
-    }
-    if (!this.cache.synced()) throw new NodeplanError('KUBERNETES_UNAVAILABLE', 'the cluster state has not been read yet; retry shortly and check /readyz')
-    const draft = { ...planRollout(this.cache.snapshot(), { ...request, createdBy: by.subject }), cluster: this.clusterName }
+    const { cache, name } = this.fleet.reachable(by, cluster, 'planRollout')
+    if (!cache.synced()) throw new NodeplanError('KUBERNETES_UNAVAILABLE', 'the cluster state has not been read yet; retry shortly and check /readyz')
+    const draft = { ...planRollout(cache.snapshot(), { ...request, createdBy: by.subject }), cluster: name }
     return this.rollouts.create(draft, {
       actor: by.subject,
       action: 'rollout.planned',
@@ -58,15 +52,6 @@ export class RolloutService {
   }
 
   /** A rollout drains and undrains: it needs approval when policy asks it of DRAIN or UNDRAIN plans. */
-  /** A token limited to other clusters (tokens file `clusters`) sees no rollout and changes none. */
-  visibleTo(by: Principal): boolean {
-    return by.clusters == null || by.clusters.includes(this.clusterName)
-  }
-
-  private requireCluster(by: Principal): void {
-    if (!this.visibleTo(by)) throw new NodeplanError('FORBIDDEN', `this token may not use cluster "${this.clusterName}", where rollouts run`, { cluster: this.clusterName })
-  }
-
   needsApproval(): boolean {
     return this.policy.requireApproval.includes('DRAIN') || this.policy.requireApproval.includes('UNDRAIN')
   }
@@ -77,8 +62,7 @@ export class RolloutService {
 
   async approve(by: Principal, id: string): Promise<Rollout> {
     requireRole(by, this.policy.approverRole, 'approve rollouts')
-    this.requireCluster(by)
-    return this.change(id, ['PENDING'], 'approved', (r) => {
+    return this.change(by, id, ['PENDING'], 'approved', (r) => {
       if (r.createdBy === by.subject) {
         throw new NodeplanError('FORBIDDEN', `${by.subject} planned rollout ${id} and so may not approve it: another ${this.policy.approverRole} must (four eyes)`)
       }
@@ -88,20 +72,18 @@ export class RolloutService {
 
   async start(by: Principal, id: string): Promise<Rollout> {
     requireRole(by, 'operator', 'start rollouts')
-    this.requireCluster(by)
     const from: RolloutStatus[] = this.needsApproval() ? ['APPROVED'] : ['PENDING', 'APPROVED']
-    const started = await this.change(id, from, 'started', (r) => ({
+    const started = await this.change(by, id, from, 'started', (r) => ({
       next: { ...r, status: 'SCHEDULED', startedAt: this.clock.now(), waitingFor: 'the rollout runner to pick it up' },
       audit: [{ actor: by.subject, action: 'rollout.started', detail: { reason: r.reason, approvedBy: r.approvedBy } }],
     }), this.needsApproval() ? `; it needs approval first: another ${this.policy.approverRole} approves it (approveRollout)` : '')
-    this.kick(id)
+    this.kick(started)
     return started
   }
 
   async pause(by: Principal, id: string): Promise<Rollout> {
     requireRole(by, 'operator', 'pause rollouts')
-    this.requireCluster(by)
-    return this.change(id, ['SCHEDULED', 'RUNNING', 'PAUSED'], 'paused', (r) => ({
+    return this.change(by, id, ['SCHEDULED', 'RUNNING', 'PAUSED'], 'paused', (r) => ({
       next: { ...r, status: 'PAUSED', pausedBy: 'PERSON', waitingFor: `resumeRollout: paused by ${by.subject}` },
       audit: [{ actor: by.subject, action: 'rollout.paused', detail: { wave: currentIndex(r) } }],
     }))
@@ -109,21 +91,19 @@ export class RolloutService {
 
   async resume(by: Principal, id: string): Promise<Rollout> {
     requireRole(by, 'operator', 'resume rollouts')
-    this.requireCluster(by)
-    const resumed = await this.change(id, ['PAUSED'], 'resumed', (r) => ({
+    const resumed = await this.change(by, id, ['PAUSED'], 'resumed', (r) => ({
       next: { ...r, status: r.waves.some((w) => w.startedAt) ? 'RUNNING' : 'SCHEDULED', pausedBy: null, waitingFor: null },
       audit: [{ actor: by.subject, action: 'rollout.resumed', detail: { wave: currentIndex(r) } }],
     }))
-    this.kick(id)
+    this.kick(resumed)
     return resumed
   }
 
   /** Stops it for good: nodes not yet drained are skipped, drained ones stay drained (leftDrained). */
   async abort(by: Principal, id: string, reason: string): Promise<Rollout> {
     requireRole(by, 'operator', 'abort rollouts')
-    this.requireCluster(by)
     if (typeof reason !== 'string' || reason.trim() === '') throw new NodeplanError('BAD_USER_INPUT', 'reason: say why the rollout is aborted', { field: 'reason' })
-    return this.change(id, ['PENDING', 'APPROVED', 'SCHEDULED', 'RUNNING', 'PAUSED'], 'aborted', (r) => {
+    return this.change(by, id, ['PENDING', 'APPROVED', 'SCHEDULED', 'RUNNING', 'PAUSED'], 'aborted', (r) => {
       const now = this.clock.now()
       const leftDrained: string[] = []
       const waves = r.waves.map((w) => {
@@ -144,8 +124,7 @@ export class RolloutService {
 
   async discard(by: Principal, id: string): Promise<Rollout> {
     requireRole(by, 'operator', 'discard rollouts')
-    this.requireCluster(by)
-    return this.change(id, ['PENDING', 'APPROVED'], 'discarded', (r) => ({
+    return this.change(by, id, ['PENDING', 'APPROVED'], 'discarded', (r) => ({
       next: { ...r, status: 'DISCARDED', finishedAt: this.clock.now() },
       audit: [{ actor: by.subject, action: 'rollout.discarded', detail: { reason: r.reason } }],
     }))
@@ -154,8 +133,7 @@ export class RolloutService {
   /** The node's maintenance is done: the runner checks it and returns it to service. */
   async completeMaintenance(by: Principal, id: string, node: string): Promise<Rollout> {
     requireRole(by, 'operator', 'complete maintenance')
-    this.requireCluster(by)
-    const done = await this.change(id, ['RUNNING', 'PAUSED', 'SCHEDULED'], 'told a maintenance is done', (r) => {
+    const done = await this.change(by, id, ['RUNNING', 'PAUSED', 'SCHEDULED'], 'told a maintenance is done', (r) => {
       const wave = r.waves.find((w) => w.nodes.some((n) => n.name === node))
       const current = wave?.nodes.find((n) => n.name === node)
       if (!wave || !current) throw new NodeplanError('BAD_USER_INPUT', `node: ${node} is not a node of rollout ${id}`, { field: 'node', node })
@@ -169,7 +147,7 @@ export class RolloutService {
         audit: [{ actor: by.subject, action: 'rollout.maintenance.completed', node, detail: { wave: wave.index } }],
       }
     })
-    this.kick(id)
+    this.kick(done)
     return done
   }
 
@@ -178,18 +156,16 @@ export class RolloutService {
     return this.clock.now()
   }
 
-  async get(id: string): Promise<Rollout> {
+  /** The rollout, or null when there is none or it runs on a cluster the caller's token does not cover. */
+  async find(by: Principal, id: string): Promise<Rollout | null> {
     const rollout = await this.rollouts.get(id)
-    if (!rollout) throw new NodeplanError('NOT_FOUND', `no rollout with id "${id}"`, { rolloutId: id })
-    return rollout
+    return rollout && this.fleet.mayUse(by, rollout.cluster) ? rollout : null
   }
 
-  find(id: string): Promise<Rollout | null> {
-    return this.rollouts.get(id)
-  }
-
-  list(query: RolloutListQuery): Promise<Page<Rollout>> {
-    return this.rollouts.list(query)
+  /** The rollouts of the named cluster, or of every cluster the caller may see. */
+  list(by: Principal, query: Omit<RolloutListQuery, 'clusters'>, cluster: string | null = null): Promise<Page<Rollout>> {
+    const clusters = cluster === null ? this.fleet.limits(by) : [this.fleet.pick(by, cluster, 'rollouts').name]
+    return this.rollouts.list({ ...query, clusters })
   }
 
   /** The forecast from the durations past rollouts measured (the newest 200 nodes). */
@@ -204,6 +180,7 @@ export class RolloutService {
 
   /** Read, check the status, change, compare-and-set; again when the runner wrote in between. */
   private async change(
+    by: Principal,
     id: string,
     from: RolloutStatus[],
     verb: string,
@@ -211,7 +188,9 @@ export class RolloutService {
     hint = '',
   ): Promise<Rollout> {
     for (let attempt = 0; attempt < 10; attempt++) {
-      const rollout = await this.get(id)
+      const rollout = await this.rollouts.get(id)
+      if (!rollout) throw new NodeplanError('NOT_FOUND', `no rollout with id "${id}"`, { rolloutId: id })
+      this.fleet.ofStored(by, 'rollout', rollout)
       if (!from.includes(rollout.status)) {
         throw new NodeplanError('PLAN_NOT_APPLICABLE', `rollout ${id} is ${rollout.status} and cannot be ${verb}: only a rollout that is ${from.join(' or ')} can${hint}`, { rolloutId: id, status: rollout.status })
       }

@@ -43,11 +43,13 @@ export interface NodeRow {
 
 const ROLE_NAMES: Record<string, string> = { SYSTEM: 'system', GPU_WORKER: 'gpu-worker', CPU_WORKER: 'cpu-worker' }
 
-/** With nodes of several clusters, a CLUSTER column comes first. */
 export function nodesTable(nodes: (NodeRow & { cluster?: string })[]): string {
-  const clusters = new Set(nodes.map((n) => n.cluster)).size > 1
-  const rows = nodesRows(nodes)
-  return clusters ? table(['CLUSTER', ...NODE_COLUMNS], rows.map((row, i) => [nodes[i]!.cluster ?? '', ...row])) : table(NODE_COLUMNS, rows)
+  return clusterTable(NODE_COLUMNS, nodesRows(nodes), nodes.map((n) => n.cluster))
+}
+
+/** With rows of several clusters, a CLUSTER column comes first. */
+export function clusterTable(headers: string[], rows: string[][], clusters: (string | undefined)[]): string {
+  return new Set(clusters).size > 1 ? table(['CLUSTER', ...headers], rows.map((row, i) => [clusters[i] ?? '', ...row])) : table(headers, rows)
 }
 
 const NODE_COLUMNS = ['NAME', 'STATUS', 'ROLES', 'DRAINING', 'GPUS', 'WORKLOADS']

@@ -1,5 +1,5 @@
 // Rollouts for the terminal: the status page, the list, the live lines. Pure functions of data.
-import { paint, table } from './render.js'
+import { clusterTable, paint, table } from './render.js'
 
 export interface RolloutNodeView {
   name: string
@@ -181,6 +181,7 @@ export function leftDrainedText(r: RolloutView): string {
 
 export interface RolloutRow {
   id: string
+  cluster?: string
   status: string
   reason: string
   createdBy: string
@@ -191,7 +192,7 @@ export interface RolloutRow {
 }
 
 export function rolloutsTable(rows: RolloutRow[]): string {
-  return table(
+  return clusterTable(
     ['ID', 'STATUS', 'WAVE', 'NODES', 'WAITING-FOR', 'CREATED', 'BY'],
     rows.map((r) => [
       r.id,
@@ -202,6 +203,7 @@ export function rolloutsTable(rows: RolloutRow[]): string {
       r.createdAt,
       r.createdBy,
     ]),
+    rows.map((r) => r.cluster),
   )
 }
 

@@ -56,9 +56,9 @@ export async function rolloutCommand(command: RolloutCommand, conn: ServerConnec
   }
   if (command.name === 'rollouts') {
     const { rollouts: page } = await api.request<{ rollouts: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: Rollout }[] } }>(
-      `query($status: [RolloutStatus!], $first: Int, $after: String) { rollouts(status: $status, first: $first, after: $after) {
-        totalCount pageInfo { hasNextPage endCursor } edges { node { id status reason createdBy createdAt currentWave waitingFor waves { index nodes { name } } } } } }`,
-      { status: command.statuses.length > 0 ? command.statuses : null, first: command.limit, after: command.after },
+      `query($status: [RolloutStatus!], $first: Int, $after: String, $cluster: String) { rollouts(status: $status, first: $first, after: $after, cluster: $cluster) {
+        totalCount pageInfo { hasNextPage endCursor } edges { node { id cluster status reason createdBy createdAt currentWave waitingFor waves { index nodes { name } } } } } }`,
+      { status: command.statuses.length > 0 ? command.statuses : null, first: command.limit, after: command.after, cluster: conn.cluster },
     )
     const rows = page.edges.map((e) => e.node)
     if (json) emit(rows)

@@ -64,6 +64,13 @@ describe('nodeplan rollouts and --watch', () => {
     expect(lines[2]).toMatch(/^rollout-old\s+COMPLETED\s+-\/3\s+5\s+-\s+/)
   })
 
+  it('puts a CLUSTER column first when the rollouts are of several clusters', () => {
+    const lines = rolloutsTable([{ ...rollout(), cluster: 'train-eu' }, { ...rollout({ id: 'rollout-us' }), cluster: 'train-us' }]).trimEnd().split('\n')
+    expect(lines[0]).toMatch(/^CLUSTER\s+ID\s+STATUS/)
+    expect(lines[2]).toMatch(/^train-us\s+rollout-us\s+RUNNING/)
+    expect(rolloutsTable([{ ...rollout(), cluster: 'train-eu' }]).split('\n')[0]).toMatch(/^ID\s+STATUS/)
+  })
+
   it('one line per change between two readings, none when nothing changed', () => {
     const before = rollout()
     const after = rollout({

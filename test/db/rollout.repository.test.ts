@@ -6,14 +6,16 @@ import { buildNode, buildSnapshot } from '../factories.js'
 import { backends, openTempDatabase, type TempDatabase } from './temp-database.js'
 
 const at = (iso: string) => new Date(`2026-11-01T${iso}Z`)
-const draft = () =>
-  planRollout(buildSnapshot([buildNode('sys-1', { roles: ['SYSTEM'] }), buildNode('gpu-1'), buildNode('gpu-2')]), {
+const draft = (cluster = 'default') => ({
+  ...planRollout(buildSnapshot([buildNode('sys-1', { roles: ['SYSTEM'] }), buildNode('gpu-1'), buildNode('gpu-2')]), {
     reason: 'CHG-1',
     createdBy: 'alice',
     nodes: ['gpu-1', 'gpu-2'],
     notBefore: at('12:00:00'),
     window: { cron: '0 22 * * *', durationMinutes: 60, timeZone: 'Europe/Berlin' },
-  })
+  }),
+  cluster,
+})
 
 describe.each(backends)('rollouts on %s', (backend) => {
   let t: TempDatabase
@@ -32,7 +34,7 @@ describe.each(backends)('rollouts on %s', (backend) => {
     const started = { ...read, waves: read.waves.map((w, i) => (i === 0 ? { ...w, status: 'RUNNING' as const, startedAt: at('12:01:00') } : w)) }
     const saved = (await t.db.rollouts.save(started, [{ actor: 'system', action: 'rollout.wave.started' }]))!
     expect(saved.waves[0]!.startedAt).toEqual(at('12:01:00'))
-    expect((await t.db.audit.list({ action: 'rollout.wave.started' }, 10, null)).items[0]).toMatchObject({ planId: created.id, detail: { rolloutId: created.id } })
+    expect((await t.db.audit.list({ action: 'rollout.wave.started' }, 10, null)).items[0]).toMatchObject({ planId: created.id, cluster: 'default', detail: { rolloutId: created.id } })
     expect((await t.db.audit.list({ planId: created.id }, 10, null)).items.map((e) => e.action)).toEqual(['rollout.wave.started', 'rollout.planned'])
   })
 
@@ -56,13 +58,22 @@ describe.each(backends)('rollouts on %s', (backend) => {
     await t.db.rollouts.releaseLease(a.id, 'r2')
     expect(await t.db.rollouts.takeLease(a.id, 'r1', at('10:00:42'), at('10:01:12'))).toBe(true)
 
-    expect(await t.db.rollouts.active()).toEqual([])
+    expect(await t.db.rollouts.active('default')).toEqual([])
     await t.db.rollouts.save({ ...b, status: 'RUNNING' }, [])
-    expect((await t.db.rollouts.active()).map((r) => r.id)).toEqual([b.id])
+    expect((await t.db.rollouts.active('default')).map((r) => r.id)).toEqual([b.id])
     const page = await t.db.rollouts.list({ first: 1 })
     expect(page).toMatchObject({ totalCount: 2, hasNextPage: true })
     const next = await t.db.rollouts.list({ first: 1, after: page.endCursor })
     expect([page.items[0]!.id, next.items[0]!.id].sort()).toEqual([a.id, b.id].sort())
     expect((await t.db.rollouts.list({ first: 10, status: ['RUNNING'] })).items.map((r) => r.id)).toEqual([b.id])
+    // Another cluster's rollouts: its runner's, and listed by cluster; their audit events name it.
+    const us = await t.db.rollouts.create(draft('train-us'), { actor: 'alice', action: 'rollout.planned' })
+    await t.db.rollouts.save({ ...us, status: 'RUNNING' }, [])
+    expect((await t.db.rollouts.active('default')).map((r) => r.id)).toEqual([b.id])
+    expect((await t.db.rollouts.active('train-us')).map((r) => r.id)).toEqual([us.id])
+    expect((await t.db.rollouts.list({ first: 10, clusters: ['train-us'] })).items.map((r) => r.id)).toEqual([us.id])
+    expect((await t.db.rollouts.list({ first: 10, clusters: [] })).totalCount).toBe(0)
+    expect((await t.db.audit.list({ planId: us.id }, 10, null)).items.map((e) => e.cluster)).toEqual(['train-us'])
+    await t.db.rollouts.save({ ...(await t.db.rollouts.get(us.id))!, status: 'ABORTED' }, [])
   })
 })

@@ -4,6 +4,7 @@ import { createClient } from 'graphql-ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { RESOURCES } from '../../src/simulator/resources.js'
+import { eventually } from '../support/eventually.js'
 import { code } from '../support/graphql-client.js'
 import { startTestFleet, type TestFleet } from '../support/fleet.js'
 import { TEST_TOKENS } from '../support/nodeplan.js'
@@ -195,6 +196,37 @@ describe('a fleet of three clusters', () => {
     const seen = new Set(events.data.auditEvents.edges.map((e: { node: { cluster: string | null } }) => e.node.cluster))
     expect([...seen].filter((c) => c !== null)).toEqual(['train-eu'])
     expect(code(await fleet.gql(`{ auditEvents(filter: {cluster: "train-us"}) { totalCount } }`, {}, token))).toBe('FORBIDDEN')
+  })
+
+  it('runs a rollout on the cluster it names, by that cluster\'s runner, seen only by tokens that cover it', async () => {
+    const fields = 'id cluster status waitingFor waves { nodes { name stage } }'
+    const planned = await admin(`mutation { planRollout(input: {nodes: ["gpu-2"], reason: "fleet rollout", cluster: "infer"}) { ${fields} } }`)
+    expect(planned.errors).toBeUndefined()
+    const id = planned.data.planRollout.id as string
+    expect(planned.data.planRollout).toMatchObject({ cluster: 'infer', status: 'PENDING' })
+    expect((await admin(`mutation($id: ID!) { startRollout(id: $id) { status } }`, { id })).data.startRollout.status).toBe('SCHEDULED')
+
+    // Its cluster's runner drives it (startRollout prompted it; a pass more changes nothing): gpu-2 of infer is drained, of no other cluster.
+    const runner = fleet.app.fleet.clusters.find((c) => c.name === 'infer')!.rolloutRunner
+    await eventually(async () => {
+      await runner.tick()
+      const rollout = (await admin(`query($id: ID!) { rollout(id: $id) { ${fields} } }`, { id })).data.rollout
+      expect(rollout.waves[0].nodes[0].stage).toBe('IN_MAINTENANCE')
+    })
+    const taints = (name: string) => fleet.sims[name]!.sim.state().nodes.find((n) => n.name === 'gpu-2')!.taints.map((t) => `${t.key}:${t.effect}`)
+    expect(taints('infer')).toContain('runai:NoExecute')
+    expect(taints('train-eu')).not.toContain('runai:NoExecute')
+
+    const listed = async (token: string, cluster?: string) =>
+      ((await fleet.gql(`query($c: String) { rollouts(cluster: $c) { edges { node { id } } } }`, { c: cluster }, token)).data?.rollouts.edges ?? []).map((e: { node: { id: string } }) => e.node.id)
+    expect(await listed(TEST_TOKENS.viewer)).toContain(id)
+    expect(await listed(TEST_TOKENS.viewer, 'train-eu')).not.toContain(id)
+    expect(await listed(fleet.tokens['infer-operator']!.token)).toContain(id)
+    expect(await listed(fleet.tokens['train-eu-operator']!.token)).not.toContain(id)
+    const events = await admin(`query($id: ID!) { auditEvents(filter: {planId: $id}, first: 50) { edges { node { action cluster } } } }`, { id })
+    expect(new Set(events.data.auditEvents.edges.map((e: { node: { cluster: string } }) => e.node.cluster))).toEqual(new Set(['infer']))
+    expect(code(await fleet.gql(`mutation($id: ID!) { pauseRollout(id: $id) { status } }`, { id }, fleet.tokens['train-eu-operator']!.token))).toBe('FORBIDDEN')
+    expect((await admin(`mutation($id: ID!) { abortRollout(id: $id, reason: "done looking") { status leftDrained } }`, { id })).data.abortRollout).toEqual({ status: 'ABORTED', leftDrained: ['gpu-2'] })
   })
 
   it('labels metrics with the cluster', async () => {

@@ -88,7 +88,7 @@ export class PrismaRolloutRepository implements RolloutRepository {
     const now = this.clock.now()
     const row = await inWriteTransaction(this.db, async (tx, head) => {
       const created = await tx.rollout.create({ data: { id, createdAt: now, updatedAt: now, ...stateData(draft) } })
-      await appendAuditEvents(tx, head, [{ ...audit, planId: id, detail: { ...audit.detail, rolloutId: id } }], now)
+      await appendAuditEvents(tx, head, [{ cluster: draft.cluster, ...audit, planId: id, detail: { ...audit.detail, rolloutId: id } }], now)
       return created
     })
     return toRollout(row)
@@ -101,7 +101,10 @@ export class PrismaRolloutRepository implements RolloutRepository {
 
   async list(query: RolloutListQuery): Promise<Page<Rollout>> {
     checkPageSize(query.first, 0)
-    const filtered: Prisma.RolloutWhereInput = query.status?.length ? { status: { in: query.status } } : {}
+    const filtered: Prisma.RolloutWhereInput = {
+      ...(query.status?.length ? { status: { in: query.status } } : {}),
+      ...(query.clusters != null ? { cluster: { in: [...query.clusters] } } : {}),
+    }
     let page = filtered
     if (query.after != null) {
       const { createdAt, id } = decodeRolloutCursor(query.after)
@@ -124,7 +127,7 @@ export class PrismaRolloutRepository implements RolloutRepository {
         data: { ...stateData(rollout), updatedAt: now, version: { increment: 1 } },
       })
       if (count === 0) return null
-      await appendAuditEvents(tx, head, audit.map((a) => ({ ...a, planId: rollout.id, detail: { ...a.detail, rolloutId: rollout.id } })), now)
+      await appendAuditEvents(tx, head, audit.map((a) => ({ cluster: rollout.cluster, ...a, planId: rollout.id, detail: { ...a.detail, rolloutId: rollout.id } })), now)
       await this.signal?.inTransaction(tx, rollout.id)
       return tx.rollout.findUniqueOrThrow({ where: { id: rollout.id } })
     })
@@ -132,8 +135,8 @@ export class PrismaRolloutRepository implements RolloutRepository {
     return row && toRollout(row)
   }
 
-  async active(): Promise<Rollout[]> {
-    const rows = await this.db.rollout.findMany({ where: { status: { in: [...ACTIVE_ROLLOUT_STATUSES] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
+  async active(cluster: string): Promise<Rollout[]> {
+    const rows = await this.db.rollout.findMany({ where: { cluster, status: { in: [...ACTIVE_ROLLOUT_STATUSES] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
     return rows.map(toRollout)
   }
 

@@ -1,6 +1,7 @@
-// The form that plans a rollout: which nodes (a label such as a node pool, roles, names), how many
-// out at once, the GPU floor, the drain mode, why. The server answers with the rollout to review.
-import { gql } from './api.js'
+// The form that plans a rollout of the chosen cluster: which nodes (a label such as a node pool,
+// roles, names), how many out at once, the GPU floor, the drain mode, why. The server answers with
+// the rollout to review.
+import { cluster, gql } from './api.js'
 import { h } from './dom.js'
 import { ROLE_LABEL } from './format.js'
 
@@ -28,6 +29,7 @@ export function rolloutForm() {
       maxUnavailable: maxUnavailable.value.trim() || '1',
       minGpusInService: Number(minGpus.value.trim() || '0'),
       drainMode: drainMode.value,
+      cluster: cluster.get(),
     }
     if (!input.roles.length) input.roles = null
     if (!input.nodes.length) input.nodes = null

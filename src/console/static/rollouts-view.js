@@ -1,10 +1,11 @@
-// Rollouts, newest first: those not over by default, where each stands and what it waits for.
-import { gql } from './api.js'
+// The chosen cluster's rollouts, newest first: those not over by default, where each stands and
+// what it waits for.
+import { cluster, gql } from './api.js'
 import { h } from './dom.js'
 import { count, RANK, when } from './format.js'
 import { rolloutForm } from './rollout-form.js'
 
-const QUERY = `query($status: [RolloutStatus!], $after: String) { rollouts(first: 50, status: $status, after: $after) {
+const QUERY = `query($status: [RolloutStatus!], $after: String, $c: String) { rollouts(first: 50, status: $status, after: $after, cluster: $c) {
   totalCount pageInfo { endCursor hasNextPage }
   edges { node { id status reason createdBy createdAt needsApproval awaitingMyApproval currentWave waitingFor waves { index nodes { name } } } } } }`
 export const OPEN_ROLLOUT = ['PENDING', 'APPROVED', 'SCHEDULED', 'RUNNING', 'PAUSED']
@@ -26,7 +27,7 @@ export async function rolloutsPage(ctx) {
   const table = h('table', { id: 'rollouts' }, h('tr', {}, ['Rollout', 'Status', 'Wave', 'Nodes', 'Waiting for', 'Reason', 'Created by', 'Created'].map((t) => h('th', {}, t))))
   const more = h('div', { class: 'pager' })
   const load = async (after) => {
-    const { rollouts } = await gql(QUERY, { status: SHOW[shown], after })
+    const { rollouts } = await gql(QUERY, { status: SHOW[shown], after, c: cluster.get() })
     title.textContent = `Rollouts: ${count(rollouts.totalCount, shown === 'all' ? 'rollout' : `${shown === 'open' ? 'open' : shown.toLowerCase()} rollout`)}`
     table.append(...rollouts.edges.map((e) => row(e.node)))
     if (rollouts.totalCount === 0) table.append(h('tr', {}, h('td', { colspan: 8, class: 'note' }, 'None. Plan one below, or with nodeplan plan rollout (see nodeplan plan rollout --help).')))

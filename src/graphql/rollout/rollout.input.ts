@@ -93,6 +93,6 @@ export class RolloutInput {
   @Field(() => RecurringWindowInput, { nullable: true, description: 'Waves start only inside these windows; a rollout at a window\'s end pauses and resumes in the next.' })
   window?: RecurringWindowInput | null
 
-  @Field(() => String, { nullable: true, description: 'Issue #23 (fleet): which cluster; the only one when absent.' })
+  @Field(() => String, { nullable: true, description: 'The cluster whose nodes it maintains; may be left out while there is one cluster.' })
   cluster?: string | null
 }

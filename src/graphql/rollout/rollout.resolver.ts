@@ -21,19 +21,19 @@ export class RolloutResolver {
   @Authorized('viewer')
   @Query(() => RolloutType, { nullable: true, description: 'One rollout by id; null when there is none.' })
   async rollout(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Rollout | null> {
-    return this.service.visibleTo(ctx.principal) ? this.service.find(id) : null
+    return this.service.find(ctx.principal, id)
   }
 
   @Authorized('viewer')
-  @Query(() => RolloutConnectionType, { description: 'Rollouts, newest first, optionally by status.' })
+  @Query(() => RolloutConnectionType, { description: "Rollouts, newest first, optionally by status; of the named cluster, or of every cluster the caller's token covers." })
   async rollouts(
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
     @Arg('status', () => [RolloutStatusEnum], { nullable: true }) status: RolloutStatusEnum[] | null,
+    @Arg('cluster', () => String, { nullable: true }) cluster: string | null,
     @Ctx() ctx: RequestContext,
   ) {
-    if (!this.service.visibleTo(ctx.principal)) return toConnection<Rollout>({ items: [], cursors: [], hasNextPage: false, endCursor: null, totalCount: 0 })
-    return toConnection(await this.service.list({ status: status as RolloutStatus[] | null, first: firstArg(first), after }))
+    return toConnection(await this.service.list(ctx.principal, { status: status as RolloutStatus[] | null, first: firstArg(first), after }, cluster ?? null))
   }
 
   @Authorized('operator')
