@@ -145,7 +145,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
       [MeResolver, new MeResolver(config.policy, fleet)],
       [SignalResolver, new SignalResolver(fleet)],
       [RolloutResolver, new RolloutResolver(rollouts)],
-      [RolloutWaveResolver, new RolloutWaveResolver(first.plans)],
+      [RolloutWaveResolver, new RolloutWaveResolver(planReader)],
     ]),
   )
   const tokens = config.auth && config.tokensFile ? new TokensFile(config.tokensFile, config.auth, log) : null

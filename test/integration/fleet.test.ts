@@ -199,7 +199,7 @@ describe('a fleet of three clusters', () => {
   })
 
   it('runs a rollout on the cluster it names, by that cluster\'s runner, seen only by tokens that cover it', async () => {
-    const fields = 'id cluster status waitingFor waves { nodes { name stage } }'
+    const fields = 'id cluster status waitingFor waves { nodes { name stage } plans { kind cluster status } }'
     const planned = await admin(`mutation { planRollout(input: {nodes: ["gpu-2"], reason: "fleet rollout", cluster: "infer"}) { ${fields} } }`)
     expect(planned.errors).toBeUndefined()
     const id = planned.data.planRollout.id as string
@@ -212,6 +212,7 @@ describe('a fleet of three clusters', () => {
       await runner.tick()
       const rollout = (await admin(`query($id: ID!) { rollout(id: $id) { ${fields} } }`, { id })).data.rollout
       expect(rollout.waves[0].nodes[0].stage).toBe('IN_MAINTENANCE')
+      expect(rollout.waves[0].plans).toEqual([{ kind: 'DRAIN', cluster: 'infer', status: 'APPLIED' }])
     })
     const taints = (name: string) => fleet.sims[name]!.sim.state().nodes.find((n) => n.name === 'gpu-2')!.taints.map((t) => `${t.key}:${t.effect}`)
     expect(taints('infer')).toContain('runai:NoExecute')

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql'
-import type { PlanService } from '../../app/plan.service.js'
+import type { PlanRepository } from '../../app/ports.js'
 import type { RolloutService } from '../../app/rollout.service.js'
 import { nextOpening, openWindowAt } from '../../domain/maintenance-window.js'
 import type { Plan } from '../../domain/plan.js'
@@ -122,12 +122,13 @@ export class RolloutResolver {
 
 @Resolver(() => RolloutWaveType)
 export class RolloutWaveResolver {
-  constructor(private readonly planService: PlanService) {}
+  /** Plans of every cluster, by id: a wave's plans are of its rollout's cluster. */
+  constructor(private readonly planReader: Pick<PlanRepository, 'get'>) {}
 
   @FieldResolver(() => [PlanType], { description: "The wave's ordinary plans (its DRAIN, its UNDRAIN) once made." })
   async plans(@Root() wave: RolloutWave): Promise<Plan[]> {
     const ids = [wave.gracePlanId, wave.drainPlanId, wave.undrainPlanId].filter((id): id is string => id !== null)
-    const plans = await Promise.all(ids.map((id) => this.planService.find(id)))
+    const plans = await Promise.all(ids.map((id) => this.planReader.get(id)))
     return plans.filter((p): p is Plan => p !== null)
   }
 }
