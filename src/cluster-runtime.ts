@@ -11,6 +11,7 @@ import { ConditionSignals } from './app/condition-signals.js'
 import { DowntimeWatcher } from './app/downtime-watcher.js'
 import { LifecycleProposals } from './app/lifecycle-proposals.js'
 import { RolloutRunner } from './app/rollout-runner.js'
+import { SystemPlans } from './app/system-plans.js'
 import type { ClusterServices } from './app/fleet.js'
 import { InventoryService } from './app/inventory.service.js'
 import { JoinService } from './app/join.service.js'
@@ -105,7 +106,9 @@ export async function startClusterRuntime(d: ClusterRuntimeDeps): Promise<Cluste
   const systemNodes = new SystemNodesService(cache)
   // Plans' createdAt comes from the database's clock, the system's.
   const expiry = new PlanExpiry(planRepository, config.policy, systemClock, log)
-  const signals = new SignalService(cache, plans, applier, planRepository, repos.signals, config.policy, clock, log.child({ component: 'signals' }), {
+  // What nodeplan proposes on its own (health signals, the node lifecycle) goes through one place.
+  const systemPlans = new SystemPlans(plans, applier, planRepository, log)
+  const signals = new SignalService(cache, systemPlans, repos.signals, config.policy, clock, log.child({ component: 'signals' }), {
     received: (source, action) => m.signalsReceived.inc({ source, action }),
     proposal: (outcome) => m.signalProposals.inc({ outcome }),
   })
@@ -116,7 +119,7 @@ export async function startClusterRuntime(d: ClusterRuntimeDeps): Promise<Cluste
     leaseMs: config.applyLeaseSeconds * 1000,
     leaseClock: systemClock,
   })
-  const downtime = new DowntimeWatcher(cache, auditRepository, new LifecycleProposals(cache, plans, applier, planRepository, config.policy, log), clock, log)
+  const downtime = new DowntimeWatcher(cache, auditRepository, new LifecycleProposals(cache, systemPlans, config.policy, log), clock, log)
   const downtimeCheckMs = overrides.downtimeCheckIntervalMs ?? config.downtimeCheckSeconds * 1000
   // The node lifecycle runs on one replica per cluster: the holder of that cluster's leader Lease.
   const leaseSeconds = config.leaderLease.seconds

@@ -3,24 +3,21 @@ import type { Plan } from '../domain/plan.js'
 import { planDrain, planRejoin, planUndrain } from '../domain/planner.js'
 import { isDrained } from '../domain/system-nodes.js'
 import type { Logger } from '../logger.js'
-import type { ApplyService } from './apply.service.js'
-import type { PlanService } from './plan.service.js'
 import type { Policy } from './policy.js'
-import type { ClusterCache, PlanRepository } from './ports.js'
+import type { ClusterCache } from './ports.js'
+import type { SystemPlans } from './system-plans.js'
 import { SYSTEM_PRINCIPAL, isUnplannedDrain } from './system-principal.js'
 
 /**
  * The plans the node lifecycle proposes on its own: the DRAIN of a node NotReady past the grace
  * time (applied when policy says so), the UNDRAIN once it is back, the REJOIN of a decommissioned
- * node that registered again. Each proposal is keyed (planService.propose), so a second leader or
+ * node that registered again. Each proposal is keyed (SystemPlans.propose), so a second leader or
  * a repeated event never proposes it twice. DowntimeWatcher decides when to ask.
  */
 export class LifecycleProposals {
   constructor(
     private readonly cache: ClusterCache,
-    private readonly planService: PlanService,
-    private readonly applier: ApplyService,
-    private readonly plans: PlanRepository,
+    private readonly plans: SystemPlans,
     private readonly policy: Policy,
     private readonly log: Logger,
   ) {}
@@ -66,30 +63,19 @@ export class LifecycleProposals {
     const seconds = Math.floor((now.getTime() - Date.parse(since)) / 1000)
     const reason = `unplanned downtime: ${node.name} NotReady since ${since} (${seconds} s, over ${this.policy.unplannedDrainAfterSeconds} s)`
     // One proposal per outage: keyed by the node and the start of its outage.
-    const plan = await this.planService.propose(
+    const plan = await this.plans.propose(
       planDrain(this.cache.snapshot(), { nodes: [node.name], reason, createdBy: SYSTEM_PRINCIPAL.subject, changeReason: 'UNPLANNED_DOWNTIME' }),
       `drain.proposed:${node.name}:${node.uid}@${since}`,
     )
     if (!plan) return null
     this.log.warn('proposed the drain of a node NotReady too long', { node: node.name, since, planId: plan.id })
     if (!this.policy.autoApplyUnplannedDrain) return plan
-    try {
-      const applied = await this.applier.apply(SYSTEM_PRINCIPAL, plan.id)
-      if (applied.status === 'FAILED') {
-        this.log.error('policy applies unplanned-downtime drains, but this one failed; it stays for a person', { node: node.name, planId: plan.id })
-      }
-      return applied
-    } catch (err) {
-      this.log.error('policy applies unplanned-downtime drains, but this one failed; it stays for a person', { node: node.name, planId: plan.id, error: err })
-      return (await this.plans.get(plan.id)) ?? plan
-    }
+    return this.plans.apply(plan, 'policy applies unplanned-downtime drains', { node: node.name })
   }
 
   /** A DRAIN proposed for an outage that is over no longer has a reason: it goes, and the audit trail says who discarded it. */
   private async discardDrainProposals(name: string): Promise<void> {
-    for (const plan of await this.plans.pendingFor(name, 'DRAIN')) {
-      if (plan.status === 'PENDING' && isUnplannedDrain(plan)) await this.planService.discard(SYSTEM_PRINCIPAL, plan.id)
-    }
+    await this.plans.discardPending(name, 'DRAIN', isUnplannedDrain)
   }
 
   private async proposeUndrain(node: NodeState, downSeconds: number | null): Promise<void> {
@@ -99,7 +85,7 @@ export class LifecycleProposals {
     if ((await this.plans.pendingFor(node.name, 'UNDRAIN')).length > 0) return
     const after = downSeconds === null ? '' : ` after ${downSeconds} s NotReady`
     const reason = `node back: ${node.name} Ready again${after}; lifts the unplanned-downtime drain of plan ${drain.id}`
-    const plan = await this.planService.propose(
+    const plan = await this.plans.propose(
       planUndrain(this.cache.snapshot(), { nodes: [node.name], reason, createdBy: SYSTEM_PRINCIPAL.subject, changeReason: 'UNPLANNED_DOWNTIME' }),
       `undrain.proposed:${node.name}:${drain.id}`,
     )
@@ -114,12 +100,12 @@ export class LifecycleProposals {
     const rejoin = await this.plans.lastApplied('REJOIN', node.name)
     if (rejoin?.appliedAt && decommission.appliedAt && rejoin.appliedAt >= decommission.appliedAt) return
     if ((await this.plans.pendingFor(node.name, 'REJOIN')).length > 0) return
-    const stored = await this.planService.storedLabels(node.name)
+    const stored = await this.plans.storedLabels(node.name)
     if (!stored) return
     const reason = `rejoin: ${node.name} registered again and is Ready; restores the roles and labels kept by decommission plan ${decommission.id}`
     const draft = planRejoin(this.cache.snapshot(), { nodes: [node.name], reason, createdBy: SYSTEM_PRINCIPAL.subject, stored: { [node.name]: stored } })
     if (draft.changes.every((c) => c.action === 'NO_OP')) return
-    const plan = await this.planService.propose(draft, `rejoin.proposed:${node.name}:${decommission.id}`)
+    const plan = await this.plans.propose(draft, `rejoin.proposed:${node.name}:${decommission.id}`)
     if (!plan) return
     this.log.info('proposed the rejoin of a node registered again', { node: node.name, planId: plan.id, decommissionPlanId: decommission.id })
   }

@@ -1,15 +1,15 @@
 import type { Principal } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
+import type { Plan } from '../domain/plan.js'
 import { checkReport, drainReason, ruleFor, stormAllows, type HealthSignal, type SignalAction, type SignalReport } from '../domain/health-signal.js'
 import { planDrain, planUndrain } from '../domain/planner.js'
 import { isDrained } from '../domain/system-nodes.js'
 import type { Logger } from '../logger.js'
 import { requireRole } from './access.js'
-import type { ApplyService } from './apply.service.js'
 import { SYSTEM_PRINCIPAL } from './system-principal.js'
-import type { PlanService } from './plan.service.js'
 import type { Policy } from './policy.js'
-import type { ClusterCache, Clock, HealthSignalRepository, PlanRepository, SignalFilter } from './ports.js'
+import type { ClusterCache, Clock, HealthSignalRepository, SignalFilter } from './ports.js'
+import type { SystemPlans } from './system-plans.js'
 
 export type ProposalOutcome = 'proposed' | 'auto_applied' | 'held' | 'joined'
 
@@ -31,9 +31,7 @@ const noMetrics: SignalMetrics = { received: () => {}, proposal: () => {} }
 export class SignalService {
   constructor(
     private readonly cache: ClusterCache,
-    private readonly planService: PlanService,
-    private readonly applier: ApplyService,
-    private readonly plans: PlanRepository,
+    private readonly plans: SystemPlans,
     private readonly signals: HealthSignalRepository,
     private readonly policy: Policy,
     private readonly clock: Pick<Clock, 'now'>,
@@ -111,34 +109,28 @@ export class SignalService {
       this.log.warn('storm guard: drain proposal held back', { node: signal.node, source: signal.source, code: signal.code, ...guard })
       return { ...signal, outcome: 'HELD' }
     }
-    let planId: string
+    let plan: Plan | null
     try {
       // The reservation above already makes this fault's proposal one across replicas; the key
       // makes the write itself idempotent too.
-      const plan = await this.planService.propose(
+      plan = await this.plans.propose(
         planDrain(this.cache.snapshot(), { nodes: [signal.node], reason: drainReason(signal), createdBy: SYSTEM_PRINCIPAL.subject, changeReason: 'REQUESTED' }),
         `signal-drain:${signal.node}:${signal.source}:${signal.code}:${now.toISOString()}`,
       )
-      if (!plan) {
-        this.metrics.proposal('joined')
-        return null
-      }
-      planId = plan.id
     } catch (err) {
       await this.signals.settle(key, null, 'RECORDED')
       throw err
     }
-    const auto = action === 'AUTO_DRAIN' && !this.planService.needsApproval('DRAIN')
+    if (!plan) {
+      this.metrics.proposal('joined')
+      return null
+    }
+    const planId = plan.id
+    const auto = action === 'AUTO_DRAIN' && !this.plans.needsApproval('DRAIN')
     await this.signals.settle(key, planId, auto ? 'AUTO_APPLIED' : 'PROPOSED')
     this.metrics.proposal(auto ? 'auto_applied' : 'proposed')
     this.log.warn('proposed the drain of a node with a health fault', { node: signal.node, source: signal.source, code: signal.code, planId, auto })
-    if (auto) {
-      try {
-        await this.applier.apply(SYSTEM_PRINCIPAL, planId)
-      } catch (err) {
-        this.log.error('policy applies drains for this signal, but this one failed; it stays for a person', { node: signal.node, planId, error: err })
-      }
-    }
+    if (auto) await this.plans.apply(plan, 'policy applies drains for this signal', { node: signal.node })
     return { ...signal, outcome: auto ? 'AUTO_APPLIED' : 'PROPOSED', proposedAt: now, planId }
   }
 
@@ -147,16 +139,14 @@ export class SignalService {
     const rows = await this.signals.list({ node: signal.node })
     if (rows.some((r) => r.state === 'ACTIVE')) return
     const ours = new Set(rows.map((r) => r.planId).filter((id): id is string => id !== null))
-    for (const plan of await this.plans.pendingFor(signal.node, 'DRAIN')) {
-      if (plan.status === 'PENDING' && ours.has(plan.id)) await this.planService.discard(SYSTEM_PRINCIPAL, plan.id)
-    }
+    await this.plans.discardPending(signal.node, 'DRAIN', (plan) => ours.has(plan.id))
     const node = this.cache.node(signal.node)
     if (!node || !isDrained(node)) return
     const drain = await this.plans.lastApplied('DRAIN', signal.node)
     if (!drain || !ours.has(drain.id)) return
     if ((await this.plans.pendingFor(signal.node, 'UNDRAIN')).length > 0) return
     const reason = `health signal cleared: ${signal.source} ${signal.code} on ${signal.node}; lifts the drain of plan ${drain.id}`
-    const plan = await this.planService.propose(
+    const plan = await this.plans.propose(
       planUndrain(this.cache.snapshot(), { nodes: [signal.node], reason, createdBy: SYSTEM_PRINCIPAL.subject, changeReason: 'REQUESTED' }),
       `signal-undrain:${drain.id}`,
     )

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import type { ApplyService } from '../../../src/app/apply.service.js'
 import { DowntimeWatcher } from '../../../src/app/downtime-watcher.js'
 import { LifecycleProposals } from '../../../src/app/lifecycle-proposals.js'
+import { SystemPlans } from '../../../src/app/system-plans.js'
 import type { PlanService } from '../../../src/app/plan.service.js'
 import { DEFAULT_POLICY } from '../../../src/app/policy.js'
 import type { AuditInput, AuditRepository, ClusterCache, NodeEvent, PlanRepository } from '../../../src/app/ports.js'
@@ -46,7 +47,8 @@ class FlakyAudit implements Pick<AuditRepository, 'appendOnce'> {
 function auditingWatcher(cache: FakeCache, audit: FlakyAudit, now: () => Date, write: (line: string) => void = () => {}): DowntimeWatcher {
   const log = createLogger({ write })
   const noPlans: Pick<PlanRepository, 'pendingFor' | 'lastApplied'> = { pendingFor: async () => [], lastApplied: async () => null }
-  const proposals = new LifecycleProposals(cache as unknown as ClusterCache, {} as PlanService, {} as ApplyService, noPlans as PlanRepository, DEFAULT_POLICY, log)
+  const plans = new SystemPlans({} as PlanService, {} as ApplyService, noPlans as PlanRepository, log)
+  const proposals = new LifecycleProposals(cache as unknown as ClusterCache, plans, DEFAULT_POLICY, log)
   return new DowntimeWatcher(cache as unknown as ClusterCache, audit as unknown as AuditRepository, proposals, { now }, log)
 }
 
