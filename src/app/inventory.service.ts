@@ -1,10 +1,10 @@
 import type { NodeState, PodState } from '../domain/cluster.js'
-import { NodeplanError } from '../domain/errors.js'
 import type { Workload } from '../domain/plan.js'
 import { rolesOf, type NodeRole } from '../domain/roles.js'
 import { isDrained } from '../domain/system-nodes.js'
 import { classifyWorkloads } from '../domain/workloads.js'
 import type { ClusterCache } from './ports.js'
+import { requireSynced } from './cluster-state.js'
 
 export interface NodeView extends NodeState {
   roles: NodeRole[]
@@ -94,9 +94,7 @@ export class InventoryService {
   }
 
   private readyNodes(): readonly NodeState[] {
-    if (!this.cache.synced()) {
-      throw new NodeplanError('KUBERNETES_UNAVAILABLE', 'the cluster state has not been read yet: the Kubernetes API server has not answered; retry shortly and check /readyz')
-    }
+    requireSynced(this.cache)
     return this.cache.nodeList()
   }
 }

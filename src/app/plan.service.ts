@@ -9,6 +9,7 @@ import { isValidNodeName } from '../domain/validation.js'
 import { requireRole } from './access.js'
 import type { Policy } from './policy.js'
 import type { AuditInput, ClusterCache, Page, PlanListQuery, PlanRepository } from './ports.js'
+import { requireSynced } from './cluster-state.js'
 
 export interface PlanNodesRequest {
   nodes: string[]
@@ -146,9 +147,7 @@ export class PlanService {
   }
 
   private async compute(nodes: string[], planner: (snapshot: ReturnType<ClusterCache['snapshot']>) => PlanDraft): Promise<PlanDraft> {
-    if (!this.cache.synced()) {
-      throw new NodeplanError('KUBERNETES_UNAVAILABLE', 'the cluster state has not been read yet; retry shortly and check /readyz')
-    }
+    requireSynced(this.cache)
     const named = [...new Set(nodes)].filter((n) => typeof n === 'string' && isValidNodeName(n))
     // Names the cache does not know are re-read too (the watch may lag a node that just joined),
     // but only a few: otherwise one request naming thousands of made-up nodes costs thousands of

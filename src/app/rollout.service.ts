@@ -4,12 +4,13 @@ import { roleAtLeast, type Principal } from '../auth.js'
 import { NodeplanError } from '../domain/errors.js'
 import { forecast, type NodeDurations, type RolloutForecast } from '../domain/rollout-forecast.js'
 import { planRollout } from '../domain/rollout-waves.js'
-import { FINAL_ROLLOUT_STATUSES, type Rollout, type RolloutRequest, type RolloutStatus } from '../domain/rollout.js'
+import type { Rollout, RolloutRequest, RolloutStatus } from '../domain/rollout.js'
 import { requireRole } from './access.js'
 import type { Fleet } from './fleet.js'
 import type { Policy } from './policy.js'
 import type { AuditInput, AuditRepository, Clock, Page } from './ports.js'
 import type { RolloutListQuery, RolloutRepository } from './rollout-ports.js'
+import { requireSynced } from './cluster-state.js'
 
 /** The audit action that records one node's measured durations when it returns to service. */
 export const NODE_RETURNED = 'rollout.node.returned'
@@ -35,7 +36,7 @@ export class RolloutService {
   async plan(by: Principal, request: Omit<RolloutRequest, 'createdBy'>, cluster: string | null = null): Promise<Rollout> {
     requireRole(by, 'operator', 'plan a rollout')
     const { cache, name } = this.fleet.reachable(by, cluster, 'planRollout')
-    if (!cache.synced()) throw new NodeplanError('KUBERNETES_UNAVAILABLE', 'the cluster state has not been read yet; retry shortly and check /readyz')
+    requireSynced(cache)
     const draft = { ...planRollout(cache.snapshot(), { ...request, createdBy: by.subject }), cluster: name }
     return this.rollouts.create(draft, {
       actor: by.subject,

@@ -10,6 +10,7 @@ import { SYSTEM_PRINCIPAL } from './system-principal.js'
 import type { Policy } from './policy.js'
 import type { ClusterCache, Clock, HealthSignalRepository, SignalFilter } from './ports.js'
 import type { SystemPlans } from './system-plans.js'
+import { requireSynced } from './cluster-state.js'
 
 export type ProposalOutcome = 'proposed' | 'auto_applied' | 'held' | 'joined'
 
@@ -58,7 +59,7 @@ export class SignalService {
 
   /** A checked report, from the API or a Node condition. */
   async handle(report: SignalReport, actor: string): Promise<HealthSignal> {
-    if (!this.cache.synced()) throw new NodeplanError('KUBERNETES_UNAVAILABLE', 'the cluster state has not been read yet; retry shortly and check /readyz')
+    requireSynced(this.cache)
     if (!this.cache.node(report.node)) throw new NodeplanError('BAD_USER_INPUT', `no node named "${report.node}" in the cluster`, { field: 'node' })
     const action = report.cleared ? 'RECORD' : ruleFor(this.policy.signals, report)
     const signal = await this.signals.record(report, {
