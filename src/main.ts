@@ -12,7 +12,6 @@ import { RolloutService } from './app/rollout.service.js'
 import type { Clock } from './app/ports.js'
 import { openDatabase, type Database } from './adapters/db/database.js'
 import type { KubernetesClusterCache } from './adapters/kubernetes/cluster-cache.js'
-import { PROCESS_IDENTITY } from './app/process-identity.js'
 import { systemClock } from './app/system-clock.js'
 import { HttpWebhookSender } from './adapters/webhook/http-webhook-sender.js'
 import { startClusterRuntime, type ClusterRuntime } from './cluster-runtime.js'
@@ -156,7 +155,7 @@ export async function startNodeplan(config: ServeConfig, overrides: NodeplanOver
     auth: tokens,
     log,
     planProgress: new PlanProgress(planReader, db.planWrites),
-    rolloutProgress: new RolloutProgress(db.rollouts, db.planWrites),
+    rolloutProgress: new RolloutProgress(rollouts, db.planWrites),
     mutations: network.websocketMutations,
     mutationTimed: (args, run) => metrics.timeMutation(args, run),
     runQuery,

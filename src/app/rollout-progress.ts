@@ -4,7 +4,7 @@ import { FINAL_ROLLOUT_STATUSES, type Rollout } from '../domain/rollout.js'
 import { requireRole } from './access.js'
 import { PromptedPoll } from './prompted-poll.js'
 import type { PlanWrites } from './ports.js'
-import type { RolloutRepository } from './rollout-ports.js'
+import type { RolloutService } from './rollout.service.js'
 
 export interface RolloutProgressOptions {
   /** How often a follower reads the rollout again without a prompt (another replica's write on SQLite, a lost notification). */
@@ -18,7 +18,8 @@ export interface RolloutProgressOptions {
  */
 export class RolloutProgress {
   constructor(
-    private readonly rollouts: Pick<RolloutRepository, 'get'>,
+    /** Reads a rollout as the caller may see it: none of a cluster the token does not cover. */
+    private readonly rollouts: Pick<RolloutService, 'find'>,
     private readonly writes: PlanWrites,
     private readonly options: RolloutProgressOptions = { pollMs: 1_000 },
   ) {}
@@ -27,12 +28,11 @@ export class RolloutProgress {
     requireRole(by, 'viewer', 'follow rollouts')
     const poll = new PromptedPoll(this.options.pollMs)
     const unsubscribe = this.writes.onWritten(id, () => poll.prompt())
-    const first = await this.rollouts.get(id).catch((err: unknown) => {
+    const first = await this.rollouts.find(by, id).catch((err: unknown) => {
       unsubscribe()
       throw err
     })
-    // A token limited to other clusters does not see the rollout, as rollout(id) answers.
-    if (!first || (by.clusters != null && !by.clusters.includes(first.cluster))) {
+    if (!first) {
       unsubscribe()
       throw new NodeplanError('NOT_FOUND', `no rollout with id "${id}"`, { rolloutId: id })
     }
@@ -59,7 +59,7 @@ export class RolloutProgress {
           }
           await poll.next()
           if (closed) break
-          pending = await rollouts.get(id)
+          pending = await rollouts.find(by, id)
           if (!pending) break
         }
         close()
